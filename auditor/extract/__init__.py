@@ -1,0 +1,54 @@
+"""Extract: turn a `Document` into the canonical `Report` (sections, metadata, tables 2–4)."""
+from __future__ import annotations
+
+import re
+
+from ..model import Document, Report, Section
+from .meta import extract_meta
+from .sections import layout
+from .tables import TableResult, parse_t2, parse_t3, parse_t4
+from .tokens import tokens_from
+
+_CHROME = re.compile(r"^\s*(?:[•·]\s*)?(?:字号|打印|关闭|语音播报|简明问答|图文解读|分享|收藏|\|)[\s:：|]*"
+                     r"(?:大|中|小)?[\s|]*$|^\s*(语音播报|简明问答|图文解读)(\s*\|\s*(语音播报|简明问答|图文解读))*\s*$")
+_TABLE_OF_SECTION = {2: ("t2", parse_t2, "表二"), 3: ("t3", parse_t3, "表三"), 4: ("t4", parse_t4, "表四")}
+
+
+def extract(doc: Document) -> Report:
+    lay = layout(doc.blocks)
+    report = Report(file=doc.path)
+    report.problems.extend(doc.problems)
+    first = lay.headings[0].start if lay.headings else len(lay.flat)
+    report.preface = "\n".join(line for line in lay.flat[:first].splitlines() if not _CHROME.match(line))
+    for h in lay.headings:
+        start, end = lay.region(h.number)  # type: ignore[misc]
+        report.sections.append(Section(h.number, h.title, lay.text(start, end)))
+        report.section_order.append(h.number)
+    report.meta = extract_meta(doc, report.preface)
+
+    hints: list[str] = []
+    tables_found = 0
+    for number, (table, parse, short) in _TABLE_OF_SECTION.items():
+        region = lay.region(number)
+        if region is None:
+            report.problems.append(f"未找到第{'一二三四五六'[number - 1]}部分，{short}未读取")
+            result = TableResult()
+        else:
+            result = parse(tokens_from(lay.pieces(*region)))
+            if not result.found:
+                report.problems.append(f"第{'一二三四五六'[number - 1]}部分中未识别到{short}")
+        tables_found += result.found
+        report.cells.extend(result.cells)
+        report.problems.extend(result.problems)
+        if result.template_hint:
+            hints.append(result.template_hint)
+    report.template = "2019" if "2019" in hints else ("2021" if hints else None)
+    if not report.sections and tables_found == 0:
+        report.status = "failed"
+        report.problems.insert(0, "未识别到任何章节和表格，可能不是年度报告或格式无法读取")
+    elif report.problems:
+        report.status = "partial"
+    return report
+
+
+__all__ = ["extract"]

@@ -1,0 +1,275 @@
+"""Map table cells to fixed keys by their row and column labels.
+
+The parsers read a token stream (see tokens.py). A row label starts a row; the values after it
+fill the columns in the order the header gives. A row that does not yield exactly the expected
+number of values is never shifted into place: its cells are marked unreadable and a problem is
+recorded, so no rule can accuse the agency on the strength of our guess.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..catalog import (T2_ROWS_2021, T3_COLS, T3_GROUP_HEADERS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS,
+                       T4_GROUPS, Label, normalize_label)
+from ..model import Cell
+from .numbers import is_blank_mark, is_value, parse_number
+from .tokens import Token
+
+MAX_LABEL_LEN = 80
+
+
+@dataclass
+class TableResult:
+    cells: list[Cell] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    found: bool = False
+    template_hint: str | None = None
+
+
+def _cell(table: str, row: str, col: str, raw: str | None) -> Cell:
+    value = parse_number(raw) if raw is not None else None
+    return Cell(table, row, col, raw, value)
+
+
+def _is_label(tok: Token) -> bool:
+    return tok.kind != "row_end" and bool(tok.text) and not is_value(tok.text) \
+        and len(tok.text) <= MAX_LABEL_LEN and not re.search(r"[。；]", tok.text)
+
+
+@dataclass
+class _Row:
+    key: str
+    label: str
+    values: list[str] = field(default_factory=list)
+    grid: bool = False
+
+
+def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
+               group_headers: list[str]) -> tuple[list[_Row], str, list[str]]:
+    """Walk the stream; return rows in order, the header text before the first row, problems."""
+    rows: list[_Row] = []
+    header: list[str] = []
+    problems: list[str] = []
+    current: _Row | None = None
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            rows.append(current)
+        current = None
+
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        i += 1
+        if tok.kind == "row_end":
+            if current is not None and current.grid:
+                close()
+            continue
+        if is_value(tok.text) and not (tok.kind == "line" and tok.text == ""):
+            if current is None:
+                continue
+            if tok.kind == "cell":
+                current.grid = True
+            current.values.append(tok.text)
+            if not current.grid and len(current.values) >= ncols[current.key]:
+                close()
+            continue
+        if tok.kind == "cell" and not tok.text:
+            if current is not None:
+                current.grid = True
+                current.values.append("")
+            continue
+        if not _is_label(tok):
+            continue
+        norm = normalize_label(tok.text)
+        if not rows and (current is None or not current.values):
+            header.append(norm)
+        label = _match(norm, labels)
+        if label is None and not any(re.search(g, norm) for g in group_headers):
+            # A label broken over two lines: try it joined with the next text token.
+            if i < len(tokens) and _is_label(tokens[i]):
+                joined = _match(norm + normalize_label(tokens[i].text), labels)
+                if joined is not None and (current is None or joined.key != current.key):
+                    label = joined
+                    i += 1
+        if label is None:
+            continue
+        # A label followed directly by another row label is a group header (2021: （六）其他处理).
+        nxt = tokens[i] if i < len(tokens) else None
+        if nxt is not None and _is_label(nxt) and _match(normalize_label(nxt.text), labels) not in (None, label):
+            continue
+        if current is not None and current.key == label.key and not current.values:
+            continue
+        if current is not None and current.values:
+            close()
+        elif current is not None:
+            current = None
+        current = _Row(label.key, label.label, grid=tok.kind == "cell")
+    close()
+    return rows, "".join(header), problems
+
+
+def _match(norm: str, labels: list[Label]) -> Label | None:
+    return next((lab for lab in labels if lab.matches(norm)), None)
+
+
+def _column_order(header: str, cols: list[Label], fixed_first: str | None, fixed_last: str | None,
+                  mask: tuple[str, ...] = ()) -> list[str] | None:
+    """Order columns by where their labels appear in the header; None if any is missing."""
+    text = re.sub(r"\([^()]*勾稽[^()]*\)", "", header)
+    for m in mask:
+        text = text.replace(m, "#" * len(m))
+    positions = {}
+    for col in cols:
+        m = re.search(col.pattern, text)
+        if m is None:
+            return None
+        positions[col.key] = m.start()
+    middle = [c.key for c in cols if c.key not in (fixed_first, fixed_last)]
+    middle.sort(key=lambda k: positions[k])
+    return ([fixed_first] if fixed_first else []) + middle + ([fixed_last] if fixed_last else [])
+
+
+def _fill(table: str, row: _Row, cols: list[str], where: str, problems: list[str]) -> list[Cell]:
+    values = list(row.values)
+    while len(values) > len(cols) and values and values[-1].strip() == "":
+        values.pop()      # trailing empty grid cells beyond the table's width
+    if len(values) != len(cols):
+        problems.append(f"{where}「{row.label}」行识别到 {len(values)} 个数值，应为 {len(cols)} 个，该行未读取")
+        return [_cell(table, row.key, col, None) for col in cols]
+    return [_cell(table, row.key, col, raw) for col, raw in zip(cols, values)]
+
+
+def parse_t3(tokens: list[Token]) -> TableResult:
+    result = TableResult()
+    all_labels = T3_ROWS_2021 + [r for r in T3_ROWS_2019 if r.key == "other"]
+    ncols = {lab.key: len(T3_COLS) for lab in all_labels}
+    rows, header, result.problems = _read_rows(tokens, all_labels, ncols, T3_GROUP_HEADERS)
+    if not rows:
+        return result
+    result.found = True
+    keys = {r.key for r in rows}
+    template = "2019" if "other" in keys and not keys & {"other_no_correction", "other_fee_unpaid"} else "2021"
+    result.template_hint = template
+    order = _column_order(header, T3_COLS, "natural_person", "total", mask=("法人或其他组织",))
+    cols = order or [c.key for c in T3_COLS]
+    if order is None:
+        result.problems.append("表三表头未能完整识别，按格式规定的列序（自然人…总计）读取")
+    expected = T3_ROWS_2019 if template == "2019" else T3_ROWS_2021
+    result.cells = _assemble("t3", "表三", rows, expected, cols, result.problems)
+    return result
+
+
+def _assemble(table: str, short: str, rows: list[_Row], expected: list[Label], cols: list[str],
+              problems: list[str]) -> list[Cell]:
+    by_key: dict[str, _Row] = {}
+    for row in rows:
+        if row.key in by_key:
+            if by_key[row.key].values != row.values:
+                problems.append(f"{short}「{row.label}」行出现两次且数值不同，该行未读取")
+                by_key[row.key] = _Row(row.key, row.label, values=[])
+            continue
+        by_key[row.key] = row
+    cells: list[Cell] = []
+    for lab in expected:
+        row = by_key.get(lab.key)
+        if row is None:
+            problems.append(f"{short}未找到「{lab.label}」行")
+            cells.extend(_cell(table, lab.key, col, None) for col in cols)
+        else:
+            cells.extend(_fill(table, row, cols, short, problems))
+    return cells
+
+
+def parse_t4(tokens: list[Token]) -> TableResult:
+    result = TableResult()
+    header_parts: list[str] = []
+    groups_seen: list[str] = []
+    values: list[str] = []
+    per_group: dict[str, list[str]] = {}
+    current_group: str | None = None
+    for tok in tokens:
+        if tok.kind == "row_end":
+            continue
+        if is_value(tok.text) or (tok.kind == "cell" and not tok.text):
+            if tok.kind == "cell" and not tok.text and not values and current_group is None:
+                continue      # empty header cell
+            values.append(tok.text)
+            if current_group is not None:
+                per_group.setdefault(current_group, []).append(tok.text)
+            continue
+        if not _is_label(tok):
+            continue
+        norm = normalize_label(tok.text)
+        group = _match(norm, T4_GROUPS)
+        if values and group is not None:
+            current_group = group.key       # table written as labelled rows
+            groups_seen.append(group.key)
+        elif not values:
+            header_parts.append(norm)
+    header = "".join(header_parts)
+    if not values and not header:
+        return result
+    result.found = True
+    col_order = _column_order(header, T4_COLS, None, None) or [c.key for c in T4_COLS]
+    if _column_order(header, T4_COLS, None, None) is None:
+        result.problems.append("表四表头未能完整识别，按格式规定的列序读取")
+    group_order = _group_order(header) or [g.key for g in T4_GROUPS]
+    labels = {g.key: g.label for g in T4_GROUPS}
+    if per_group and len(per_group) == 3 and all(len(v) == 5 for v in per_group.values()):
+        seqs = {g: per_group[g] for g in per_group}
+    elif len(values) == 15:
+        seqs = {g: values[i * 5:(i + 1) * 5] for i, g in enumerate(group_order)}
+    else:
+        result.problems.append(f"表四识别到 {len(values)} 个数值，应为 15 个，表四未读取")
+        seqs = {}
+    for g in T4_GROUPS:
+        seq = seqs.get(g.key)
+        for j, col in enumerate(col_order):
+            result.cells.append(_cell("t4", g.key, col, seq[j] if seq else None))
+    return result
+
+
+def _group_order(header: str) -> list[str] | None:
+    text = header.replace("未经复议直接起诉", "#" * 8)
+    positions = {}
+    for g in T4_GROUPS:
+        source = header if g.key == "litigation_direct" else text
+        m = re.search(g.pattern.strip("^$"), source)
+        if m is None:
+            return None
+        positions[g.key] = m.start()
+    return sorted(positions, key=positions.get)
+
+
+def parse_t2(tokens: list[Token]) -> TableResult:
+    result = TableResult()
+    labels = [lab for lab, _ in T2_ROWS_2021]
+    ncols = {lab.key: len(cols) for lab, cols in T2_ROWS_2021}
+    rows, header, result.problems = _read_rows(tokens, labels, ncols, [])
+    joined = normalize_label("".join(t.text for t in tokens if t.kind != "row_end"))
+    if "本年新制作" in joined or "第二十条第(九)项" in joined:
+        result.template_hint = "2019"
+        result.found = bool(rows)
+        result.problems.append("表二为2019年版格式，未按2021年版读取")
+        return result
+    if not rows:
+        return result
+    result.found = True
+    if "本年制发" in joined:
+        result.template_hint = "2021"
+    by_key = {r.key: r for r in rows}
+    for lab, cols in T2_ROWS_2021:
+        row = by_key.get(lab.key)
+        col_keys = [c.key for c in cols]
+        if row is None:
+            result.problems.append(f"表二未找到「{lab.label}」行")
+            result.cells.extend(_cell("t2", lab.key, c, None) for c in col_keys)
+        else:
+            result.cells.extend(_fill("t2", row, col_keys, "表二", result.problems))
+    return result
+
+
+__all__ = ["parse_t2", "parse_t3", "parse_t4", "TableResult", "is_blank_mark"]

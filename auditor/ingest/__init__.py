@@ -1,0 +1,38 @@
+"""Ingest: turn a file into a `Document`, whatever its format. Readers never interpret content."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Document
+from .encoding import DecodeError, decode_bytes
+from .text import read_text
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES
+
+
+class ReadError(Exception):
+    """The file could not be read; the message is Chinese and shown to the user."""
+
+
+def read_document(path: Path) -> Document:
+    """Read one report file. Raises ReadError with a Chinese message for anything unreadable."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ReadError(f"不支持的文件类型「{suffix or '无扩展名'}」")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ReadError(f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB）")
+    data = path.read_bytes()
+    if not data.strip():
+        raise ReadError("文件为空")
+    try:
+        text, encoding = decode_bytes(data)
+    except DecodeError as exc:
+        raise ReadError(str(exc)) from exc
+    return read_text(str(path), text, encoding)
+
+
+__all__ = ["ReadError", "read_document", "SUPPORTED_SUFFIXES", "Document"]

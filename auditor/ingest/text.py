@@ -1,0 +1,49 @@
+"""Reader for text saved from web pages (.txt) and converted documents (.md).
+
+One line of the file becomes one block; markdown pipe tables become table blocks. A crawler
+header (标题: …, 发布日期: …) at the top is kept as document metadata.
+"""
+from __future__ import annotations
+
+import re
+
+from ..model import Block, Document, TableBlock, TextBlock
+
+_META_LINE = re.compile(r"^\s*(标题|索引号|文号|发文日期|发布日期|发布时间|成文日期|发布机构|栏目|原文链接)\s*[:：]\s*(.*)$")
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def read_text(path: str, text: str, encoding: str | None) -> Document:
+    meta: dict[str, str] = {}
+    blocks: list[Block] = []
+    pending_table: list[list[str]] = []
+    for line in text.splitlines():
+        if _PIPE_ROW.match(line):
+            if not _PIPE_RULE.match(line):
+                pending_table.append([c.strip() for c in line.strip().strip("|").split("|")])
+            continue
+        if pending_table:
+            blocks.append(TableBlock(pending_table))
+            pending_table = []
+        for key, value in _meta_pairs(line):
+            meta.setdefault(key, value)
+        if line.strip():
+            blocks.append(TextBlock(line.rstrip()))
+    if pending_table:
+        blocks.append(TableBlock(pending_table))
+    return Document(path=path, blocks=blocks, encoding=encoding, meta=meta)
+
+
+def _meta_pairs(line: str) -> list[tuple[str, str]]:
+    """`发文日期: 2023-01-19 发布机构: 高新区公安分局` holds two pairs on one line."""
+    m = _META_LINE.match(line)
+    if not m:
+        return []
+    parts = re.split(r"\s+(?=(?:标题|索引号|文号|发文日期|发布日期|发布时间|成文日期|发布机构|栏目|原文链接)\s*[:：])", line.strip())
+    pairs = []
+    for part in parts:
+        pm = _META_LINE.match(part)
+        if pm:
+            pairs.append((pm.group(1), pm.group(2).strip()))
+    return pairs

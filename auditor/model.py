@@ -1,0 +1,97 @@
+"""Data passed between the stages: ingest → Document → extract → Report.
+
+Readers produce a `Document` (what the file says, in reading order); extraction turns it into a
+`Report` with fixed keys. Rules only ever see `Report`s, so a new input format never touches them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class TextBlock:
+    """A run of text as the reader found it (a paragraph, a line or a flattened table cell)."""
+
+    text: str
+
+
+@dataclass
+class TableBlock:
+    """A table as a grid of cell texts, merged cells already expanded (one string per slot)."""
+
+    rows: list[list[str]]
+
+
+Block = TextBlock | TableBlock
+
+
+@dataclass
+class Document:
+    """A file decoded into blocks. `meta` holds crawler/page headers (标题, 发布日期 …) if any."""
+
+    path: str
+    blocks: list[Block]
+    encoding: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Cell:
+    """One table cell mapped to fixed keys. `raw` None means the cell was not found at all."""
+
+    table: str
+    row: str
+    col: str
+    raw: str | None
+    value: float | int | None
+    derived: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"table": self.table, "row": self.row, "col": self.col, "raw": self.raw,
+                "value": self.value}
+
+
+@dataclass
+class Section:
+    number: int
+    title: str
+    text: str
+
+
+@dataclass
+class Report:
+    """The canonical extraction of one report; `as_json` is the contract of `auditor extract`."""
+
+    file: str
+    template: str | None = None
+    meta: dict[str, Any] = field(default_factory=lambda: {
+        "title": None, "agency": None, "year": None, "published": None})
+    preface: str = ""
+    sections: list[Section] = field(default_factory=list)
+    section_order: list[int] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    status: str = "complete"
+    problems: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, dict[str, dict[str, Any]]]:
+        out: dict[str, dict[str, dict[str, Any]]] = {"t2": {}, "t3": {}, "t4": {}}
+        for c in self.cells:
+            out.setdefault(c.table, {}).setdefault(c.row, {})[c.col] = c.value
+        return out
+
+    def section(self, number: int) -> Section | None:
+        return next((s for s in self.sections if s.number == number), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "template": self.template,
+            "meta": dict(self.meta),
+            "sections": [{"number": s.number, "title": s.title, "text": s.text}
+                         for s in sorted(self.sections, key=lambda s: s.number)],
+            "tables": self.tables(),
+            "cells": [c.as_json() for c in self.cells],
+            "extraction": {"status": self.status, "problems": list(self.problems)},
+        }
