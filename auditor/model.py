@@ -50,7 +50,7 @@ class Cell:
 
     def as_json(self) -> dict[str, Any]:
         return {"table": self.table, "row": self.row, "col": self.col, "raw": self.raw,
-                "value": self.value}
+                "value": self.value, "derived": self.derived}
 
 
 @dataclass

@@ -155,10 +155,11 @@ def parse_t3(tokens: list[Token]) -> TableResult:
     result.template_hint = template
     order = _column_order(header, T3_COLS, "natural_person", "total", mask=("法人或其他组织",))
     cols = order or [c.key for c in T3_COLS]
-    if order is None:
-        result.problems.append("表三表头未能完整识别，按格式规定的列序（自然人…总计）读取")
     expected = T3_ROWS_2019 if template == "2019" else T3_ROWS_2021
     result.cells = _assemble("t3", "表三", rows, expected, cols, result.problems)
+    if order is None:
+        result.problems.append("表三表头未能完整识别，按格式规定的列序（自然人…总计）读取，读出的数值标为推断")
+        _mark_derived(result.cells)
     return result
 
 
@@ -213,10 +214,10 @@ def parse_t4(tokens: list[Token]) -> TableResult:
     if not values and not header:
         return result
     result.found = True
-    col_order = _column_order(header, T4_COLS, None, None) or [c.key for c in T4_COLS]
-    if _column_order(header, T4_COLS, None, None) is None:
-        result.problems.append("表四表头未能完整识别，按格式规定的列序读取")
-    group_order = _group_order(header) or [g.key for g in T4_GROUPS]
+    found_cols = _column_order(header, T4_COLS, None, None)
+    found_groups = _group_order(header)
+    col_order = found_cols or [c.key for c in T4_COLS]
+    group_order = found_groups or [g.key for g in T4_GROUPS]
     labels = {g.key: g.label for g in T4_GROUPS}
     if per_group and len(per_group) == 3 and all(len(v) == 5 for v in per_group.values()):
         seqs = {g: per_group[g] for g in per_group}
@@ -229,7 +230,17 @@ def parse_t4(tokens: list[Token]) -> TableResult:
         seq = seqs.get(g.key)
         for j, col in enumerate(col_order):
             result.cells.append(_cell("t4", g.key, col, seq[j] if seq else None))
+    if seqs and (found_cols is None or (found_groups is None and not per_group)):
+        result.problems.append("表四表头未能完整识别，按格式规定的列序读取，读出的数值标为推断")
+        _mark_derived(result.cells)
     return result
+
+
+def _mark_derived(cells: list[Cell]) -> None:
+    """The values were placed by the format's standard order, not by labels we read."""
+    for c in cells:
+        if c.raw is not None:
+            c.derived = True
 
 
 def _group_order(header: str) -> list[str] | None:

@@ -1,0 +1,191 @@
+"""Command line: `auditor run`, `auditor extract`, `auditor rules check|list|explain`."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_UNREADABLE = 3
+EXIT_ENGINE = 4
+
+EPILOG = """退出码：
+  0  运行完成
+  1  运行完成，且存在 --fail-on 指定级别及以上的合规问题
+  2  用法错误或规则文件无效（未运行审核）
+  3  运行完成，但有文件无法读取（见 需人工核查）
+  4  引擎错误（校验执行出错），本次未写出结果"""
+
+
+def default_rules_dir() -> Path:
+    local = Path("rules")
+    if local.is_dir():
+        return local
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    return args.func(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="auditor", description="政府信息公开工作年度报告合规审核工具",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(title="子命令", metavar="命令")
+
+    run = sub.add_parser("run", help="审核报告并写出结果", epilog=EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("paths", nargs="*", type=Path, help="报告文件或目录（默认 reports_in/）")
+    run.add_argument("--out", type=Path, default=Path("audit_out"), help="结果目录（默认 audit_out/）")
+    run.add_argument("--rules", type=Path, default=None, help="规则目录（默认 rules/）")
+    run.add_argument("--fail-on", choices=["error", "warning", "never"], default="never",
+                     help="存在该级别及以上的合规问题时以退出码 1 结束（默认 never）")
+    run.set_defaults(func=_cmd_run)
+
+    ext = sub.add_parser("extract", help="读取报告并输出标准结构（JSON）")
+    ext.add_argument("files", nargs="+", type=Path, help="报告文件")
+    ext.add_argument("--json", action="store_true", help="输出 JSON（多个文件时每行一个 JSON 对象）")
+    ext.set_defaults(func=_cmd_extract)
+
+    rules = sub.add_parser("rules", help="规则管理：check 校验、list 列出、explain 说明")
+    rules.add_argument("--rules", type=Path, default=None, help="规则目录（默认 rules/）")
+    rsub = rules.add_subparsers(title="规则子命令", metavar="子命令")
+    rsub.add_parser("check", help="按 JSON Schema 校验全部规则文件").set_defaults(func=_cmd_rules_check)
+    rsub.add_parser("list", help="列出全部规则").set_defaults(func=_cmd_rules_list)
+    exp = rsub.add_parser("explain", help="说明一条规则")
+    exp.add_argument("rule_id", help="规则编号，例如 T3-A1")
+    exp.set_defaults(func=_cmd_rules_explain)
+    return p
+
+
+def _load_packs(rules_dir: Path | None):
+    from .rules.loader import RuleError, load_packs
+
+    try:
+        return load_packs(rules_dir or default_rules_dir())
+    except RuleError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        print(f"规则文件有 {len(exc.problems)} 处错误，未运行。", file=sys.stderr)
+        return None
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .engine import EngineError
+    from .pipeline import run
+
+    packs = _load_packs(args.rules)
+    if packs is None:
+        return EXIT_USAGE
+    paths = args.paths or [Path("reports_in")]
+    try:
+        result, written = run(paths, packs, args.out)
+    except EngineError as exc:
+        print(f"引擎错误：{exc}", file=sys.stderr)
+        return EXIT_ENGINE
+    f, r = result.findings, result.reports
+    comp = f[f["category"] == "compliance"] if not f.empty else f
+    n_failed = int((r["status"] == "failed").sum())
+    print(f"审核报告 {len(r)} 份（读取完整 {int((r['status'] == 'complete').sum())}，部分读取 "
+          f"{int((r['status'] == 'partial').sum())}，无法读取 {n_failed}）；合规问题 {len(comp)} 条"
+          f"（错误 {int((comp['severity'] == 'error').sum()) if len(comp) else 0}，"
+          f"警告 {int((comp['severity'] == 'warning').sum()) if len(comp) else 0}，"
+          f"提示 {int((comp['severity'] == 'info').sum()) if len(comp) else 0}）；"
+          f"需人工核查 {len(f) - len(comp)} 条。")
+    for path in written:
+        print(f"已写出 {path}")
+    if n_failed:
+        return EXIT_UNREADABLE
+    levels = {"error": {"error"}, "warning": {"error", "warning"}, "never": set()}[args.fail_on]
+    if len(comp) and comp["severity"].isin(levels).any():
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from .extract import extract
+    from .ingest import ReadError, read_document
+
+    status = EXIT_OK
+    for path in args.files:
+        try:
+            obj = extract(read_document(path)).as_json()
+        except (ReadError, OSError) as exc:
+            obj = {"file": str(path), "template": None,
+                   "meta": {"title": None, "agency": None, "year": None, "published": None},
+                   "sections": [], "tables": {"t2": {}, "t3": {}, "t4": {}}, "cells": [],
+                   "extraction": {"status": "failed", "problems": [str(exc)]}}
+            status = EXIT_UNREADABLE
+        if args.json or len(args.files) > 1:
+            indent = None if len(args.files) > 1 else 2
+            sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=indent) + "\n")
+        else:
+            _print_extraction(obj)
+    return status
+
+
+def _print_extraction(obj: dict) -> None:
+    m = obj["meta"]
+    print(f"文件：{obj['file']}\n标题：{m['title']}\n单位：{m['agency']}\n年度：{m['year']}\n发布日期：{m['published']}")
+    print(f"格式：{obj['template'] or '未识别'}\n读取状态：{obj['extraction']['status']}")
+    for s in obj["sections"]:
+        print(f"  第{s['number']}部分：{s['title']}（{len(s['text'])} 字）")
+    print(f"表格单元格：{len(obj['cells'])} 个")
+    for p in obj["extraction"]["problems"]:
+        print(f"  问题：{p}")
+
+
+def _cmd_rules_check(args: argparse.Namespace) -> int:
+    packs = _load_packs(args.rules)
+    if packs is None:
+        return EXIT_USAGE
+    n = sum(len(p.rules) for p in packs)
+    print(f"规则文件校验通过：{len(packs)} 个规则包，{n} 条规则。")
+    return EXIT_OK
+
+
+def _cmd_rules_list(args: argparse.Namespace) -> int:
+    from .rules.model import KIND_ZH, SEVERITY_ZH
+
+    packs = _load_packs(args.rules)
+    if packs is None:
+        return EXIT_USAGE
+    for pack in packs:
+        print(f"# {pack.title}（{pack.id}）")
+        for r in sorted(pack.rules, key=lambda r: r.id):
+            print(f"{r.id:<14}{SEVERITY_ZH[r.severity]}  {KIND_ZH[r.kind]:<6}{r.title}")
+    return EXIT_OK
+
+
+def _cmd_rules_explain(args: argparse.Namespace) -> int:
+    from .rules.model import KIND_ZH, SEVERITY_ZH
+
+    packs = _load_packs(args.rules)
+    if packs is None:
+        return EXIT_USAGE
+    for pack in packs:
+        for r in pack.rules:
+            if r.id == args.rule_id:
+                print(f"{r.id}：{r.title}\n规则包：{pack.title}\n严重程度：{SEVERITY_ZH[r.severity]}\n"
+                      f"类型：{KIND_ZH[r.kind]}（{r.kind}）\n依据：{r.basis}\n说明：{r.description}\n"
+                      f"问题说明模板：{r.message}\n参数：")
+                print(json.dumps(r.params, ensure_ascii=False, indent=2))
+                print(f"文件：{r.source}")
+                return EXIT_OK
+    print(f"未找到规则「{args.rule_id}」", file=sys.stderr)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Engine: run every applicable rule pack over a batch of extracted reports at once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..model import Report
+from ..rules.model import Pack, Rule
+from .batch import Batch, build_batch
+from .gx_backend import EngineError, run_expectations
+from .hits import Hit
+from .kinds import DIRECT, GX
+from .render import FINDING_COLUMNS, findings_frame, fingerprint, report_key
+from .extraction_findings import extraction_hits, unreadable_findings
+
+
+@dataclass
+class RunResult:
+    findings: pd.DataFrame
+    reports: pd.DataFrame
+
+
+def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
+          unreadable: list[tuple[str, str]] | None = None) -> RunResult:
+    """Audit extracted reports; `unreadable` lists (file, Chinese reason) for files not read at all."""
+    batch = build_batch(reports)
+    hits: list[Hit] = extraction_hits(batch)
+    rids_by_rule: dict[str, pd.Index] = {}
+    by_kind: dict[str, list[Rule]] = {}
+    for pack in packs:
+        rids = batch.rids_for(pack.templates)
+        for rule in pack.rules:
+            rids_by_rule[rule.id] = rids
+            by_kind.setdefault(rule.kind, []).append(rule)
+
+    for kind, rules in by_kind.items():
+        if kind in DIRECT:
+            for rule in rules:
+                hits.extend(DIRECT[kind](rule, batch, rids_by_rule[rule.id]))
+
+    frames: dict[str, pd.DataFrame] = {}
+    specs = []
+    gx_rules: dict[str, list[Rule]] = {}
+    for kind, module in GX.items():
+        rules = by_kind.get(kind, [])
+        if not rules:
+            continue
+        kind_frames, kind_specs, pre = module.plan(rules, batch, rids_by_rule)
+        frames.update(kind_frames)
+        specs.extend(kind_specs)
+        hits.extend(pre)
+        gx_rules[kind] = rules
+    failing = run_expectations(frames, specs, gx_results) if specs else {}
+    for kind, rules in gx_rules.items():
+        hits.extend(GX[kind].finish(rules, frames, failing))
+
+    findings = findings_frame(hits, batch)
+    extra = unreadable_findings(unreadable or [])
+    if not extra.empty:
+        findings = pd.concat([findings, extra], ignore_index=True) if not findings.empty else extra
+    return RunResult(findings=_sorted(findings), reports=_overview(batch, findings, unreadable or []))
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _sorted(findings: pd.DataFrame) -> pd.DataFrame:
+    if findings.empty:
+        return findings
+    order = findings.assign(_cat=findings["category"].ne("compliance"),
+                            _sev=findings["severity"].map(_SEVERITY_ORDER))
+    return order.sort_values(["file", "_cat", "_sev", "rule_id", "location"], kind="stable") \
+        .drop(columns=["_cat", "_sev"]).reset_index(drop=True)
+
+
+def _overview(batch: Batch, findings: pd.DataFrame, unreadable: list[tuple[str, str]]) -> pd.DataFrame:
+    info = batch.info
+    rows = []
+    comp = findings[findings["category"] == "compliance"] if not findings.empty else findings
+    for rid, r in enumerate(batch.reports):
+        f = comp[comp["file"] == r.file] if not comp.empty else comp
+        ext = findings[(findings["file"] == r.file) & (findings["category"] == "extraction")] \
+            if not findings.empty else findings
+        rows.append({
+            "file": r.file, "agency": r.meta.get("agency"),
+            "year": None if pd.isna(info.at[rid, "year"]) else int(info.at[rid, "year"]),
+            "template": r.template, "published": r.meta.get("published"), "status": r.status,
+            "problems": list(r.problems),
+            "n_error": int((f["severity"] == "error").sum()) if len(f) else 0,
+            "n_warning": int((f["severity"] == "warning").sum()) if len(f) else 0,
+            "n_info": int((f["severity"] == "info").sum()) if len(f) else 0,
+            "n_extraction": int(len(ext)),
+        })
+    for file, reason in unreadable:
+        rows.append({"file": file, "agency": None, "year": None, "template": None, "published": None,
+                     "status": "failed", "problems": [reason], "n_error": 0, "n_warning": 0, "n_info": 0,
+                     "n_extraction": 1})
+    return pd.DataFrame(rows, columns=["file", "agency", "year", "template", "published", "status", "problems",
+                                       "n_error", "n_warning", "n_info", "n_extraction"])
+
+
+__all__ = ["audit", "RunResult", "EngineError", "FINDING_COLUMNS", "fingerprint", "report_key"]

@@ -1,0 +1,85 @@
+"""Kind `cell_domain`: what a cell may hold (non-negative integer, non-negative number, not blank).
+
+All cell_domain rules share one frame (the selected cells of every report, tagged by rule) and
+Great Expectations checks it: a regular expression over the cleaned cell text for the number
+domains, a 0/1 blank flag for `not_blank`. Cells we could not read are not judged here.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ...catalog import TABLE_SHORT, col_label, row_label
+from ...rules.model import Rule
+from ..batch import Batch
+from ..gx_backend import ExpectationSpec
+from ..hits import Hit
+
+FRAME = "cell_domain"
+_REGEX = {"non_negative_integer": r"\d+", "non_negative_decimal": r"\d+(?:\.\d+)?"}
+
+
+def cell_location(table: str, row: str, col: str) -> str:
+    if table == "t4":
+        return f"{TABLE_SHORT[table]}「{row_label(table, row)}」「{col_label(table, col)}」"
+    return f"{TABLE_SHORT[table]}「{row_label(table, row)}」行「{col_label(table, col)}」列"
+
+
+def _select(rule: Rule, batch: Batch, rids: pd.Index) -> pd.DataFrame:
+    p = rule.params
+    c = batch.cells
+    # Cells placed by inference (derived) are never evidence against the agency.
+    mask = c["table"].isin(p["tables"]) & c["rid"].isin(rids) & c["present"] & ~c["derived"]
+    if p.get("rows"):
+        mask &= c["row"].isin(p["rows"])
+    if p.get("exclude_rows"):
+        mask &= ~c["row"].isin(p["exclude_rows"])
+    if p["domain"] != "not_blank":
+        mask &= ~c["blank"]
+    sub = c.loc[mask, ["rid", "table", "row", "col", "raw", "norm", "blank"]].copy()
+    sub["rule_id"] = rule.id
+    sub["is_blank"] = sub["blank"].astype(int)
+    return sub
+
+
+def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
+    parts = [_select(r, batch, rids_by_rule[r.id]) for r in rules]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    frame["_rid"] = range(len(frame))
+    specs = []
+    for r in rules:
+        domain = r.params["domain"]
+        if domain == "not_blank":
+            specs.append(ExpectationSpec(key=f"domain:{r.id}", frame=FRAME, column="is_blank", kind="between",
+                                         min_value=0, max_value=0, where=(("rule_id", r.id),),
+                                         meta=(("rule_id", r.id),)))
+        else:
+            specs.append(ExpectationSpec(key=f"domain:{r.id}", frame=FRAME, column="norm", kind="regex",
+                                         regex=_REGEX[domain], where=(("rule_id", r.id),),
+                                         meta=(("rule_id", r.id),)))
+    return {FRAME: frame}, specs, []
+
+
+def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str, set[int]]) -> list[Hit]:
+    frame = frames[FRAME]
+    hits: list[Hit] = []
+    for rule in rules:
+        bad = frame[frame["_rid"].isin(failing.get(f"domain:{rule.id}", set()))]
+        if bad.empty:
+            continue
+        group = rule.params.get("group_by", "cell")
+        keys = {"cell": ["rid", "table", "row", "col"], "row": ["rid", "table", "row"], "table": ["rid", "table"]}[group]
+        for key, g in bad.groupby(keys, sort=True):
+            rid, table = int(key[0]), key[1]
+            names = [cell_location(table, r, c) for r, c in zip(g["row"], g["col"])]
+            if group == "cell":
+                loc, lkey = names[0], f"{table}:{key[2]}:{key[3]}"
+            elif group == "row":
+                loc, lkey = f"{TABLE_SHORT[table]}「{row_label(table, key[2])}」行", f"{table}:{key[2]}"
+            else:
+                loc, lkey = TABLE_SHORT[table], table
+            shown = "、".join(names[:3]) + ("等" if len(names) > 3 else "")
+            raw = g["raw"].iloc[0]
+            hits.append(Hit(rid, rule, loc, lkey,
+                            fields={"raw": raw, "count": len(g), "cells": shown},
+                            values={"单元格数": len(g), "示例": shown, "原文": raw}))
+    return hits

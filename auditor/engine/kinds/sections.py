@@ -1,0 +1,65 @@
+"""Kind `sections`: the six parts are present, in order, under the titles the format gives."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ...catalog import SECTION_TITLES, normalize_label
+from ...rules.model import Rule
+from ..batch import Batch
+from ..hits import Hit
+
+NUMERALS = "一二三四五六"
+
+
+def section_name(number: int) -> str:
+    return f"第{NUMERALS[number - 1]}部分「{SECTION_TITLES[number]}」"
+
+
+def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
+    check = rule.params["check"]
+    wanted = [s["number"] for s in rule.params["sections"]]
+    found = batch.sections[batch.sections["rid"].isin(rids)]
+    if check == "present":
+        return _present(rule, rids, found, wanted)
+    if check == "order":
+        return _order(rule, found, wanted)
+    return _titles(rule, found)
+
+
+def _present(rule: Rule, rids: pd.Index, found: pd.DataFrame, wanted: list[int]) -> list[Hit]:
+    grid = pd.MultiIndex.from_product([rids, wanted], names=["rid", "number"]).to_frame(index=False)
+    merged = grid.merge(found[["rid", "number"]].assign(hit=True), on=["rid", "number"], how="left")
+    missing = merged[merged["hit"].isna()]
+    return [Hit(int(r.rid), rule, section_name(int(r.number)), f"section:{int(r.number)}",
+                fields={"section": section_name(int(r.number))},
+                values={"缺少部分": section_name(int(r.number))})
+            for r in missing.itertuples()]
+
+
+def _order(rule: Rule, found: pd.DataFrame, wanted: list[int]) -> list[Hit]:
+    sub = found[found["number"].isin(wanted)].sort_values(["rid", "pos"])
+    if sub.empty:
+        return []
+    # Out of order when a number is smaller than the one before it in document order.
+    prev = sub.groupby("rid")["number"].shift()
+    bad_rids = sub.loc[sub["number"] < prev, "rid"].unique()
+    hits = []
+    for rid in bad_rids:
+        order = "、".join(NUMERALS[n - 1] for n in sub.loc[sub["rid"] == rid, "number"])
+        hits.append(Hit(int(rid), rule, "全文各部分", "sections:order", fields={"found_order": order},
+                        values={"实际顺序": order}))
+    return hits
+
+
+def _titles(rule: Rule, found: pd.DataFrame) -> list[Hit]:
+    accepted = {s["number"]: [normalize_label(t) for t in s["titles"]] for s in rule.params["sections"]}
+    canonical = {s["number"]: s["titles"][0] for s in rule.params["sections"]}
+    sub = found[found["number"].isin(list(accepted))].copy()
+    if sub.empty:
+        return []
+    sub["norm"] = sub["title"].map(normalize_label)
+    ok = pd.Series([n in accepted[num] for n, num in zip(sub["norm"], sub["number"])], index=sub.index)
+    return [Hit(int(r.rid), rule, section_name(int(r.number)), f"section-title:{int(r.number)}",
+                fields={"written": r.title, "expected": canonical[int(r.number)]},
+                values={"实际标题": r.title, "规定标题": canonical[int(r.number)]})
+            for r in sub[~ok].itertuples()]

@@ -1,0 +1,92 @@
+"""Kinds `text_pattern` and `statement`: regular expressions over a scope of the report text.
+
+Each pattern runs once over the scope's column of the batch's text frame (pandas str.contains).
+A scope the extraction did not find (a missing section) cannot be judged: that is reported as not
+evaluated, and the missing section itself is the business of the `sections` rules.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+
+import pandas as pd
+
+from ...rules.model import Rule
+from ..batch import Batch
+from ..hits import Hit, not_evaluated
+from .sections import section_name
+
+_SCOPE_NAMES = {"preface": "报告开头（第一部分之前）", "report": "全文"}
+
+
+def scope_name(scope: str) -> str:
+    if scope.startswith("section_"):
+        return section_name(int(scope.split("_")[1]))
+    return _SCOPE_NAMES[scope]
+
+
+def _scope_texts(batch: Batch, rids: pd.Index, scope: str) -> tuple[pd.Series, pd.Index]:
+    """Texts of the scope indexed by rid, and the rids where the scope does not exist."""
+    sub = batch.texts[(batch.texts["scope"] == scope) & batch.texts["rid"].isin(rids)]
+    texts = sub.drop_duplicates("rid").set_index("rid")["text"]
+    return texts, rids.difference(texts.index)
+
+
+def _contains(texts: pd.Series, regex: str) -> pd.Series:
+    """Vectorised search; groups in authors' patterns are fine, so pandas' warning is silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return texts.str.contains(regex, regex=True)
+
+
+def _missing_scope(rule: Rule, absent: pd.Index, scope: str) -> list[Hit]:
+    return [not_evaluated(int(rid), rule, scope_name(scope), f"scope:{scope}",
+                          f"未能定位{scope_name(scope)}") for rid in absent]
+
+
+def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
+    scope = rule.params["scope"]
+    texts, absent = _scope_texts(batch, rids, scope)
+    patterns = rule.params["patterns"]
+    found = pd.DataFrame({p["name"]: _contains(texts, p["regex"]) for p in patterns},
+                         index=texts.index)
+    mode = rule.params["require"]
+    if mode == "any":
+        bad = found.index[~found.any(axis=1)] if len(found.columns) else found.index
+    elif mode == "all":
+        bad = found.index[~found.all(axis=1)]
+    else:
+        bad = found.index[found.any(axis=1)]
+    hits = _missing_scope(rule, absent, scope)
+    for rid in bad:
+        row = found.loc[rid]
+        present = [n for n in found.columns if row[n]]
+        missing = [n for n in found.columns if not row[n]]
+        matched = _first_matches(texts.loc[rid], [p for p in patterns if p["name"] in present])
+        hits.append(Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
+                        fields={"scope": scope_name(scope), "missing": "、".join(missing),
+                                "present": "、".join(present), "matched": "；".join(matched)},
+                        values={"未出现": "、".join(missing)} if mode != "none" else {"出现": "；".join(matched)}))
+    return hits
+
+
+def evaluate_statements(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
+    scope = rule.params["scope"]
+    texts, absent = _scope_texts(batch, rids, scope)
+    joined = "|".join(f"(?:{p})" for p in rule.params["phrasings"])
+    ok = _contains(texts, joined)
+    topic = rule.params.get("topic", rule.title)
+    hits = _missing_scope(rule, absent, scope)
+    hits += [Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
+                 fields={"scope": scope_name(scope), "topic": topic}, values={"缺少表述": topic})
+             for rid in ok.index[~ok]]
+    return hits
+
+
+def _first_matches(text: str, patterns: list[dict[str, str]]) -> list[str]:
+    out = []
+    for p in patterns:
+        m = re.search(p["regex"], text)
+        if m:
+            out.append(m.group(0))
+    return out

@@ -1,0 +1,257 @@
+"""Chinese-labelled frames shared by the CSV and XLSX writers.
+
+All wording a civil servant sees (headers, severity/category/status words, the audit verdict)
+lives here so CSV and XLSX can never disagree. Frames hold plain Python values (object dtype)
+so ints stay ints and missing values stay None; escaping is the writers' job.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FINDING_COLUMNS = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity",
+                   "category", "location", "message", "basis", "values", "fingerprint"]
+REPORT_COLUMNS = ["file", "agency", "year", "template", "published", "status", "problems",
+                  "n_error", "n_warning", "n_info", "n_extraction"]
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
+CATEGORY_WORDS = {"compliance": "合规问题", "extraction": "读取问题（需人工核查）"}
+STATUS_WORDS = {"complete": "完整", "partial": "部分读取", "failed": "读取失败"}
+TEMPLATE_WORDS = {"2021": "2021版", "2019": "2019版"}
+
+VERDICT_FAILED = "无法审核（需人工核查）"
+VERDICT_ERROR = "不合格"
+VERDICT_WARNING = "基本合格（有警告）"
+VERDICT_OK = "合格"
+VERDICT_PARTIAL_SUFFIX = "；部分内容未能读取"
+
+SEVERITY_HEADER = "严重程度"
+
+CSV_HEADERS = {
+    "file": "文件", "agency": "单位", "year": "年度", "rule_id": "规则编号",
+    "rule_kind": "规则类型", "title": "规则名称", "severity": SEVERITY_HEADER, "category": "类别",
+    "location": "位置", "message": "问题说明", "basis": "依据", "values": "数值",
+    "fingerprint": "指纹",
+}
+OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", "错误", "警告", "提示",
+                    "读取问题", "审核结论"]
+ISSUE_HEADERS = ["单位", "年度", "文件", SEVERITY_HEADER, "规则编号", "规则名称", "位置", "问题说明",
+                 "依据", "数值"]
+REVIEW_HEADERS = ["文件", "单位", "年度", "读取状态", "规则编号", "原因"]
+RULE_HEADERS = ["规则编号", "规则名称", SEVERITY_HEADER, "类别", "发现数", "涉及报告数"]
+
+
+# ---------------------------------------------------------------- value normalisation
+
+def clean(value: Any) -> Any:
+    """Turn NaN/NA/NaT into None and numpy scalars into Python ones; containers pass through."""
+    if value is None or isinstance(value, (str, bytes, dict, list, tuple, set)):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):  # array-likes: not a scalar missing value
+        return value
+    item = getattr(value, "item", None)
+    if callable(item):
+        try:
+            return item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def as_int(value: Any) -> int | None:
+    """Year/count as int, or None when missing or not a whole number."""
+    value = clean(value)
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if math.isfinite(number) and number == int(number) else None
+
+
+def text(value: Any) -> str:
+    """Display text; missing becomes the empty string."""
+    value = clean(value)
+    return "" if value is None else str(value)
+
+
+def jsonable(value: Any) -> Any:
+    """Recursively convert to JSON-safe Python (NaN/inf → None, keys → str) so output is strict JSON."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    value = clean(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def values_object(value: Any) -> Any:
+    """The `values` field as a JSON object ({} when missing)."""
+    value = jsonable(value)
+    return {} if value is None else value
+
+
+def values_text(value: Any) -> str:
+    """The `values` field as compact JSON text for a spreadsheet cell."""
+    return json.dumps(values_object(value), ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+
+
+def problem_list(value: Any) -> list[str]:
+    """`problems` as a list of strings whatever container (or missing marker) it arrives in."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple, set)):
+        return [text(p) for p in value if text(p)]
+    return [] if clean(value) is None else [text(value)]
+
+
+def word(mapping: dict[str, str], value: Any) -> str:
+    """Chinese word for a code; unknown codes are shown as-is rather than hidden."""
+    key = text(value)
+    return mapping.get(key, key)
+
+
+def template_word(value: Any) -> str:
+    key = text(value)
+    return TEMPLATE_WORDS.get(key, f"{key}版" if key else "未识别")
+
+
+def verdict(status: Any, n_error: Any, n_warning: Any) -> str:
+    """Audit conclusion; an unreadable report is never called 合格."""
+    status = text(status)
+    if status == "failed":
+        result = VERDICT_FAILED
+    elif (as_int(n_error) or 0) > 0:
+        result = VERDICT_ERROR
+    elif (as_int(n_warning) or 0) > 0:
+        result = VERDICT_WARNING
+    else:
+        result = VERDICT_OK
+    return result + VERDICT_PARTIAL_SUFFIX if status == "partial" else result
+
+
+# ---------------------------------------------------------------- frames
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    """Fail early with a clear message instead of a KeyError deep in a writer."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} is missing columns: {', '.join(missing)}")
+
+
+def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """Rows as dicts of cleaned scalars (containers such as `values`/`problems` kept intact)."""
+    return [{c: clean(v) for c, v in zip(columns, row)}
+            for row in frame[columns].itertuples(index=False, name=None)]
+
+
+def _frame(rows: list[list[Any]], headers: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=headers, dtype=object)
+
+
+def _severity_rank(value: Any) -> int:
+    return SEVERITY_ORDER.get(text(value), len(SEVERITY_ORDER))
+
+
+def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
+    """All findings, input order, every column with Chinese headers (the CSV)."""
+    require_columns(findings, FINDING_COLUMNS, "findings")
+    rows = []
+    for f in records(findings, FINDING_COLUMNS):
+        rows.append([
+            text(f["file"]), text(f["agency"]), as_int(f["year"]), text(f["rule_id"]),
+            text(f["rule_kind"]), text(f["title"]), word(SEVERITY_WORDS, f["severity"]),
+            word(CATEGORY_WORDS, f["category"]), text(f["location"]), text(f["message"]),
+            text(f["basis"]), values_text(f["values"]), text(f["fingerprint"]),
+        ])
+    return _frame(rows, [CSV_HEADERS[c] for c in FINDING_COLUMNS])
+
+
+def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
+    """总览: one row per report with counts and the verdict, sorted by file."""
+    require_columns(reports, REPORT_COLUMNS, "reports")
+    rows = []
+    for r in sorted(records(reports, REPORT_COLUMNS), key=lambda r: text(r["file"])):
+        rows.append([
+            text(r["file"]), text(r["agency"]), as_int(r["year"]), template_word(r["template"]),
+            text(r["published"]), word(STATUS_WORDS, r["status"]),
+            as_int(r["n_error"]) or 0, as_int(r["n_warning"]) or 0, as_int(r["n_info"]) or 0,
+            as_int(r["n_extraction"]) or 0, verdict(r["status"], r["n_error"], r["n_warning"]),
+        ])
+    return _frame(rows, OVERVIEW_HEADERS)
+
+
+def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
+    """问题清单: compliance findings only, by file, severity, rule."""
+    require_columns(findings, FINDING_COLUMNS, "findings")
+    chosen = [f for f in records(findings, FINDING_COLUMNS) if text(f["category"]) == "compliance"]
+    chosen.sort(key=lambda f: (text(f["file"]), _severity_rank(f["severity"]), text(f["rule_id"])))
+    rows = [[text(f["agency"]), as_int(f["year"]), text(f["file"]),
+             word(SEVERITY_WORDS, f["severity"]), text(f["rule_id"]), text(f["title"]),
+             text(f["location"]), text(f["message"]), text(f["basis"]), values_text(f["values"])]
+            for f in chosen]
+    return _frame(rows, ISSUE_HEADERS)
+
+
+def review_frame(reports: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """需人工核查: unreadable parts of reports plus extraction findings, grouped by file."""
+    require_columns(reports, REPORT_COLUMNS, "reports")
+    require_columns(findings, FINDING_COLUMNS, "findings")
+    report_rows = records(reports, REPORT_COLUMNS)
+    status_of = {text(r["file"]): word(STATUS_WORDS, r["status"]) for r in report_rows}
+    keyed: list[tuple[tuple[str, int, str], list[Any]]] = []
+    for r in report_rows:
+        if text(r["status"]) == "complete":
+            continue
+        status = word(STATUS_WORDS, r["status"])
+        reasons = problem_list(r["problems"]) or [f"读取状态为「{status}」，未记录具体原因"]
+        for reason in reasons:
+            keyed.append(((text(r["file"]), 0, ""),
+                          [text(r["file"]), text(r["agency"]), as_int(r["year"]), status, "",
+                           reason]))
+    for f in records(findings, FINDING_COLUMNS):
+        if text(f["category"]) != "extraction":
+            continue
+        keyed.append(((text(f["file"]), 1, text(f["rule_id"])),
+                      [text(f["file"]), text(f["agency"]), as_int(f["year"]),
+                       status_of.get(text(f["file"]), ""), text(f["rule_id"]),
+                       text(f["message"])]))
+    keyed.sort(key=lambda kv: kv[0])
+    return _frame([row for _, row in keyed], REVIEW_HEADERS)
+
+
+def rule_stats_frame(findings: pd.DataFrame) -> pd.DataFrame:
+    """规则统计: how often each rule fired and in how many reports, by rule_id."""
+    require_columns(findings, FINDING_COLUMNS, "findings")
+    stats: dict[str, dict[str, Any]] = {}
+    for f in records(findings, FINDING_COLUMNS):
+        entry = stats.setdefault(text(f["rule_id"]), {
+            "title": text(f["title"]), "severity": f["severity"], "category": f["category"],
+            "count": 0, "files": set()})
+        if _severity_rank(f["severity"]) < _severity_rank(entry["severity"]):
+            entry["severity"] = f["severity"]  # a rule with mixed severities shows its worst
+        entry["count"] += 1
+        entry["files"].add(text(f["file"]))
+    rows = [[rule_id, e["title"], word(SEVERITY_WORDS, e["severity"]),
+             word(CATEGORY_WORDS, e["category"]), e["count"], len(e["files"])]
+            for rule_id, e in sorted(stats.items())]
+    return _frame(rows, RULE_HEADERS)

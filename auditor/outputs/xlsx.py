@@ -1,0 +1,140 @@
+"""summary.xlsx: the workbook civil servants actually read.
+
+Text is always written as text (automatic formula/URL/number conversion off, formula-escaped),
+severity is shown as a word *and* a fill colour, and every sheet has a frozen bold header with an
+autofilter so it can be sorted and filtered in Excel or WPS without setup.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .escape import escape_cell
+from .tables import (SEVERITY_HEADER, SEVERITY_WORDS, VERDICT_ERROR, VERDICT_FAILED, VERDICT_OK,
+                     VERDICT_WARNING, issues_frame, overview_frame, review_frame,
+                     rule_stats_frame)
+
+SHEETS = ("总览", "问题清单", "需人工核查", "规则统计")
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False}
+
+MAX_WIDTH = 60
+MIN_WIDTH = 8
+FILTER_BUTTON = 3  # room for the autofilter drop-down arrow next to the header text
+MAX_CELL_CHARS = 32767  # Excel's hard limit per cell
+TRUNCATED = "…（内容过长，已截断）"
+
+# Excel's "good/neutral/bad" palette: readable when printed in greyscale, text always present.
+FILLS = {
+    "error": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "warning": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    "info": {"bg_color": "#DDEBF7", "font_color": "#1F4E78"},
+    "ok": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    "manual": {"bg_color": "#EDEDED", "font_color": "#3A3A3A"},
+}
+SEVERITY_FILL = {word: key for key, word in SEVERITY_WORDS.items()}
+COUNT_FILL = {"错误": "error", "警告": "warning", "提示": "info", "读取问题": "manual"}
+VERDICT_FILL = [(VERDICT_FAILED, "manual"), (VERDICT_ERROR, "error"),
+                (VERDICT_WARNING, "warning"), (VERDICT_OK, "ok")]
+
+
+def display_width(value: Any) -> int:
+    """Width of the longest line in Excel character units (CJK/full-width count as 2)."""
+    if value is None:
+        return 0
+    return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+                for line in str(value).split("\n")), default=0)
+
+
+def fill_for(header: str, value: Any) -> str | None:
+    """Fill key for a cell, or None; colour always mirrors text already in the row."""
+    if header == SEVERITY_HEADER:
+        return SEVERITY_FILL.get(value) if isinstance(value, str) else None
+    if header in COUNT_FILL:
+        return COUNT_FILL[header] if isinstance(value, (int, float)) and value > 0 else None
+    if header == "审核结论" and isinstance(value, str):
+        return next((key for prefix, key in VERDICT_FILL if value.startswith(prefix)), None)
+    return None
+
+
+class _Formats:
+    """Caches xlsxwriter formats, which must be created once per distinct style."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self._workbook = workbook
+        self._cache: dict[tuple[bool, str | None], Format] = {}
+        self.header = workbook.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1,
+                                           "valign": "top"})
+
+    def body(self, wrap: bool, fill: str | None) -> Format:
+        key = (wrap, fill)
+        if key not in self._cache:
+            props: dict[str, Any] = {"valign": "top", "text_wrap": wrap}
+            props.update(FILLS.get(fill or "", {}))
+            self._cache[key] = self._workbook.add_format(props)
+        return self._cache[key]
+
+
+def _cell_text(value: Any) -> str:
+    text = str(escape_cell(str(value)))
+    if len(text) > MAX_CELL_CHARS:
+        text = text[:MAX_CELL_CHARS - len(TRUNCATED)] + TRUNCATED
+    return text
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> None:
+    if value is None or value == "":
+        return  # a truly blank cell, so 筛选 offers "(空白)" rather than an empty string
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isfinite(value):
+            ws.write_number(row, col, value, fmt)
+        return
+    ws.write_string(row, col, _cell_text(value), fmt)
+
+
+def write_sheet(workbook: Workbook, formats: _Formats, name: str, frame: pd.DataFrame) -> Worksheet:
+    """One sheet: bold frozen header, autofilter, fitted widths, wrapped long text, fills."""
+    ws = workbook.add_worksheet(name)
+    headers = [str(h) for h in frame.columns]
+    rows = list(frame.itertuples(index=False, name=None))
+    for col, header in enumerate(headers):
+        values = [row[col] for row in rows]
+        longest = max([display_width(header) + FILTER_BUTTON] + [display_width(v) for v in values])
+        wrap = longest > MAX_WIDTH or any(isinstance(v, str) and "\n" in v for v in values)
+        ws.set_column(col, col, min(max(longest + 2, MIN_WIDTH), MAX_WIDTH))
+        ws.write_string(0, col, _cell_text(header), formats.header)
+        for r, value in enumerate(values, start=1):
+            _write_cell(ws, r, col, value, formats.body(wrap, fill_for(header, value)))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(rows), max(len(headers) - 1, 0))
+    return ws
+
+
+def build_frames(findings: pd.DataFrame, reports: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Sheet name → frame, in workbook order."""
+    return dict(zip(SHEETS, (overview_frame(reports), issues_frame(findings),
+                             review_frame(reports, findings), rule_stats_frame(findings))))
+
+
+def write_xlsx(path: Path, findings: pd.DataFrame, reports: pd.DataFrame) -> None:
+    """Write summary.xlsx to `path` (frames are built first so bad input fails before writing)."""
+    frames = build_frames(findings, reports)
+    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    try:
+        formats = _Formats(workbook)
+        for name, frame in frames.items():
+            write_sheet(workbook, formats, name, frame)
+    except BaseException:
+        with contextlib.suppress(Exception):  # keep the original error, not a close() failure
+            workbook.close()
+        raise
+    workbook.close()

@@ -1,0 +1,36 @@
+"""Rules and packs as loaded from YAML (already validated against the schema)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+KIND_ZH = {"sections": "章节", "text_pattern": "文字要素", "statement": "必要表述", "identity": "勾稽关系",
+           "cell_domain": "单元格取值"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: str
+    basis: str
+    message: str
+    kind: str
+    params: dict[str, Any]
+    description: str = ""
+    pack: str = ""
+    source: str = ""          # file the rule came from, for error messages
+
+
+@dataclass
+class Pack:
+    id: str
+    title: str
+    templates: list[str]
+    description: str = ""
+    path: str = ""
+    rules: list[Rule] = field(default_factory=list)
+
+    def applies_to(self, template: str | None) -> bool:
+        return (template or "unknown") in self.templates
