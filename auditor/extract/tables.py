@@ -95,6 +95,10 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
                     label = joined
                     i += 1
         if label is None:
+            # Text between the values of an open row is that row's cell (e.g. '不详'), not a label.
+            if current is not None and not current.grid and 0 < len(current.values) < ncols[current.key] \
+                    and i < len(tokens) and is_value(tokens[i].text):
+                current.values.append(tok.text)
             continue
         # A label followed directly by another row label is a group header (2021: （六）其他处理).
         nxt = tokens[i] if i < len(tokens) else None
