@@ -62,6 +62,7 @@ one entry per validated (non-empty) frame, in the order frames first appear in `
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pathlib
 import re
@@ -127,6 +128,11 @@ def _gx_state() -> dict[str, Any]:
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.row_conditions import Column
 
+    # Some GX modules pin their logger to INFO (e.g. "Created temporary directory … docs site");
+    # the auditor runs from cron, where only our own messages belong on stderr.
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(
         globally=False, metric_calculations=False

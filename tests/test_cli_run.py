@@ -1,0 +1,90 @@
+"""`auditor run` end to end, as the office runs it: folders in, three outputs, exit codes."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from . import mutate as m
+from .conftest import ZIBO
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "auditor.cli", "run", *args], capture_output=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory) -> Path:
+    """An office folder with the sample, a broken copy of it, and two files that cannot be read."""
+    root = tmp_path_factory.mktemp("office")
+    inbox = root / "reports_in"
+    inbox.mkdir()
+    shutil.copy(ZIBO, inbox / "sample.txt")
+    text = ZIBO.read_text(encoding="utf-8")
+    (inbox / "broken.txt").write_text(m.set_t4_cell(text, 4, "1"), encoding="utf-8")
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "notes.xyz").write_text("?", encoding="utf-8")
+    shutil.copytree(Path(__file__).resolve().parent.parent / "rules", root / "rules")
+    return root
+
+
+@pytest.fixture(scope="module")
+def result(office):
+    return run(office)
+
+
+def test_run_writes_outputs_and_reports_unreadable_files(result, office):
+    assert result.returncode == 3, result.stderr.decode()
+    out = office / "audit_out"
+    assert {p.name for p in out.iterdir()} >= {"findings.jsonl", "findings.csv", "summary.xlsx",
+                                               "gx_validation.json"}
+    stdout = result.stdout.decode("utf-8")
+    assert "审核报告 4 份" in stdout and "无法读取 2" in stdout
+    assert result.stderr.decode("utf-8") == ""
+
+
+def test_jsonl_findings(result, office):
+    rows = [json.loads(line) for line in (office / "audit_out" / "findings.jsonl").read_text("utf-8").splitlines()]
+    keys = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity", "category", "location",
+            "message", "basis", "values", "fingerprint"]
+    assert all(list(r)[:len(keys)] == keys for r in rows)
+    compliance = [r for r in rows if r["category"] == "compliance"]
+    assert [(Path(r["file"]).name, r["rule_id"], r["location"]) for r in compliance] == [
+        ("broken.txt", "T4-A4", "表四「行政复议」")]
+    assert compliance[0]["agency"] == "淄博市公安局高新区分局" and compliance[0]["year"] == 2022
+    unreadable = {Path(r["file"]).name: r["message"] for r in rows if r["rule_id"] == "EXT-FAILED"}
+    assert unreadable == {"empty.txt": "文件无法读取：文件为空。未进行任何合规审核，需人工核查。",
+                          "notes.xyz": "文件无法读取：不支持的文件类型「.xyz」。未进行任何合规审核，需人工核查。"}
+
+
+def test_csv_has_bom_and_chinese_header(result, office):
+    data = (office / "audit_out" / "findings.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines()[0].startswith("文件,单位,年度,规则编号")
+
+
+def test_workbook(result, office):
+    wb = openpyxl.load_workbook(office / "audit_out" / "summary.xlsx")
+    assert wb.sheetnames[:4] == ["总览", "问题清单", "需人工核查", "规则统计"]
+    overview = {row[0]: row for row in wb["总览"].iter_rows(min_row=2, values_only=True)}
+    sample = next(v for k, v in overview.items() if k.endswith("sample.txt"))
+    broken = next(v for k, v in overview.items() if k.endswith("broken.txt"))
+    assert "合格" == sample[-1] and "不合格" == broken[-1]
+    issues = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert len(issues) == 1 and "T4-A4" in issues[0]
+    review = [r for r in wb["需人工核查"].iter_rows(min_row=2, values_only=True)]
+    assert any(r[0].endswith("empty.txt") for r in review)
+
+
+def test_fail_on_error_exit_code(office, tmp_path):
+    (tmp_path / "in").mkdir()
+    shutil.copy(office / "reports_in" / "broken.txt", tmp_path / "in" / "broken.txt")
+    out = run(office, str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--fail-on", "error")
+    assert out.returncode == 1
+    clean = run(office, str(ZIBO), "--out", str(tmp_path / "out2"), "--fail-on", "error")
+    assert clean.returncode == 0
