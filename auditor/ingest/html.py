@@ -1,0 +1,416 @@
+"""Reader for HTML pages (crawler-saved copies of published reports, Word-pasted HTML).
+
+Every block-level element becomes a text block and every `<table>` a table block, in reading
+order. Word splits words and numbers across `<span>`/`<font>`/`<o:p>` runs, so inline runs are
+joined without inserting anything; `<br>` becomes a newline. The tree is walked with explicit
+stacks, never by recursion, so deeply nested pages cannot overflow the Python stack.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+import lxml.etree as etree
+import lxml.html
+
+from ..model import Block, Document, TableBlock, TextBlock
+from .encoding import decode_bytes
+from .text import _meta_pairs
+
+SNIFF_BYTES = 8192
+MAX_SPAN = 100
+MAX_TABLE_ROWS = 2000
+MAX_TABLE_COLS = 500
+MAX_TABLE_SLOTS = 250_000
+
+# Elements whose whole content is never report text.
+_DROP = frozenset({
+    "head", "title", "script", "style", "noscript", "template", "meta", "link", "base",
+    "iframe", "frame", "object", "embed", "applet", "svg", "math", "canvas", "audio", "video",
+    "select", "datalist", "textarea", "xml",
+})
+# Elements that start and end a block of text.
+_BLOCK = frozenset({
+    "html", "body", "address", "article", "aside", "blockquote", "caption", "center", "dd",
+    "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
+    "form", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "legend",
+    "li", "listing", "main", "menu", "nav", "ol", "optgroup", "option", "p", "plaintext", "pre",
+    "section", "summary", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "xmp",
+})
+_PRE = frozenset({"pre", "listing", "plaintext", "xmp", "textarea"})
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
+_CELLS = frozenset({"td", "th"})
+
+_META_CHARSET = re.compile(
+    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""")
+# Whitespace that HTML collapses: ASCII whitespace, NBSP and the typographic spaces (not U+3000,
+# the ideographic space that Chinese text uses on purpose).
+_WS = re.compile(r"[ \t\n\r\f\v\xa0\u1680\u2000-\u200a\u202f\u205f]+")
+_INVISIBLE = {ord("\u200b"): None, ord("\ufeff"): None, ord("\u00ad"): None}
+
+_BREAK = object()   # <br>, or a newline inside <pre>
+_BOUNDARY = object()  # start or end of a block element
+
+
+class _Table:
+    __slots__ = ("el",)
+
+    def __init__(self, el: Any) -> None:
+        self.el = el
+
+
+def read_html(path: str, data: bytes) -> Document:
+    """Decode and parse an HTML page into a Document. Raises ValueError (Chinese) if unparseable."""
+    text, encoding = decode_bytes(data, _declared_charset(data))
+    root = _parse(text)
+    problems: list[str] = []
+    blocks = _Builder(problems).run(root) if root is not None else []
+    meta: dict[str, str] = {}
+    for block in blocks:
+        if isinstance(block, TextBlock):
+            for line in block.text.split("\n"):
+                for key, value in _meta_pairs(line):
+                    meta.setdefault(key, value)
+    if "标题" not in meta and root is not None:
+        for title in root.iter("title"):
+            value = _clean("".join(title.itertext()))
+            if value:
+                meta["标题"] = value
+                break
+    return Document(path=path, blocks=blocks, encoding=encoding, meta=meta, problems=problems)
+
+
+# --- decoding and parsing -------------------------------------------------------------------
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset a `<meta>` tag (or XML declaration) near the top of the page declares."""
+    head = data[:SNIFF_BYTES]
+    m = _META_CHARSET.search(head) or _XML_DECL.search(head)
+    if not m:
+        return None
+    declared = m.group(1).decode("ascii", "replace").strip().lower()
+    if declared in {"utf-16", "utf-16le", "utf-16be", "utf-32"}:
+        return None  # a byte-sniffed page with such a meta is ASCII-compatible, i.e. not UTF-16
+    if declared not in {"utf-8", "utf8"} and _is_utf8_text(data):
+        # Crawlers re-save pages as UTF-8 and keep the old `charset=gb2312`; non-ASCII text
+        # that is valid UTF-8 is (practically) never GBK.
+        return None
+    return declared
+
+
+def _is_utf8_text(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _parse(text: str) -> Any:
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", no_network=True, huge_tree=False, recover=True,
+        remove_comments=True, remove_pis=True, default_doctype=False)
+    data = text.replace("\x00", "").encode("utf-8", "replace")
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        _check_limits(parser)
+        if not data.strip():
+            return None
+        raise ValueError(f"HTML 无法解析：{exc}") from exc
+    _check_limits(parser)
+    return root
+
+
+def _check_limits(parser: Any) -> None:
+    """libxml2 stops at a resource limit and returns a silently cut tree: refuse it instead."""
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in entry.message:
+            if "depth" in entry.message.lower():
+                raise ValueError("HTML 嵌套过深，无法解析")
+            raise ValueError("HTML 内容超出解析器限制（单段文本过大），无法解析")
+
+
+# --- text cleanup ---------------------------------------------------------------------------
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _clean(s: str) -> str:
+    """Collapse whitespace like a browser; a line break between two CJK characters vanishes."""
+    s = s.translate(_INVISIBLE)
+
+    def repl(m: re.Match[str]) -> str:
+        run = m.group(0)
+        if "\xa0" not in run and ("\n" in run or "\r" in run):
+            i, j = m.start(), m.end()
+            if 0 < i and j < len(s) and _wide(s[i - 1]) and _wide(s[j]):
+                return ""
+        return " "
+
+    return _WS.sub(repl, s).strip()
+
+
+def _lines(pieces: list[Any]) -> list[str]:
+    """Inline pieces (strings and breaks) → cleaned, non-empty lines."""
+    lines: list[str] = []
+    current: list[str] = []
+    for piece in pieces + [_BREAK]:
+        if piece is _BREAK:
+            line = _clean("".join(current))
+            if line:
+                lines.append(line)
+            current = []
+        else:
+            current.append(piece)
+    return lines
+
+
+# --- the walk -------------------------------------------------------------------------------
+
+def _tag(el: Any) -> str | None:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else None
+
+
+def _events(items: list[Any]) -> Iterator[Any]:
+    """Walk elements/strings in document order with an explicit stack.
+
+    Yields text strings, _BREAK, _BOUNDARY and _Table (tables are not descended into).
+    Tails of the given elements are not included; callers pass them as strings.
+    """
+    stack: list[tuple[int, Any]] = [(0, item) for item in reversed(items)]
+    pre = 0
+    while stack:
+        kind, x = stack.pop()
+        if kind == 1:  # text
+            if pre and "\n" in x:
+                parts = x.replace("\r\n", "\n").split("\n")
+                for k, part in enumerate(parts):
+                    if k:
+                        yield _BREAK
+                    if part:
+                        yield part
+            else:
+                yield x
+            continue
+        if kind == 2:  # end of a block element
+            yield _BOUNDARY
+            continue
+        if kind == 3:  # end of <pre>
+            pre -= 1
+            continue
+        if isinstance(x, str):
+            if x:
+                yield x
+            continue
+        tag = _tag(x)
+        if tag is None or tag in _DROP:
+            continue
+        if tag == "table":
+            yield _Table(x)
+            continue
+        if tag == "br":
+            yield _BREAK
+            continue
+        if tag in _BLOCK:
+            yield _BOUNDARY
+            stack.append((2, None))
+        if tag in _PRE:
+            pre += 1
+            stack.append((3, None))
+        for child in reversed(x):
+            if child.tail:
+                stack.append((1, child.tail))
+            stack.append((0, child))
+        if x.text:
+            stack.append((1, x.text))
+
+
+class _Builder:
+    """Turns the tree into blocks. Work is a stack of suspended walks and pending tables."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        self.blocks: list[Block] = []
+        self.pieces: list[Any] = []
+
+    def run(self, root: Any) -> list[Block]:
+        tasks: list[tuple[str, Any]] = [("walk", _events([root]))]
+        while tasks:
+            kind, job = tasks.pop()
+            if kind == "emit":
+                self.blocks.append(job)
+                continue
+            if kind == "table":
+                stray, captions, rows, nested = _scan_table(job)
+                grid = self._grid(rows)
+                # Pushed in reverse: stray text (browsers show it before the table), caption,
+                # the table itself, then each nested table with its own contents.
+                for inner in reversed(nested):
+                    tasks.append(("table", inner))
+                if grid:
+                    tasks.append(("emit", TableBlock(grid)))
+                if captions:
+                    tasks.append(("walk", _events(captions)))
+                if stray:
+                    tasks.append(("walk", _events(stray)))
+                continue
+            for event in job:
+                if isinstance(event, _Table):
+                    self._flush()
+                    tasks.append(("walk", job))
+                    tasks.append(("table", event.el))
+                    break
+                if event is _BOUNDARY:
+                    self._flush()
+                else:
+                    self.pieces.append(event)
+            else:
+                self._flush()
+        return self.blocks
+
+    def _flush(self) -> None:
+        if self.pieces:
+            lines = _lines(self.pieces)
+            self.pieces = []
+            if lines:
+                self.blocks.append(TextBlock("\n".join(lines)))
+
+    def _grid(self, rows: list[tuple[int, list[tuple[str, int, int]]]]) -> list[list[str]]:
+        """Expand row/col spans. `rows` holds (row group id, [(text, rowspan, colspan)])."""
+        if len(rows) > MAX_TABLE_ROWS:
+            self.problems.append(f"表格超过 {MAX_TABLE_ROWS} 行，只读取前 {MAX_TABLE_ROWS} 行")
+            rows = rows[:MAX_TABLE_ROWS]
+        group_end: dict[int, int] = {}
+        for r, (group, _) in enumerate(rows):
+            group_end[group] = r + 1
+        slots: dict[tuple[int, int], str] = {}
+        kept: list[int] = []
+        truncated = False
+        for r, (group, cells) in enumerate(rows):
+            if not cells:
+                continue  # a <tr> without cells is no row of the grid
+            kept.append(r)
+            c = 0
+            for text, rowspan, colspan in cells:
+                while (r, c) in slots:
+                    c += 1
+                last_row = group_end[group] if rowspan == 0 else min(r + rowspan, group_end[group])
+                for rr in range(r, last_row):
+                    for cc in range(c, c + colspan):
+                        if cc >= MAX_TABLE_COLS or len(slots) >= MAX_TABLE_SLOTS:
+                            truncated = True
+                            break
+                        slots[(rr, cc)] = text
+                c += colspan
+        if truncated:
+            self.problems.append("表格过大，超出部分的单元格未读取")
+        if not kept:
+            return []
+        width = max(cc for _, cc in slots) + 1 if slots else 0
+        if width == 0:
+            return []
+        return [[slots.get((r, c), "") for c in range(width)] for r in kept]
+
+
+def _scan_table(table: Any) -> tuple[list[Any], list[Any], list[tuple[int, list[tuple[str, int, int]]]], list[Any]]:
+    """Split a table into stray content, captions, rows of (text, rowspan, colspan), nested tables.
+
+    Row groups (<thead>/<tbody>/<tfoot>, even wrongly nested ones) are flattened in document
+    order; cells sitting directly in a table or row group form one row, as browsers do.
+    """
+    stray: list[Any] = []
+    captions: list[Any] = []
+    rows: list[tuple[int, list[tuple[str, int, int]]]] = []
+    nested: list[Any] = []
+    loose: list[tuple[str, int, int]] = []
+    loose_group = 0
+    group_id = 0
+    stack: list[tuple[Any, int]] = [(table, 0)]
+    while stack:
+        node, group = stack.pop()
+        tag = None if isinstance(node, str) else _tag(node)
+        if loose and (tag not in _CELLS or group != loose_group):
+            rows.append((loose_group, loose))
+            loose = []
+        if isinstance(node, str):
+            if node.strip():
+                stray.append(node)
+        elif node is table or tag in _ROW_GROUPS:
+            if node is not table:
+                group_id += 1
+                group = group_id
+            for child in reversed(node):
+                if child.tail:
+                    stack.append((child.tail, group))
+                stack.append((child, group))
+            if node.text:
+                stack.append((node.text, group))
+        elif tag == "tr":
+            rows.append((group, _row(node, stray, nested)))
+        elif tag in _CELLS:
+            loose.append(_cell(node, nested))
+            loose_group = group
+        elif tag == "caption":
+            captions.append(node)
+        elif tag in ("col", "colgroup") or tag is None:
+            pass
+        else:
+            stray.append(node)
+    if loose:
+        rows.append((loose_group, loose))
+    return stray, captions, rows, nested
+
+
+def _row(tr: Any, stray: list[Any], nested: list[Any]) -> list[tuple[str, int, int]]:
+    cells: list[tuple[str, int, int]] = []
+    if tr.text and tr.text.strip():
+        stray.append(tr.text)
+    for child in tr:
+        tag = _tag(child)
+        if tag in _CELLS:
+            cells.append(_cell(child, nested))
+        elif tag is not None:
+            stray.append(child)
+        if child.tail and child.tail.strip():
+            stray.append(child.tail)
+    return cells
+
+
+def _span(value: str | None, *, zero_ok: bool) -> int:
+    m = re.match(r"\s*(\d+)", value or "")
+    if not m:
+        return 1
+    n = int(m.group(1)[:6])
+    if n == 0:
+        return 0 if zero_ok else 1
+    return min(n, MAX_SPAN)
+
+
+def _cell(td: Any, nested: list[Any]) -> tuple[str, int, int]:
+    """Cell text: inline runs joined, lines and paragraphs joined with no separator."""
+    segments: list[str] = []
+    current: list[str] = []
+    items: list[Any] = ([td.text] if td.text else [])
+    for child in td:
+        items.append(child)
+        if child.tail:
+            items.append(child.tail)
+    for event in _events(items):
+        if isinstance(event, _Table):
+            nested.append(event.el)
+        elif event is _BREAK or event is _BOUNDARY:
+            segments.append(_clean("".join(current)))
+            current = []
+        else:
+            current.append(event)
+    segments.append(_clean("".join(current)))
+    text = "".join(segments)
+    return text, _span(td.get("rowspan"), zero_ok=True), _span(td.get("colspan"), zero_ok=False)
