@@ -76,29 +76,29 @@ def _sorted(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def _overview(batch: Batch, findings: pd.DataFrame, unreadable: list[tuple[str, str]]) -> pd.DataFrame:
+    """One row per file with counts by severity, computed with one groupby over all findings."""
     info = batch.info
-    rows = []
-    comp = findings[findings["category"] == "compliance"] if not findings.empty else findings
-    for rid, r in enumerate(batch.reports):
-        f = comp[comp["file"] == r.file] if not comp.empty else comp
-        ext = findings[(findings["file"] == r.file) & (findings["category"] == "extraction")] \
-            if not findings.empty else findings
-        rows.append({
-            "file": r.file, "agency": r.meta.get("agency"),
-            "year": None if pd.isna(info.at[rid, "year"]) else int(info.at[rid, "year"]),
-            "template": r.template, "published": r.meta.get("published"), "status": r.status,
-            "problems": list(r.problems),
-            "n_error": int((f["severity"] == "error").sum()) if len(f) else 0,
-            "n_warning": int((f["severity"] == "warning").sum()) if len(f) else 0,
-            "n_info": int((f["severity"] == "info").sum()) if len(f) else 0,
-            "n_extraction": int(len(ext)),
-        })
-    for file, reason in unreadable:
-        rows.append({"file": file, "agency": None, "year": None, "template": None, "published": None,
-                     "status": "failed", "problems": [reason], "n_error": 0, "n_warning": 0, "n_info": 0,
-                     "n_extraction": 1})
-    return pd.DataFrame(rows, columns=["file", "agency", "year", "template", "published", "status", "problems",
-                                       "n_error", "n_warning", "n_info", "n_extraction"])
+    over = pd.DataFrame({
+        "file": info["file"], "agency": info["agency"],
+        "year": [None if pd.isna(y) else int(y) for y in info["year"]],
+        "template": info["template"], "published": [r.meta.get("published") for r in batch.reports],
+        "status": info["status"], "problems": [list(r.problems) for r in batch.reports],
+    })
+    if unreadable:
+        over = pd.concat([over, pd.DataFrame({
+            "file": [f for f, _ in unreadable], "agency": None, "year": None, "template": None,
+            "published": None, "status": "failed", "problems": [[reason] for _, reason in unreadable]})],
+            ignore_index=True)
+    counts = pd.DataFrame(0, index=over["file"].unique(), columns=["n_error", "n_warning", "n_info", "n_extraction"])
+    if not findings.empty:
+        comp = findings[findings["category"] == "compliance"]
+        by_sev = comp.groupby(["file", "severity"]).size().unstack(fill_value=0)
+        for sev in ("error", "warning", "info"):
+            if sev in by_sev:
+                counts.loc[by_sev.index, f"n_{sev}"] = by_sev[sev]
+        ext = findings[findings["category"] == "extraction"].groupby("file").size()
+        counts.loc[ext.index, "n_extraction"] = ext
+    return over.join(counts, on="file").astype({c: int for c in counts.columns})
 
 
 __all__ = ["audit", "RunResult", "EngineError", "FINDING_COLUMNS", "fingerprint", "report_key"]
