@@ -219,8 +219,11 @@ def review_frame(reports: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     report_rows = records(reports, REPORT_COLUMNS)
     status_of = {text(r["file"]): word(STATUS_WORDS, r["status"]) for r in report_rows}
     keyed: list[tuple[tuple[str, int, str], list[Any]]] = []
+    # The engine already turns each reading problem into an EXT-* finding: list those once.
+    explained = {text(f["file"]) for f in records(findings, FINDING_COLUMNS)
+                 if text(f["rule_id"]).startswith("EXT-")}
     for r in report_rows:
-        if text(r["status"]) == "complete":
+        if text(r["status"]) == "complete" or text(r["file"]) in explained:
             continue
         status = word(STATUS_WORDS, r["status"])
         reasons = problem_list(r["problems"]) or [f"读取状态为「{status}」，未记录具体原因"]
