@@ -120,15 +120,15 @@ T2_DOC_COLS = [
     Label("in_force", "现行有效件数", r"现行有效"),
 ]
 T2_ROWS_2021: list[tuple[Label, list[Label]]] = [
-    (Label("regulations", "第二十条第（一）项「规章」", r"^规章$"), T2_DOC_COLS),
-    (Label("normative_documents", "第二十条第（一）项「行政规范性文件」", r"^(行政)?规范性文件$"), T2_DOC_COLS),
-    (Label("licensing", "第二十条第（五）项「行政许可」", r"^行政许可$"),
+    (Label("regulations", "第二十条第（一）项「规章」", r"规章$"), T2_DOC_COLS),
+    (Label("normative_documents", "第二十条第（一）项「行政规范性文件」", r"规范性文件$"), T2_DOC_COLS),
+    (Label("licensing", "第二十条第（五）项「行政许可」", r"行政许可$"),
      [Label("decisions", "本年处理决定数量", r"处理决定数量")]),
-    (Label("penalties", "第二十条第（六）项「行政处罚」", r"^行政处罚$"),
+    (Label("penalties", "第二十条第（六）项「行政处罚」", r"行政处罚$"),
      [Label("decisions", "本年处理决定数量", r"处理决定数量")]),
-    (Label("coercion", "第二十条第（六）项「行政强制」", r"^行政强制$"),
+    (Label("coercion", "第二十条第（六）项「行政强制」", r"行政强制$"),
      [Label("decisions", "本年处理决定数量", r"处理决定数量")]),
-    (Label("admin_fees", "第二十条第（八）项「行政事业性收费」", r"^行政事业性收费$"),
+    (Label("admin_fees", "第二十条第（八）项「行政事业性收费」", r"行政事业性收费$"),
      [Label("amount_10k_yuan", "本年收费金额（单位：万元）", r"收费金额")]),
 ]
 

@@ -18,9 +18,14 @@ class TextBlock:
 
 @dataclass
 class TableBlock:
-    """A table as a grid of cell texts, merged cells already expanded (one string per slot)."""
+    """A table as a grid of cell texts, merged cells already expanded (one string per slot).
+
+    `copies` holds the (row, col) slots that repeat a merged cell's text rather than being a cell
+    of their own, so that a number spanning three columns is read once, not three times.
+    """
 
     rows: list[list[str]]
+    copies: frozenset[tuple[int, int]] = frozenset()
 
 
 Block = TextBlock | TableBlock

@@ -55,7 +55,7 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
 
     def close() -> None:
         nonlocal current
-        if current is not None:
+        if current is not None and current.values:
             rows.append(current)
         current = None
 
@@ -97,7 +97,7 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
         if label is None:
             # Text between the values of an open row is that row's cell (e.g. '不详'), not a label.
             if current is not None and not current.grid and 0 < len(current.values) < ncols[current.key] \
-                    and i < len(tokens) and is_value(tokens[i].text):
+                    and len(tok.text) <= 6 and i < len(tokens) and is_value(tokens[i].text):
                 current.values.append(tok.text)
             continue
         # A label followed directly by another row label is a group header (2021: （六）其他处理).
@@ -136,14 +136,72 @@ def _column_order(header: str, cols: list[Label], fixed_first: str | None, fixed
     return ([fixed_first] if fixed_first else []) + middle + ([fixed_last] if fixed_last else [])
 
 
-def _fill(table: str, row: _Row, cols: list[str], where: str, problems: list[str]) -> list[Cell]:
+def _fill(table: str, row: _Row, cols: list[str], where: str, problems: list[str],
+          checksum: bool = False) -> list[Cell]:
+    """Place a row's values under its columns, or mark the row unreadable; never shift silently.
+
+    `checksum`: the last column is the total of the others, which lets run-together digits
+    ('713000074') be split when exactly one split adds up (the cells are then marked derived).
+    """
     values = list(row.values)
     while len(values) > len(cols) and values and values[-1].strip() == "":
         values.pop()      # trailing empty grid cells beyond the table's width
-    if len(values) != len(cols):
-        problems.append(f"{where}「{row.label}」行识别到 {len(values)} 个数值，应为 {len(cols)} 个，该行未读取")
-        return [_cell(table, row.key, col, None) for col in cols]
-    return [_cell(table, row.key, col, raw) for col, raw in zip(cols, values)]
+    if len(values) == len(cols):
+        return [_cell(table, row.key, col, raw) for col, raw in zip(cols, values)]
+    if not row.grid and values and len(values) < len(cols) and all(re.fullmatch(r"\d+", v) for v in values):
+        splits = split_digits("".join(values), len(cols), checksum)
+        if len(splits) == 1:
+            problems.append(f"{DERIVED_MARK}{where}「{row.label}」")
+            cells = [_cell(table, row.key, col, raw) for col, raw in zip(cols, splits[0])]
+            for c in cells:
+                c.derived = True
+            return cells
+        if len(splits) > 1:
+            problems.append(f"{where}「{row.label}」行数字粘连（{''.join(values)}），无法唯一拆分，该行未读取")
+            return [_cell(table, row.key, col, None) for col in cols]
+    problems.append(f"{where}「{row.label}」行识别到 {len(values)} 个数值，应为 {len(cols)} 个，该行未读取")
+    return [_cell(table, row.key, col, None) for col in cols]
+
+
+DERIVED_MARK = "\x00derived:"
+
+
+def summarize_derived(problems: list[str]) -> list[str]:
+    """One line per table for rows whose run-together digits were split, instead of one per row."""
+    marked = [p[len(DERIVED_MARK):] for p in problems if p.startswith(DERIVED_MARK)]
+    rest = [p for p in problems if not p.startswith(DERIVED_MARK)]
+    if marked:
+        shown = "、".join(marked[:3]) + (f"等 {len(marked)} 行" if len(marked) > 3 else "")
+        rest.insert(0, f"{shown}数字粘连、无分隔，已按唯一可能的拆分读取（有总计的行须与总计相符），这些单元格标为推断，不作为判定依据")
+    return rest
+
+
+def split_digits(digits: str, parts: int, checksum: bool, limit: int = 2) -> list[list[str]]:
+    """Ways to cut a digit string into `parts` numbers (no leading zeros); with `checksum`, only
+    cuts whose last number is the sum of the others. Stops after `limit` solutions."""
+    if len(digits) < parts or len(digits) > 40:
+        return []
+    out: list[list[str]] = []
+
+    def walk(pos: int, acc: list[str]) -> None:
+        if len(out) >= limit:
+            return
+        left = parts - len(acc)
+        if left == 0:
+            if pos == len(digits) and (not checksum or sum(map(int, acc[:-1])) == int(acc[-1])):
+                out.append(list(acc))
+            return
+        remaining = len(digits) - pos
+        if remaining < left:
+            return
+        max_len = 1 if digits[pos] == "0" else remaining - (left - 1)
+        for size in range(1, max_len + 1):
+            acc.append(digits[pos:pos + size])
+            walk(pos + size, acc)
+            acc.pop()
+
+    walk(0, [])
+    return out
 
 
 def parse_t3(tokens: list[Token]) -> TableResult:
@@ -161,6 +219,7 @@ def parse_t3(tokens: list[Token]) -> TableResult:
     cols = order or [c.key for c in T3_COLS]
     expected = T3_ROWS_2019 if template == "2019" else T3_ROWS_2021
     result.cells = _assemble("t3", "表三", rows, expected, cols, result.problems)
+    result.problems = summarize_derived(result.problems)
     if order is None:
         result.problems.append("表三表头未能完整识别，按格式规定的列序（自然人…总计）读取，读出的数值标为推断")
         _mark_derived(result.cells)
@@ -184,7 +243,7 @@ def _assemble(table: str, short: str, rows: list[_Row], expected: list[Label], c
             problems.append(f"{short}未找到「{lab.label}」行")
             cells.extend(_cell(table, lab.key, col, None) for col in cols)
         else:
-            cells.extend(_fill(table, row, cols, short, problems))
+            cells.extend(_fill(table, row, cols, short, problems, checksum=True))
     return cells
 
 
@@ -284,6 +343,7 @@ def parse_t2(tokens: list[Token]) -> TableResult:
             result.cells.extend(_cell("t2", lab.key, c, None) for c in col_keys)
         else:
             result.cells.extend(_fill("t2", row, col_keys, "表二", result.problems))
+    result.problems = summarize_derived(result.problems)
     return result
 
 

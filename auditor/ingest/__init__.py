@@ -5,12 +5,14 @@ from pathlib import Path
 
 from ..model import Document
 from .encoding import DecodeError, decode_bytes
+from .html import read_html
 from .text import read_text
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 
 
 class ReadError(Exception):
@@ -28,6 +30,11 @@ def read_document(path: Path) -> Document:
     data = path.read_bytes()
     if not data.strip():
         raise ReadError("文件为空")
+    try:
+        if suffix in HTML_SUFFIXES:
+            return read_html(str(path), data)
+    except (DecodeError, ValueError) as exc:
+        raise ReadError(str(exc)) from exc
     try:
         text, encoding = decode_bytes(data)
     except DecodeError as exc:

@@ -50,10 +50,6 @@ def read_docx(path: str, data: bytes) -> Document:
         body = word.element.body
         blocks = list(_blocks(body))
         title = (word.core_properties.title or "").strip()
-    except ValueError as exc:
-        if str(exc) in (BOMB_MESSAGE, CORRUPT_MESSAGE):
-            raise
-        raise ValueError(CORRUPT_MESSAGE) from exc
     except Exception as exc:  # python-docx/lxml/zipfile raise many types on malformed input
         raise ValueError(CORRUPT_MESSAGE) from exc
     meta: dict[str, str] = {}

@@ -51,8 +51,17 @@ _XML_DECL = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.
 _WS = re.compile(r"[ \t\n\r\f\v\xa0\u1680\u2000-\u200a\u202f\u205f]+")
 _INVISIBLE = {ord("\u200b"): None, ord("\ufeff"): None, ord("\u00ad"): None}
 
+# Inline formatting tags, removed only when libxml2 refuses a too-deep tree.
+_INLINE_TAG = re.compile(
+    r"</?(?:font|span|b|i|u|s|em|strong|small|big|sup|sub|strike|ins|del|a|abbr|label|code|"
+    r"tt|var|kbd|samp|cite|q|mark|nobr|o:p|st1:[a-z]+)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+
 _BREAK = object()   # <br>, or a newline inside <pre>
 _BOUNDARY = object()  # start or end of a block element
+
+
+class _TooDeep(ValueError):
+    """libxml2 hit its nesting limit (256 levels without huge_tree)."""
 
 
 class _Table:
@@ -65,8 +74,17 @@ class _Table:
 def read_html(path: str, data: bytes) -> Document:
     """Decode and parse an HTML page into a Document. Raises ValueError (Chinese) if unparseable."""
     text, encoding = decode_bytes(data, _declared_charset(data))
-    root = _parse(text)
     problems: list[str] = []
+    try:
+        root = _parse(text)
+    except _TooDeep:
+        # Old pages leave <font> open before every <p>, so libxml2 nests each paragraph in the
+        # previous one. Inline tags carry no structure here (runs are joined anyway): drop them.
+        try:
+            root = _parse(_INLINE_TAG.sub("", text))
+        except _TooDeep:
+            raise ValueError("HTML 嵌套过深，无法解析") from None
+        problems.append("HTML 嵌套过深，已忽略行内格式标签后重新解析")
     blocks = _Builder(problems).run(root) if root is not None else []
     meta: dict[str, str] = {}
     for block in blocks:
@@ -132,7 +150,7 @@ def _check_limits(parser: Any) -> None:
     for entry in parser.error_log:
         if entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in entry.message:
             if "depth" in entry.message.lower():
-                raise ValueError("HTML 嵌套过深，无法解析")
+                raise _TooDeep("HTML 嵌套过深，无法解析")
             raise ValueError("HTML 内容超出解析器限制（单段文本过大），无法解析")
 
 
@@ -256,7 +274,7 @@ class _Builder:
                 for inner in reversed(nested):
                     tasks.append(("table", inner))
                 if grid:
-                    tasks.append(("emit", TableBlock(grid)))
+                    tasks.append(("emit", TableBlock(*grid)))
                 if captions:
                     tasks.append(("walk", _events(captions)))
                 if stray:
@@ -283,8 +301,11 @@ class _Builder:
             if lines:
                 self.blocks.append(TextBlock("\n".join(lines)))
 
-    def _grid(self, rows: list[tuple[int, list[tuple[str, int, int]]]]) -> list[list[str]]:
-        """Expand row/col spans. `rows` holds (row group id, [(text, rowspan, colspan)])."""
+    def _grid(self, rows: list[tuple[int, list[tuple[str, int, int]]]]
+              ) -> tuple[list[list[str]], frozenset[tuple[int, int]]] | None:
+        """Expand row/col spans. `rows` holds (row group id, [(text, rowspan, colspan)]).
+
+        Returns the grid and the slots that are copies of a spanning cell (see TableBlock)."""
         if len(rows) > MAX_TABLE_ROWS:
             self.problems.append(f"表格超过 {MAX_TABLE_ROWS} 行，只读取前 {MAX_TABLE_ROWS} 行")
             rows = rows[:MAX_TABLE_ROWS]
@@ -292,6 +313,7 @@ class _Builder:
         for r, (group, _) in enumerate(rows):
             group_end[group] = r + 1
         slots: dict[tuple[int, int], str] = {}
+        copies: set[tuple[int, int]] = set()
         kept: list[int] = []
         truncated = False
         for r, (group, cells) in enumerate(rows):
@@ -309,15 +331,19 @@ class _Builder:
                             truncated = True
                             break
                         slots[(rr, cc)] = text
+                        if (rr, cc) != (r, c):
+                            copies.add((rr, cc))
                 c += colspan
         if truncated:
             self.problems.append("表格过大，超出部分的单元格未读取")
         if not kept:
-            return []
+            return None
         width = max(cc for _, cc in slots) + 1 if slots else 0
         if width == 0:
-            return []
-        return [[slots.get((r, c), "") for c in range(width)] for r in kept]
+            return None
+        index = {r: i for i, r in enumerate(kept)}
+        grid = [[slots.get((r, c), "") for c in range(width)] for r in kept]
+        return grid, frozenset((index[r], c) for r, c in copies if r in index)
 
 
 def _scan_table(table: Any) -> tuple[list[Any], list[Any], list[tuple[int, list[tuple[str, int, int]]]], list[Any]]:
