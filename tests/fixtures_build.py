@@ -49,6 +49,13 @@ def expanded(rows: list[list[str]], merges: list[Merge]) -> list[list[str]]:
     return grid
 
 
+def expected_copies(merges: list[Merge]) -> frozenset[tuple[int, int]]:
+    """Slots that only repeat a merged cell (everything but each region's top-left slot)."""
+    return frozenset((r, c) for m in merges
+                     for r in range(m.row, m.row + m.rowspan)
+                     for c in range(m.col, m.col + m.colspan) if (r, c) != (m.row, m.col))
+
+
 def _para_text(p: Paragraph) -> str:
     return p if isinstance(p, str) else "".join(p)
 
@@ -232,8 +239,10 @@ def build_pdf(path: Path | None, spec: Spec, col_widths: list[float] | None = No
     return data
 
 
-def build_image_only_pdf(path: Path | None = None) -> bytes:
-    """A 'scanned' PDF: a page with an image and a filled rectangle, no text at all."""
+def build_image_only_pdf(path: Path | None = None, text_first_page: str | None = None) -> bytes:
+    """A 'scanned' PDF: a page with an image and a filled rectangle, no text at all.
+
+    With `text_first_page`, a page with that text comes first (a partly scanned report)."""
     from PIL import Image
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
@@ -243,6 +252,10 @@ def build_image_only_pdf(path: Path | None = None) -> bytes:
         img.putpixel((x, 50), 0)
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(_PAGE_W, _PAGE_H))
+    if text_first_page is not None:
+        c.setFont(_font(), _BODY)
+        c.drawString(_MARGIN, 700, text_first_page)
+        c.showPage()
     c.drawImage(ImageReader(img), 100, 500, 400, 200)
     c.rect(100, 300, 200, 100, fill=1)
     c.showPage()

@@ -17,7 +17,7 @@ from auditor.model import Document, TableBlock, TextBlock
 
 from .fixtures_build import (Merge, Spec, build_docx, build_encrypted_pdf, build_garbled_pdf,
                              build_image_only_pdf, build_many_members_zip, build_pdf, build_zip_bomb,
-                             expanded, report_col_widths, report_spec)
+                             expanded, expected_copies, report_col_widths, report_spec)
 
 _CJK = re.compile(r"[\u4e00-\u9fff（）《》、，。；：“”]")
 
@@ -74,6 +74,7 @@ def test_docx_run_split_text_is_one_string(docx_doc):
 def test_docx_merged_cells_expand_into_rectangular_grid(docx_doc, spec):
     (table,) = _tables(docx_doc)
     assert table.rows == expanded(spec.table, spec.merges)
+    assert table.copies == expected_copies(spec.merges)
     assert {len(r) for r in table.rows} == {9}
     # horizontal merge: '法人或其他组织' over the five organisation columns
     assert table.rows[1][3:8] == ["法人或其他组织"] * 5
@@ -105,17 +106,34 @@ def test_docx_grid_before_and_after_pad_rows(tmp_path):
     t = d.add_table(rows=2, cols=3)
     for c, text in enumerate(["甲", "乙", "丙"]):
         t.cell(0, c).text = text
+    t.cell(1, 0).text = "丁"
     tr = t.rows[1]._tr
     for tc in list(tr.tc_lst)[1:]:
         tr.remove(tc)
-    tr.tc_lst[0].get_or_add_tcPr()
-    tr.tc_lst[0].text = "丁"
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     tr.insert(0, parse_xml(f'<w:trPr {w}><w:gridBefore w:val="1"/><w:gridAfter w:val="1"/></w:trPr>'))
     buf = io.BytesIO()
     d.save(buf)
     (table,) = _tables(read_docx("g.docx", buf.getvalue()))
     assert table.rows == [["甲", "乙", "丙"], ["", "丁", ""]]
+
+
+def test_docx_huge_grid_span_is_capped():
+    """gridSpan="1000000000" must not allocate a billion slots."""
+    import docx
+    from docx.oxml import parse_xml
+
+    d = docx.Document()
+    t = d.add_table(rows=1, cols=2)
+    t.cell(0, 0).text = "甲"
+    t.cell(0, 1).text = "乙"
+    tcpr = t.rows[0]._tr.tc_lst[0].get_or_add_tcPr()
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    tcpr.append(parse_xml(f'<w:gridSpan {w} w:val="1000000000"/>'))
+    buf = io.BytesIO()
+    d.save(buf)
+    (table,) = _tables(read_docx("s.docx", buf.getvalue()))
+    assert table.rows == [["甲"] * docx_mod.MAX_COLS]
 
 
 def test_docx_zip_bomb_refused(tmp_path):
@@ -212,6 +230,7 @@ def test_pdf_table_between_the_texts(pdf_doc):
 def test_pdf_ruled_table_grid_with_merged_cells(pdf_doc, spec):
     (table,) = _tables(pdf_doc)
     assert table.rows == expanded(spec.table, spec.merges)
+    assert table.copies == expected_copies(spec.merges)
     numeric = [r[2:] for r in table.rows[3:]]
     assert numeric[0] == ["12", "3", "0", "1", "0", "2", "18"]
     assert all(len(r) == 7 and all(v.isdigit() for v in r) for r in numeric)
@@ -238,6 +257,12 @@ def test_pdf_unruled_table_reads_as_lines_with_cell_gaps(spec):
 
 def test_pdf_image_only_refused():
     assert _assert_refused(read_pdf, build_image_only_pdf()) == pdf_mod.NO_TEXT_MESSAGE
+
+
+def test_pdf_scanned_page_among_text_pages_is_reported():
+    doc = read_pdf("x.pdf", build_image_only_pdf(text_first_page="一、总体情况"))
+    assert _texts(doc) == ["一、总体情况"]
+    assert doc.problems == ["第 2 页无文字层（可能是扫描页），其内容未读取"]
 
 
 def test_pdf_truncated_refused(pdf_bytes):
@@ -268,6 +293,18 @@ def test_pdf_page_limit(monkeypatch, spec):
     assert "2 页" in message
     monkeypatch.setattr(pdf_mod, "MAX_PAGES", 3)
     assert read_pdf("x.pdf", data).blocks
+
+
+def test_pdf_reading_speed(spec):
+    """Target is ≥ 10 pages/s on 2 cores; the bound here only catches pathological slowdowns."""
+    import time
+
+    data = build_pdf(None, spec, report_col_widths(), repeat=20)
+    start = time.perf_counter()
+    doc = read_pdf("long.pdf", data)
+    elapsed = time.perf_counter() - start
+    assert len(_tables(doc)) == 20
+    assert elapsed < 10.0, f"20 pages took {elapsed:.1f}s"
 
 
 def test_pdf_fake_bold_and_font_artifacts():

@@ -43,6 +43,8 @@ class _Row:
     label: str
     values: list[str] = field(default_factory=list)
     grid: bool = False
+    label_row: int | None = None   # grid row the label stood in (None: a text line)
+    inferred: bool = False         # values taken from a grid row that did not hold the label
 
 
 def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
@@ -60,10 +62,12 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
         current = None
 
     i = 0
+    grid_row = 0
     while i < len(tokens):
         tok = tokens[i]
         i += 1
         if tok.kind == "row_end":
+            grid_row += 1
             if current is not None and current.grid:
                 close()
             continue
@@ -72,6 +76,8 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
                 continue
             if tok.kind == "cell":
                 current.grid = True
+                if current.label_row != grid_row:
+                    current.inferred = True
             current.values.append(tok.text)
             if not current.grid and len(current.values) >= ncols[current.key]:
                 close()
@@ -79,6 +85,8 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
         if tok.kind == "cell" and not tok.text:
             if current is not None:
                 current.grid = True
+                if current.label_row != grid_row:
+                    current.inferred = True
                 current.values.append("")
             continue
         if not _is_label(tok):
@@ -110,7 +118,8 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
             close()
         elif current is not None:
             current = None
-        current = _Row(label.key, label.label, grid=tok.kind == "cell")
+        current = _Row(label.key, label.label, grid=tok.kind == "cell",
+                       label_row=grid_row if tok.kind == "cell" else None)
     close()
     return rows, "".join(header), problems
 
@@ -147,7 +156,13 @@ def _fill(table: str, row: _Row, cols: list[str], where: str, problems: list[str
     while len(values) > len(cols) and values and values[-1].strip() == "":
         values.pop()      # trailing empty grid cells beyond the table's width
     if len(values) == len(cols):
-        return [_cell(table, row.key, col, raw) for col, raw in zip(cols, values)]
+        cells = [_cell(table, row.key, col, raw) for col, raw in zip(cols, values)]
+        if row.inferred:
+            # The label was printed apart from its numbers (PDF conversions): order is a guess.
+            problems.append(f"{DERIVED_MARK}{where}「{row.label}」")
+            for c in cells:
+                c.derived = True
+        return cells
     if not row.grid and values and len(values) < len(cols) and all(re.fullmatch(r"\d+", v) for v in values):
         splits = split_digits("".join(values), len(cols), checksum)
         if len(splits) == 1:
@@ -172,7 +187,8 @@ def summarize_derived(problems: list[str]) -> list[str]:
     rest = [p for p in problems if not p.startswith(DERIVED_MARK)]
     if marked:
         shown = "、".join(marked[:3]) + (f"等 {len(marked)} 行" if len(marked) > 3 else "")
-        rest.insert(0, f"{shown}数字粘连、无分隔，已按唯一可能的拆分读取（有总计的行须与总计相符），这些单元格标为推断，不作为判定依据")
+        rest.insert(0, f"{shown}的数值无法直接对应（数字粘连，或行名与数值分离），已推断读取，"
+                       "这些单元格标为推断，不作为判定依据")
     return rest
 
 

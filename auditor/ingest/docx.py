@@ -19,6 +19,7 @@ from ..model import Block, Document, TableBlock, TextBlock
 MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 10_000
+MAX_COLS = 64  # Word allows 63 columns
 
 BOMB_MESSAGE = "DOCX 压缩包异常（疑似压缩炸弹），拒绝读取"
 CORRUPT_MESSAGE = "DOCX 文件损坏或不是有效的 DOCX"
@@ -96,9 +97,9 @@ def _blocks(parent) -> Iterator[Block]:
             for box in boxes:  # text boxes anchored in the paragraph follow it
                 yield from _blocks(box)
         elif tag == _TBL:
-            rows = _table_grid(child)
+            rows, copies = _table_grid(child)
             if rows:
-                yield TableBlock(rows)
+                yield TableBlock(rows, copies)
         elif tag in _CONTAINERS:
             yield from _blocks(child)
 
@@ -135,21 +136,10 @@ def _cell_text(tc) -> str:
     for block in _blocks(tc):
         if isinstance(block, TextBlock):
             parts.append(block.text)
-        else:
-            parts.extend("".join(row) for row in _dedupe_rows(block.rows))
+        else:  # a nested table, flattened; slots repeating a merged cell count once
+            parts.extend(text for r, row in enumerate(block.rows) for c, text in enumerate(row)
+                         if (r, c) not in block.copies)
     return "".join(parts)
-
-
-def _dedupe_rows(rows: list[list[str]]) -> list[list[str]]:
-    """A nested table flattened into its parent cell: repeated merged slots only count once."""
-    out = []
-    for row in rows:
-        kept: list[str] = []
-        for text in row:
-            if not kept or kept[-1] != text:
-                kept.append(text)
-        out.append(kept)
-    return out
 
 
 def _iter_children(el, tag: str) -> Iterator:
@@ -171,27 +161,38 @@ def _int_attr(parent, path: str, default: int) -> int:
         return default
 
 
-def _table_grid(tbl) -> list[list[str]]:
-    """The table as a rectangular grid; merged cells repeated into every slot they cover."""
+def _table_grid(tbl) -> tuple[list[list[str]], frozenset[tuple[int, int]]]:
+    """The table as a rectangular grid; merged cells repeated into every slot they cover.
+
+    Also returns the slots that only repeat a merged cell (gridSpan beyond the first column,
+    vMerge continuation rows), which is what `TableBlock.copies` means. Spans are capped at
+    MAX_COLS because `gridSpan="1000000000"` would otherwise allocate the grid of a bomb.
+    """
     rows: list[list[str]] = []
+    copies: set[tuple[int, int]] = set()
     for tr in _iter_children(tbl, _TR):
+        r = len(rows)
         trpr = tr.find(_q("trPr"))
-        row: list[str] = [""] * _int_attr(trpr, _q("gridBefore"), 0)
+        row: list[str] = [""] * min(_int_attr(trpr, _q("gridBefore"), 0), MAX_COLS)
         for tc in _iter_children(tr, _TC):
             tcpr = tc.find(_q("tcPr"))
-            span = max(1, _int_attr(tcpr, _q("gridSpan"), 1))
+            span = min(max(1, _int_attr(tcpr, _q("gridSpan"), 1)), MAX_COLS - len(row))
+            if span <= 0:
+                break
             vmerge = tcpr.find(_q("vMerge")) if tcpr is not None else None
             start = len(row)
-            if vmerge is not None and vmerge.get(_q("val"), "continue") == "continue" and rows:
+            if vmerge is not None and vmerge.get(_q("val"), "continue") == "continue" and rows \
+                    and start < len(rows[-1]):
                 # A continuation cell is empty in the XML; it shows the text of the cell above.
-                above = rows[-1]
-                text = above[start] if start < len(above) else _cell_text(tc)
+                text = rows[-1][start]
+                copies.update((r, c) for c in range(start, start + span))
             else:
                 text = _cell_text(tc)
+                copies.update((r, c) for c in range(start + 1, start + span))
             row.extend([text] * span)
-        row.extend([""] * _int_attr(trpr, _q("gridAfter"), 0))
+        row.extend([""] * max(0, min(_int_attr(trpr, _q("gridAfter"), 0), MAX_COLS - len(row))))
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
     if width == 0:
-        return []
-    return [r + [""] * (width - len(r)) for r in rows]
+        return [], frozenset()
+    return [r + [""] * (width - len(r)) for r in rows], frozenset(copies)

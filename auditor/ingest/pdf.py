@@ -105,11 +105,11 @@ def _read(path: str, pdf) -> Document:
         if total > MAX_CHARS:
             raise _Refused(f"PDF 文字过多（超过 {MAX_CHARS} 个字符），拒绝读取")
         bad += sum(1 for c in chars if _garbled(c["text"]))
-        if not chars:
-            if page.images:
-                problems.append(f"第 {page.page_number} 页无文字层（可能是扫描页），其内容未读取")
-            continue
-        blocks.extend(_page_blocks(page))
+        if chars:
+            blocks.extend(_page_blocks(page))
+        elif page.images:
+            problems.append(f"第 {page.page_number} 页无文字层（可能是扫描页），其内容未读取")
+        page.close()  # drop the page's parsed objects: 500 cached pages add up
     if total == 0:
         raise _Refused(NO_TEXT_MESSAGE)
     if bad > GARBLED_LIMIT * total:
@@ -138,11 +138,11 @@ def _page_blocks(page) -> list[Block]:
     for table in page.find_tables():
         if len({cell[0] for cell in table.cells}) < 2:
             continue  # one column: a page frame or a box around a note, read as text
-        grid, taken = _table_grid(table.cells, chars)
+        grid, copies, taken = _table_grid(table.cells, chars)
         if not taken:
-            continue
+            continue  # an empty ruled grid (a form, a decoration) says nothing
         used.update(taken)
-        placed.append((table.bbox[1], 0, TableBlock(grid)))
+        placed.append((table.bbox[1], 0, TableBlock(grid, copies)))
     rest = [c for i, c in enumerate(chars) if i not in used]
     for top, text in _lines(rest):
         if text.strip():
@@ -152,7 +152,7 @@ def _page_blocks(page) -> list[Block]:
 
 
 def _table_grid(cells: list[tuple[float, float, float, float]],
-                chars: list[_Char]) -> tuple[list[list[str]], set[int]]:
+                chars: list[_Char]) -> tuple[list[list[str]], frozenset[tuple[int, int]], set[int]]:
     """Build the grid from the cell boxes, so merged cells are known, not guessed.
 
     pdfplumber's `Table.extract()` puts None in the slots a merged cell covers (and also where
@@ -160,14 +160,21 @@ def _table_grid(cells: list[tuple[float, float, float, float]],
     its rows the distinct top edges; every cell's text is written into each slot whose corner
     lies inside the cell's box. A slot covered by no cell (an irregular table) stays ''.
     A cell's lines are joined without separator, like paragraphs in a Word cell.
+
+    Returns the grid, the slots that merely repeat a merged cell (`TableBlock.copies`: all but
+    the top-left slot of each cell) and the indexes of the characters used.
     """
     xs = sorted({c[0] for c in cells})
     tops = sorted({c[1] for c in cells})
     owner: list[list[int | None]] = [[None] * len(xs) for _ in tops]
+    copies: set[tuple[int, int]] = set()
     for k, (x0, top, x1, bottom) in enumerate(cells):
-        for r in range(bisect.bisect_left(tops, top - _EPS), bisect.bisect_left(tops, bottom - _EPS)):
-            for c in range(bisect.bisect_left(xs, x0 - _EPS), bisect.bisect_left(xs, x1 - _EPS)):
+        r0, c0 = bisect.bisect_left(tops, top - _EPS), bisect.bisect_left(xs, x0 - _EPS)
+        for r in range(r0, bisect.bisect_left(tops, bottom - _EPS)):
+            for c in range(c0, bisect.bisect_left(xs, x1 - _EPS)):
                 owner[r][c] = k
+                if (r, c) != (r0, c0):
+                    copies.add((r, c))
     found: list[list[_Char]] = [[] for _ in cells]
     taken: set[int] = set()
     for i, ch in enumerate(chars):
@@ -184,7 +191,7 @@ def _table_grid(cells: list[tuple[float, float, float, float]],
             taken.add(i)
     texts = ["".join(t for _, t in _lines(f)) for f in found]
     grid = [["" if k is None else texts[k] for k in row] for row in owner]
-    return grid, taken
+    return grid, frozenset(copies), taken
 
 
 def _hmid(c: _Char) -> float:
