@@ -51,10 +51,11 @@ SECTION_PATTERNS: dict[int, str] = {
 # ---- table 3 -------------------------------------------------------------------------------
 T3_COLS = [
     Label("natural_person", "自然人", r"自然人"),
-    Label("commercial", "商业企业", r"商业企业"),
-    Label("research", "科研机构", r"科研机构"),
-    Label("social_welfare", "社会公益组织", r"社会公益组织"),
-    Label("legal_service", "法律服务机构", r"法律服务机构"),
+    # Header patterns accept the leading part of a label: PDF conversions wrap 商业企|业, 法律服|务机构.
+    Label("commercial", "商业企业", r"商业"),
+    Label("research", "科研机构", r"科研"),
+    Label("social_welfare", "社会公益组织", r"社会公益|公益组织|社会公"),
+    Label("legal_service", "法律服务机构", r"法律服务|法律服"),
     Label("other_org", "其他", r"其他"),
     Label("total", "总计", r"总计"),
 ]

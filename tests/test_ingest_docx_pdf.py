@@ -118,6 +118,33 @@ def test_docx_grid_before_and_after_pad_rows(tmp_path):
     assert table.rows == [["甲", "乙", "丙"], ["", "丁", ""]]
 
 
+def test_docx_content_controls_revisions_and_text_boxes():
+    """Paragraphs inside a content control keep their place; deleted revisions and the VML
+    fallback copy of a text box are not read; the text box follows its anchor paragraph."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+         'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"')
+    d = docx.Document()
+    d.add_paragraph("第一段")
+    body = d.element.body
+    sectpr = body[-1]
+    sectpr.addprevious(parse_xml(
+        f'<w:sdt {w}><w:sdtContent><w:p><w:r><w:t>控件内段落</w:t></w:r></w:p></w:sdtContent></w:sdt>'))
+    sectpr.addprevious(parse_xml(
+        f'<w:p {w}><w:r><w:t>共</w:t></w:r><w:del><w:r><w:delText>12</w:delText></w:r></w:del>'
+        f'<w:ins><w:r><w:t>13</w:t></w:r></w:ins><w:r><w:t>件</w:t></w:r>'
+        f'<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent>'
+        f'<w:p><w:r><w:t>文本框</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>文本框</w:t></w:r></w:p>'
+        f'</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>'))
+    d.add_paragraph("末段")
+    buf = io.BytesIO()
+    d.save(buf)
+    assert _texts(read_docx("c.docx", buf.getvalue())) == ["第一段", "控件内段落", "共13件", "文本框", "末段"]
+
+
 def test_docx_huge_grid_span_is_capped():
     """gridSpan="1000000000" must not allocate a billion slots."""
     import docx

@@ -273,6 +273,8 @@ def parse_t4(tokens: list[Token]) -> TableResult:
     for tok in tokens:
         if tok.kind == "row_end":
             continue
+        if values and tok.kind == "line" and re.search(r"[，。；]", tok.text):
+            break         # prose after the table (e.g. the next part when its heading is missing)
         if is_value(tok.text) or (tok.kind == "cell" and not tok.text):
             if tok.kind == "cell" and not tok.text and not values and current_group is None:
                 continue      # empty header cell
@@ -289,6 +291,8 @@ def parse_t4(tokens: list[Token]) -> TableResult:
             groups_seen.append(group.key)
         elif not values:
             header_parts.append(norm)
+        elif len(values) >= 5 and not any(re.search(c.pattern, norm) for c in T4_COLS):
+            break                           # text after the numbers: the table has ended
     header = "".join(header_parts)
     if not values and not header:
         return result
@@ -298,10 +302,19 @@ def parse_t4(tokens: list[Token]) -> TableResult:
     col_order = found_cols or [c.key for c in T4_COLS]
     group_order = found_groups or [g.key for g in T4_GROUPS]
     labels = {g.key: g.label for g in T4_GROUPS}
+    derived = False
     if per_group and len(per_group) == 3 and all(len(v) == 5 for v in per_group.values()):
         seqs = {g: per_group[g] for g in per_group}
     elif len(values) == 15:
         seqs = {g: values[i * 5:(i + 1) * 5] for i, g in enumerate(group_order)}
+    elif 0 < len(values) < 15 and all(re.fullmatch(r"\d+", v) for v in values) and \
+            len(splits := _split_t4("".join(values))) == 1:
+        seqs = {g: splits[0][i * 5:(i + 1) * 5] for i, g in enumerate(group_order)}
+        derived = True
+        result.problems.append(f"表四数字粘连（{''.join(values)}），已按与各组总计相符的唯一拆分读取，标为推断")
+    elif values and all(re.fullmatch(r"\d+", v) for v in values) and len(values) < 15:
+        result.problems.append(f"表四数字粘连（{''.join(values)}），无法唯一拆分，表四未读取")
+        seqs = {}
     else:
         result.problems.append(f"表四识别到 {len(values)} 个数值，应为 15 个，表四未读取")
         seqs = {}
@@ -309,6 +322,8 @@ def parse_t4(tokens: list[Token]) -> TableResult:
         seq = seqs.get(g.key)
         for j, col in enumerate(col_order):
             result.cells.append(_cell("t4", g.key, col, seq[j] if seq else None))
+    if derived:
+        _mark_derived(result.cells)
     if seqs and (found_cols is None or (found_groups is None and not per_group)):
         result.problems.append("表四表头未能完整识别，按格式规定的列序读取，读出的数值标为推断")
         _mark_derived(result.cells)
@@ -320,6 +335,24 @@ def _mark_derived(cells: list[Cell]) -> None:
     for c in cells:
         if c.raw is not None:
             c.derived = True
+
+
+def _split_t4(digits: str) -> list[list[str]]:
+    """Split 15 run-together table-4 numbers: each group of five ends with its own total."""
+    out: list[list[str]] = []
+    for first in split_digits_prefixes(digits, 5):
+        for second in split_digits_prefixes(digits[len("".join(first)):], 5):
+            rest = digits[len("".join(first)) + len("".join(second)):]
+            for third in split_digits(rest, 5, True):
+                out.append(first + second + third)
+                if len(out) > 1:
+                    return out
+    return out
+
+
+def split_digits_prefixes(digits: str, parts: int) -> list[list[str]]:
+    """All ways to take `parts` numbers off the front whose last is the sum of the others."""
+    return [cut for n in range(parts, len(digits) + 1) for cut in split_digits(digits[:n], parts, True, limit=50)]
 
 
 def _group_order(header: str) -> list[str] | None:

@@ -5,14 +5,17 @@ from pathlib import Path
 
 from ..model import Document
 from .encoding import DecodeError, decode_bytes
+from .docx import read_docx
 from .html import read_html
+from .pdf import read_pdf
 from .text import read_text
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+BINARY_READERS = {".docx": read_docx, ".pdf": read_pdf}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | set(BINARY_READERS)
 
 
 class ReadError(Exception):
@@ -33,6 +36,8 @@ def read_document(path: Path) -> Document:
     try:
         if suffix in HTML_SUFFIXES:
             return read_html(str(path), data)
+        if suffix in BINARY_READERS:
+            return BINARY_READERS[suffix](str(path), data)
     except (DecodeError, ValueError) as exc:
         raise ReadError(str(exc)) from exc
     try:
