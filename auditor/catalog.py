@@ -133,6 +133,29 @@ T2_ROWS_2021: list[tuple[Label, list[Label]]] = [
      [Label("amount_10k_yuan", "本年收费金额（单位：万元）", r"收费金额")]),
 ]
 
+# ---- table 2 (2019 trial format, used for the 2019 and 2020 reports) ---------------------------
+T2_DOC_COLS_2019 = [
+    Label("made", "本年新制作数量", r"本年新制作"),
+    Label("published", "本年新公开数量", r"本年新公开"),
+    Label("total_published", "对外公开总数量", r"对外公开总"),
+]
+T2_ITEM_COLS_2019 = [
+    Label("prev_items", "上一年项目数量", r"上一年项目"),
+    Label("change", "本年增/减", r"本年增"),
+    Label("decisions", "处理决定数量", r"处理决定"),
+]
+T2_ROWS_2019: list[tuple[Label, list[Label]]] = [
+    (Label("regulations", "第二十条第（一）项「规章」", r"规章$"), T2_DOC_COLS_2019),
+    (Label("normative_documents", "第二十条第（一）项「规范性文件」", r"规范性文件$"), T2_DOC_COLS_2019),
+    (Label("licensing", "第二十条第（五）项「行政许可」", r"行政许可$"), T2_ITEM_COLS_2019),
+    (Label("other_services", "第二十条第（五）项「其他对外管理服务事项」", r"其他对外管理服务事项$"), T2_ITEM_COLS_2019),
+    (Label("penalties", "第二十条第（六）项「行政处罚」", r"行政处罚$"), T2_ITEM_COLS_2019),
+    (Label("coercion", "第二十条第（六）项「行政强制」", r"行政强制$"), T2_ITEM_COLS_2019),
+    (Label("admin_fees", "第二十条第（八）项「行政事业性收费」", r"行政事业性收费$"), T2_ITEM_COLS_2019[:2]),
+    (Label("procurement", "第二十条第（九）项「政府集中采购」", r"政府集中采购$"),
+     [Label("items", "采购项目数量", r"采购项目数量"), Label("amount", "采购总金额", r"采购总金额")]),
+]
+
 TABLE_NAMES = {"t2": "表二（主动公开政府信息情况）", "t3": "表三（收到和处理政府信息公开申请情况）",
                "t4": "表四（政府信息公开行政复议、行政诉讼情况）"}
 TABLE_SHORT = {"t2": "表二", "t3": "表三", "t4": "表四"}
@@ -149,7 +172,7 @@ def row_label(table: str, key: str) -> str:
 def col_label(table: str, key: str) -> str:
     cols = {"t3": T3_COLS, "t4": T4_COLS}.get(table)
     if cols is None:
-        cols = [c for _, cs in T2_ROWS_2021 for c in cs]
+        cols = [c for _, cs in T2_ROWS_2021 + T2_ROWS_2019 for c in cs]
     for lab in cols:
         if lab.key == key:
             return lab.label
@@ -161,7 +184,7 @@ def _row_labels(table: str) -> list[Label]:
         return T3_ROWS_2021 + [r for r in T3_ROWS_2019 if r.key == "other"]
     if table == "t4":
         return T4_GROUPS
-    return [r for r, _ in T2_ROWS_2021]
+    return [r for r, _ in T2_ROWS_2021] + [r for r, _ in T2_ROWS_2019 if r.key in ("other_services", "procurement")]
 
 
 def rows_for(table: str, template: str | None) -> list[str]:
@@ -169,7 +192,7 @@ def rows_for(table: str, template: str | None) -> list[str]:
         return [r.key for r in (T3_ROWS_2019 if template == "2019" else T3_ROWS_2021)]
     if table == "t4":
         return [g.key for g in T4_GROUPS]
-    return [r.key for r, _ in T2_ROWS_2021]
+    return [r.key for r, _ in (T2_ROWS_2019 if template == "2019" else T2_ROWS_2021)]
 
 
 def cols_for(table: str) -> list[str]:

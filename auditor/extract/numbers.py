@@ -5,7 +5,7 @@ import re
 import unicodedata
 
 BLANK_MARKS = {"", "-", "--", "—", "——", "/", "\\", "无", "空", "−"}
-_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:件|个|条|宗|次|项)?$")
+_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:件|个|条|宗|次|项|元|万元)?$")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..catalog import (T2_ROWS_2021, T3_COLS, T3_GROUP_HEADERS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS,
+from ..catalog import (T2_ROWS_2019, T2_ROWS_2021, T3_COLS, T3_GROUP_HEADERS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS,
                        T4_GROUPS, Label, normalize_label)
 from ..model import Cell
 from .numbers import is_blank_mark, is_value, parse_number
@@ -369,22 +369,18 @@ def _group_order(header: str) -> list[str] | None:
 
 def parse_t2(tokens: list[Token]) -> TableResult:
     result = TableResult()
-    labels = [lab for lab, _ in T2_ROWS_2021]
-    ncols = {lab.key: len(cols) for lab, cols in T2_ROWS_2021}
-    rows, header, result.problems = _read_rows(tokens, labels, ncols, [])
     joined = normalize_label("".join(t.text for t in tokens if t.kind != "row_end"))
-    if "本年新制作" in joined or "第二十条第(九)项" in joined:
-        result.template_hint = "2019"
-        result.found = bool(rows)
-        result.problems.append("表二为2019年版格式，未按2021年版读取")
-        return result
+    is_2019 = "本年新制作" in joined or "第二十条第(九)项" in joined or "上一年项目数量" in joined
+    layout = T2_ROWS_2019 if is_2019 else T2_ROWS_2021
+    labels = [lab for lab, _ in layout]
+    ncols = {lab.key: len(cols) for lab, cols in layout}
+    rows, _, result.problems = _read_rows(tokens, labels, ncols, [])
     if not rows:
         return result
     result.found = True
-    if "本年制发" in joined:
-        result.template_hint = "2021"
+    result.template_hint = "2019" if is_2019 else ("2021" if "本年制发" in joined else None)
     by_key = {r.key: r for r in rows}
-    for lab, cols in T2_ROWS_2021:
+    for lab, cols in layout:
         row = by_key.get(lab.key)
         col_keys = [c.key for c in cols]
         if row is None:
