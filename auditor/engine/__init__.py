@@ -11,6 +11,7 @@ from ..rules.model import Pack, Rule
 from .batch import Batch, build_batch
 from .gx_backend import EngineError, run_expectations
 from .hits import Hit
+from .when import applicable
 from .kinds import DIRECT, GX
 from .render import FINDING_COLUMNS, findings_frame, fingerprint, report_key
 from .extraction_findings import extraction_hits, unreadable_findings
@@ -23,16 +24,17 @@ class RunResult:
 
 
 def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
-          unreadable: list[tuple[str, str]] | None = None) -> RunResult:
+          unreadable: list[tuple[str, str]] | None = None,
+          agency_types: dict[str, str] | None = None) -> RunResult:
     """Audit extracted reports; `unreadable` lists (file, Chinese reason) for files not read at all."""
-    batch = build_batch(reports)
+    batch = build_batch(reports, agency_types)
     hits: list[Hit] = extraction_hits(batch)
     rids_by_rule: dict[str, pd.Index] = {}
     by_kind: dict[str, list[Rule]] = {}
     for pack in packs:
         rids = batch.rids_for(pack.templates)
         for rule in pack.rules:
-            rids_by_rule[rule.id] = rids
+            rids_by_rule[rule.id] = applicable(rule.when, batch, rids)
             by_kind.setdefault(rule.kind, []).append(rule)
 
     for kind, rules in by_kind.items():

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..agency import infer_types
 from ..extract.numbers import clean, is_blank_mark
 from ..model import Report
 
@@ -30,15 +31,21 @@ class Batch:
         return self.info.index[mask]
 
 
-def build_batch(reports: list[Report]) -> Batch:
+def build_batch(reports: list[Report], agency_types: dict[str, str] | None = None) -> Batch:
     info = pd.DataFrame({
         "file": [r.file for r in reports],
         "agency": [r.meta.get("agency") for r in reports],
         "year": pd.array([r.meta.get("year") for r in reports], dtype="Int64"),
         "template": [r.template for r in reports],
         "status": [r.status for r in reports],
+        "published": pd.to_datetime([r.meta.get("published") for r in reports], errors="coerce", format="%Y-%m-%d"),
     })
     info.index.name = "rid"
+    info["agency_type"] = infer_types(info["agency"])
+    if agency_types:
+        names = info["agency"].fillna("").str.replace(r"\s+", "", regex=True)
+        override = names.map(agency_types)
+        info["agency_type"] = override.fillna(info["agency_type"])
 
     cell_rows = [(rid, c.table, c.row, c.col, c.raw, c.value, c.derived)
                  for rid, r in enumerate(reports) for c in r.cells]

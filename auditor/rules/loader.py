@@ -99,17 +99,22 @@ def _load_rule(path: Path, pack_id: str, problems: list[str]) -> Rule | None:
             re.compile(regex)
         except re.error as exc:
             problems.append(f"{path}:1: {where} 的正则表达式无效：{exc}")
+    if data["kind"] == "text_number" and "(?P<n>" not in data["params"].get("regex", ""):
+        problems.append(f"{path}:1: params.regex 须含命名分组 (?P<n>…) 以取出文中的数字")
     if len(problems) > before:
         return None
     return Rule(id=data["id"], title=data["title"], severity=data["severity"], basis=data["basis"],
                 message=data["message"], kind=data["kind"], params=data["params"],
-                description=data.get("description", ""), pack=pack_id, source=str(path))
+                description=data.get("description", ""), pack=pack_id, source=str(path),
+                when=data.get("when", {}))
 
 
 def _regexes(data: dict[str, Any]) -> list[tuple[str, str]]:
     params = data.get("params", {})
     out = [(f"params.patterns[{i}]", p["regex"]) for i, p in enumerate(params.get("patterns", []))]
     out += [(f"params.phrasings[{i}]", p) for i, p in enumerate(params.get("phrasings", []))]
+    if "regex" in params:
+        out.append(("params.regex", params["regex"]))
     return out
 
 

@@ -1,10 +1,12 @@
 """Rule kinds. Each module evaluates all rules of its kind over the whole batch at once.
 
-A kind either returns hits directly (`evaluate`) or, for the numeric kinds, plans Great
+A kind either returns hits directly (`DIRECT`) or, for the numeric kinds, plans Great
 Expectations checks (`plan`) whose failing rows it turns into hits afterwards (`finish`).
 """
-from . import cell_domain, identity, sections, text
+from . import cell_domain, identity, publication, sections, text, text_number
 
 DIRECT = {"sections": sections.evaluate, "text_pattern": text.evaluate_patterns,
-          "statement": text.evaluate_statements}
+          "statement": text.evaluate_statements, "text_length": text.evaluate_length,
+          "text_number": text_number.evaluate, "publication": publication.evaluate_publication,
+          "report_fact": publication.evaluate_fact, "table_rows": publication.evaluate_rows}
 GX = {"identity": identity, "cell_domain": cell_domain}

@@ -15,7 +15,7 @@ from ..gx_backend import ExpectationSpec
 from ..hits import Hit
 
 FRAME = "cell_domain"
-_REGEX = {"non_negative_integer": r"\d+", "non_negative_decimal": r"\d+(?:\.\d+)?"}
+_REGEX = {"non_negative_integer": r"\d+", "non_negative_decimal": r"\d+(?:\.\d+)?", "integer": r"[+-]?\d+"}
 
 
 def cell_location(table: str, row: str, col: str) -> str:
@@ -33,9 +33,15 @@ def _select(rule: Rule, batch: Batch, rids: pd.Index) -> pd.DataFrame:
         mask &= c["row"].isin(p["rows"])
     if p.get("exclude_rows"):
         mask &= ~c["row"].isin(p["exclude_rows"])
+    if p.get("cols"):
+        mask &= c["col"].isin(p["cols"])
+    if p.get("exclude_cols"):
+        mask &= ~c["col"].isin(p["exclude_cols"])
+    if p["domain"] == "at_most":
+        mask &= c["value"].notna()
     if p["domain"] != "not_blank":
         mask &= ~c["blank"]
-    sub = c.loc[mask, ["rid", "table", "row", "col", "raw", "norm", "blank"]].copy()
+    sub = c.loc[mask, ["rid", "table", "row", "col", "raw", "norm", "blank", "value"]].copy()
     sub["rule_id"] = rule.id
     sub["is_blank"] = sub["blank"].astype(int)
     return sub
@@ -48,7 +54,11 @@ def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
     specs = []
     for r in rules:
         domain = r.params["domain"]
-        if domain == "not_blank":
+        if domain == "at_most":
+            specs.append(ExpectationSpec(key=f"domain:{r.id}", frame=FRAME, column="value", kind="between",
+                                         min_value=None, max_value=float(r.params["max_value"]),
+                                         where=(("rule_id", r.id),), meta=(("rule_id", r.id),)))
+        elif domain == "not_blank":
             specs.append(ExpectationSpec(key=f"domain:{r.id}", frame=FRAME, column="is_blank", kind="between",
                                          min_value=0, max_value=0, where=(("rule_id", r.id),),
                                          meta=(("rule_id", r.id),)))

@@ -106,12 +106,20 @@ def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["rid", "line", "lhs_sum", "rhs_sum", "diff", "rule_id", "term_values"])
     frame["_rid"] = range(len(frame))
-    specs = [ExpectationSpec(key=f"identity:{r.id}", frame=FRAME, column="diff", kind="between",
-                             min_value=-float(r.params.get("tolerance", 0)),
-                             max_value=float(r.params.get("tolerance", 0)),
-                             where=(("rule_id", r.id),), meta=(("rule_id", r.id), ("basis", r.basis)))
-             for r in rules]
+    specs = []
+    for r in rules:
+        low, high = _bounds(r)
+        specs.append(ExpectationSpec(key=f"identity:{r.id}", frame=FRAME, column="diff", kind="between",
+                                     min_value=low, max_value=high, where=(("rule_id", r.id),),
+                                     meta=(("rule_id", r.id), ("basis", r.basis))))
     return {FRAME: frame}, specs, hits
+
+
+def _bounds(rule: Rule) -> tuple[float | None, float | None]:
+    """Allowed range of lhs − rhs: equal within tolerance, or one side not larger than the other."""
+    tol = float(rule.params.get("tolerance", 0))
+    relation = rule.params.get("relation", "eq")
+    return (None if relation == "le" else -tol, None if relation == "ge" else tol)
 
 
 def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str, set[int]]) -> list[Hit]:

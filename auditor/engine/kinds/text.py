@@ -90,3 +90,17 @@ def _first_matches(text: str, patterns: list[dict[str, str]]) -> list[str]:
         if m:
             out.append(m.group(0))
     return out
+
+
+def evaluate_length(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
+    """Kind `text_length`: a scope shorter than `min_chars` (whitespace not counted)."""
+    scope = rule.params["scope"]
+    texts, absent = _scope_texts(batch, rids, scope)
+    lengths = texts.str.replace(r"\s+", "", regex=True).str.len()
+    short = lengths[lengths < rule.params["min_chars"]]
+    hits = _missing_scope(rule, absent, scope)
+    hits += [Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
+                 fields={"scope": scope_name(scope), "length": int(n), "min_chars": rule.params["min_chars"]},
+                 values={"字数": int(n), "最少字数": rule.params["min_chars"]})
+             for rid, n in short.items()]
+    return hits

@@ -1,0 +1,45 @@
+"""Agency type (people's government, department, township) inferred from the agency's name.
+
+The type decides the publication deadline (条例第四十九条). The inference is deliberately
+conservative: a name that fits no pattern is `unknown`, and rules treat unknown leniently rather
+than accuse an agency on a guess. Offices can override types by name (see `load_overrides`).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+TYPES = {"government": "人民政府", "department": "政府部门", "township": "乡镇（街道）", "unknown": "未能判断"}
+
+_DEPARTMENT = r"(?:局|分局|委员会|委|办公室|办|厅|署|中心|院|所|队|站|馆|会|处|公司|集团|支队|大队)$"
+_GOVERNMENT = r"(?:人民政府|政府|管委会|管理委员会|(?:省|市|区|县|自治州|自治县|州|盟|旗|新区|实验区|开发区|示范区|高新区))$"
+_TOWNSHIP = r"(?:乡|镇|街道|街道办事处|苏木)(?:人民政府)?$"
+
+
+def infer_types(names: pd.Series) -> pd.Series:
+    """Vectorised over a batch: one pass of three regular expressions."""
+    s = names.fillna("").astype(str).str.replace(r"\s+", "", regex=True)
+    out = pd.Series("unknown", index=names.index, dtype=object)
+    out[s.str.contains(_GOVERNMENT, regex=True)] = "government"
+    out[s.str.contains(_DEPARTMENT, regex=True)] = "department"
+    out[s.str.contains(_TOWNSHIP, regex=True)] = "township"
+    return out
+
+
+def infer_type(name: str | None) -> str:
+    return str(infer_types(pd.Series([name])).iloc[0])
+
+
+def load_overrides(path: Path) -> dict[str, str]:
+    """A YAML mapping `单位名称: government|department|township` that beats the inference."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: 应为「单位名称: 类型」的映射")
+    bad = {k: v for k, v in data.items() if v not in TYPES}
+    if bad:
+        raise ValueError(f"{path}: 未知的单位类型 {bad}，可选：{', '.join(TYPES)}")
+    return {re.sub(r"\s+", "", str(k)): str(v) for k, v in data.items()}

@@ -1,0 +1,89 @@
+"""Kind `text_number`: a number stated in the prose must agree with the tables or the report year.
+
+The rule's regular expression captures the stated number as group `n`; every mention in the scope
+is compared (pandas str.extractall over the whole batch). A comparison with cells we could not read
+exactly is reported as not evaluated.
+"""
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+
+from ...catalog import TABLE_SHORT, col_label, row_label
+from ...rules.model import Rule
+from ..batch import Batch
+from ..hits import Hit, fmt_number, not_evaluated
+from .text import _missing_scope, _scope_texts, scope_name
+
+
+def _cell_name(c: dict[str, str]) -> str:
+    return f"{TABLE_SHORT[c['table']]}「{row_label(c['table'], c['row'])}」「{col_label(c['table'], c['col'])}」"
+
+
+def _expected(rule: Rule, batch: Batch, rids: pd.Index) -> tuple[pd.Series, pd.Series, str]:
+    """Expected value per rid, whether it is usable, and its Chinese name."""
+    cmp = rule.params["compare"]
+    if cmp.get("meta") == "year":
+        year = batch.info.loc[rids, "year"].astype("Float64")
+        return year, year.notna(), "报告年度"
+    if "cells" in cmp:
+        cells = batch.cells
+        total = pd.Series(0.0, index=rids)
+        ok = pd.Series(True, index=rids)
+        for c in cmp["cells"]:
+            sel = cells[(cells["table"] == c["table"]) & (cells["row"] == c["row"]) & (cells["col"] == c["col"])]
+            sel = sel.drop_duplicates("rid").set_index("rid").reindex(rids)
+            usable = sel["present"].fillna(False).astype(bool) & sel["value"].notna() & \
+                ~sel["derived"].fillna(False).astype(bool)
+            ok &= usable
+            total = total.add(sel["value"].fillna(0.0), fill_value=0.0)
+        label = cmp.get("label") or "、".join(_cell_name(c) for c in cmp["cells"])
+        return total, ok, label
+    return pd.Series(dtype=float, index=rids), pd.Series(True, index=rids), ""
+
+
+def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
+    p = rule.params
+    scope = p["scope"]
+    texts, absent = _scope_texts(batch, rids, scope)
+    hits = _missing_scope(rule, absent, scope)
+    if texts.empty:
+        return hits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        found = texts.str.extractall(f"(?P<quote>{p['regex']})")
+    if found.empty:
+        return hits
+    found = found.reset_index()
+    found["stated"] = pd.to_numeric(found["n"], errors="coerce")
+    subject = p.get("subject", "文中数字")
+    cmp = p["compare"]
+    if "multiple_of" in cmp:
+        m = float(cmp["multiple_of"])
+        bad = found[found["stated"].notna() & ((found["stated"] % m) != 0)]
+        return hits + [Hit(int(r.rid), rule, scope_name(scope), f"scope:{scope}:{r.quote}",
+                           fields={"quote": r.quote, "stated": fmt_number(r.stated), "multiple": fmt_number(m),
+                                   "subject": subject, "scope": scope_name(scope)},
+                           values={"原文": r.quote, subject: _plain(r.stated)})
+                       for r in bad.itertuples()]
+    expected, usable, label = _expected(rule, batch, pd.Index(found["rid"].unique()))
+    found["expected"] = found["rid"].map(expected)
+    found["usable"] = found["rid"].map(usable).fillna(False).astype(bool)
+    for rid in found.loc[~found["usable"], "rid"].unique():
+        hits.append(not_evaluated(int(rid), rule, scope_name(scope), f"scope:{scope}",
+                                  f"{label}未能读取"))
+    bad = found[found["usable"] & found["stated"].notna() & (found["stated"] != found["expected"])]
+    for r in bad.drop_duplicates(["rid", "quote"]).itertuples():
+        hits.append(Hit(int(r.rid), rule, scope_name(scope), f"scope:{scope}:{r.quote}",
+                        fields={"quote": r.quote, "stated": fmt_number(r.stated), "expected": fmt_number(r.expected),
+                                "label": label, "subject": subject, "scope": scope_name(scope)},
+                        values={"原文": r.quote, subject: _plain(r.stated), label: _plain(r.expected)}))
+    return hits
+
+
+def _plain(v: object) -> int | float | None:
+    if v is None or v != v:
+        return None
+    f = float(v)  # type: ignore[arg-type]
+    return int(f) if f.is_integer() else f
