@@ -63,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     rsub = rules.add_subparsers(title="规则子命令", metavar="子命令")
     rsub.add_parser("check", help="按 JSON Schema 校验全部规则文件").set_defaults(func=_cmd_rules_check)
     rsub.add_parser("list", help="列出全部规则").set_defaults(func=_cmd_rules_list)
+    rsub.add_parser("test", help="运行全部规则用例（每条规则须有通过和不通过的用例）").set_defaults(func=_cmd_rules_test)
     exp = rsub.add_parser("explain", help="说明一条规则")
     exp.add_argument("rule_id", help="规则编号，例如 T3-A1")
     exp.set_defaults(func=_cmd_rules_explain)
@@ -153,6 +154,39 @@ def _cmd_rules_check(args: argparse.Namespace) -> int:
     n = sum(len(p.rules) for p in packs)
     print(f"规则文件校验通过：{len(packs)} 个规则包，{n} 条规则。")
     return EXIT_OK
+
+
+def _cmd_rules_test(args: argparse.Namespace) -> int:
+    from .rules.cases import counts, run_all
+    from .rules.loader import RuleError, load_all_packs
+
+    root = args.rules or default_rules_dir()
+    try:
+        packs = load_all_packs(root, getattr(args, "local", None))
+    except RuleError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return EXIT_USAGE
+    summaries = run_all(packs, root / "fixtures")
+    for s in summaries:
+        mark = "通过" if s.passed else "未通过"
+        print(f"{mark}  {s.rule_id:<18}{len(s.results)} 个用例")
+        if s.required and not s.has_ok:
+            print("      缺少通过的用例（expect: []）")
+        if s.required and not s.has_fail:
+            print("      缺少不通过的用例（expect 中至少一条合规问题）")
+        for r in s.results:
+            if r.passed:
+                continue
+            print(f"      用例「{r.name}」：" + (r.error or ""))
+            if not r.error:
+                print(f"        期望：{r.expected}")
+                print(f"        实际：{r.actual}")
+    c = counts(summaries)
+    ok = c["failed_cases"] == 0 and c["incomplete_rules"] == 0
+    print(f"共 {c['rules']} 条规则、{c['cases']} 个用例；未通过用例 {c['failed_cases']} 个，缺少用例的规则 "
+          f"{c['incomplete_rules']} 条。{'全部通过。' if ok else ''}")
+    return EXIT_OK if ok else EXIT_FINDINGS
 
 
 def _cmd_rules_list(args: argparse.Namespace) -> int:

@@ -274,7 +274,7 @@ Block = str | Grid
 
 
 def outline(canon: Canonical, simple: bool = False, t3: Grid | None = None,
-            with_title: bool = True, with_date: bool = True) -> list[Block]:
+            with_title: bool = True, with_date: bool = True, t4: Grid | None = None) -> list[Block]:
     """The report in reading order: title, date, preface, six headings with prose or tables."""
     blocks: list[Block] = []
     if with_title:
@@ -289,7 +289,7 @@ def outline(canon: Canonical, simple: bool = False, t3: Grid | None = None,
         elif number == 3:
             blocks.append(t3 or (t3_simple_grid(canon) if simple else t3_grid(canon)))
         elif number == 4:
-            blocks.append(t4_simple_grid(canon) if simple else t4_grid(canon))
+            blocks.append(t4 or (t4_simple_grid(canon) if simple else t4_grid(canon)))
         else:
             blocks += canon.prose[number]
     return blocks
@@ -567,7 +567,20 @@ def ambiguous_oneline_glued(canon: Canonical) -> str:
     return render_oneline(canon, glue_t3=True, t3=grid)
 
 
-NEGATIVE_NAMES = ["truncated_t3", "shuffled_t3", "ambiguous_glued"]
+BROKEN_ROW = "new_received"
+BROKEN_VALUES = ["5", "0", "0", "0", "0", "0", "5"]   # 5+0 ≠ 4+0: column 自然人 no longer balances
+
+
+def broken_oneline_glued(canon: Canonical) -> str:
+    """The glued one-line form where 一、本年新收 says 5 (splits uniquely): the sums fail, but only
+    on derived cells, which must never be held against the agency."""
+    grid = t3_grid(canon)
+    row = next(i for i, r in enumerate(grid.rows) if r[0] == "一、本年新收政府信息公开申请数量")
+    grid.rows[row][3:] = BROKEN_VALUES
+    return render_oneline(canon, glue_t3=True, t3=grid)
+
+
+NEGATIVE_NAMES = ["truncated_t3", "shuffled_t3", "ambiguous_glued", "broken_glued"]
 
 
 def render_negatives(canon: Canonical, folder: Path) -> dict[str, Path]:
@@ -576,6 +589,7 @@ def render_negatives(canon: Canonical, folder: Path) -> dict[str, Path]:
         "truncated_t3": ("truncated_t3.txt", truncated_t3_text(canon)),
         "shuffled_t3": ("shuffled_t3.txt", shuffled_t3_text(canon)),
         "ambiguous_glued": ("ambiguous_glued.txt", ambiguous_oneline_glued(canon)),
+        "broken_glued": ("broken_glued.txt", broken_oneline_glued(canon)),
     }
     out = {}
     for name, (filename, text) in files.items():
@@ -585,5 +599,50 @@ def render_negatives(canon: Canonical, folder: Path) -> dict[str, Path]:
     return out
 
 
-__all__ = ["Canonical", "load_canonical", "FORMS", "FORM_NAMES", "render_all", "render_negatives",
-           "Grid", "t3_grid", "t4_grid", "t2_grid", "CJK_FONT", "SAMPLE"]
+# --------------------------------------------------------------- a canonical with distinct values
+
+def distinct_canonical(canon: Canonical, seed: int = 7) -> Canonical:
+    """The same report with a different value in (nearly) every cell, so that a row or column put
+    in the wrong place shows (the sample is mostly zeros, which hides such mistakes). Table 3
+    rows keep 总计 = sum of the others and use single digits (total ≤ 9), so run-together rows
+    still split one way only; table 4 groups keep 总计 = sum too."""
+    import copy
+
+    rng = random.Random(seed)
+    t3: dict[str, list[int]] = {}
+    seen: set[tuple[int, ...]] = set()
+    for _, _, key in T3_LAYOUT:
+        while True:
+            six = tuple(rng.randint(0, 3) for _ in range(6))
+            if sum(six) <= 9 and len(set(six)) >= 3 and six not in seen:
+                break
+        seen.add(six)
+        t3[key] = [*six, sum(six)]
+    t4 = {"review": [1, 0, 2, 0, 3], "litigation_direct": [0, 2, 0, 1, 3], "litigation_after_review": [2, 1, 0, 0, 3]}
+    t2 = {("regulations", "issued"): 3, ("regulations", "repealed"): 1, ("regulations", "in_force"): 5,
+          ("normative_documents", "issued"): 2, ("normative_documents", "repealed"): 0,
+          ("normative_documents", "in_force"): 7}
+    data = copy.deepcopy(canon.data)
+    for cell in data["cells"]:
+        t, row, col = cell["table"], cell["row"], cell["col"]
+        if t == "t3":
+            value = t3[row][T3_COL_KEYS.index(col)]
+        elif t == "t4":
+            value = t4[row][T4_COL_KEYS.index(col)]
+        else:
+            value = t2.get((row, col), cell["value"])
+        cell["value"], cell["raw"] = value, _fmt(value)
+        data["tables"][t][row][col] = value
+    return Canonical(data=data, intro=list(canon.intro), prose=dict(canon.prose))
+
+
+def t4_labelled_rows_grid(canon: Canonical, order: list[str]) -> Grid:
+    """Table 4 written as three labelled rows (a common simplified layout), in the given order."""
+    labels = {"review": "行政复议", "litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
+    rows = [["信息内容", *T4_COL_NAMES]] + [[labels[g], *canon.t4_values(g)] for g in order]
+    return Grid(rows, [], "t4", header_rows=1)
+
+
+__all__ = ["Canonical", "load_canonical", "distinct_canonical", "FORMS", "FORM_NAMES", "render_all",
+           "render_negatives", "NEGATIVE_NAMES", "Grid", "t2_grid", "t3_grid", "t4_grid",
+           "t4_labelled_rows_grid", "CJK_FONT", "SAMPLE"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,39 +32,144 @@ def schema(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-def load_packs(root: Path) -> list[Pack]:
-    """Load every pack under `root` (each folder with a pack.yaml). Raises RuleError."""
+def load_packs(root: Path, extra: list[Path] | None = None) -> list[Pack]:
+    """Load the packs under `root` and any extra (local) folders, resolve `extends`, and return the
+    effective packs, each with the templates it is used for. Raises RuleError."""
     problems: list[str] = []
     packs: list[Pack] = []
-    if not root.is_dir():
-        raise RuleError([f"{root}: 规则目录不存在"])
-    manifests = sorted(root.rglob("pack.yaml"))
-    if not manifests:
-        raise RuleError([f"{root}: 未找到任何规则包（pack.yaml）"])
-    seen: dict[str, str] = {}
-    for manifest in manifests:
-        data = _load(manifest, "pack.v1.json", problems)
-        if data is None:
-            continue
-        pack = Pack(id=data["id"], title=data["title"], templates=list(data["templates"]),
-                    description=data.get("description", ""), path=str(manifest.parent))
-        for path in sorted(manifest.parent.rglob("*.yaml")):
-            if path.name == "pack.yaml" or path.name.endswith(".cases.yaml"):
-                continue
-            if path.parent != manifest.parent and (path.parent / "pack.yaml").exists():
-                continue
-            rule = _load_rule(path, pack.id, problems)
-            if rule is None:
-                continue
-            if rule.id in seen:
-                problems.append(f"{path}:1: 规则编号「{rule.id}」重复（已在 {seen[rule.id]} 中定义）")
-                continue
-            seen[rule.id] = str(path)
-            pack.rules.append(rule)
-        packs.append(pack)
+    for folder in [root] + list(extra or []):
+        if not folder.is_dir():
+            raise RuleError([f"{folder}: 规则目录不存在"])
+        manifests = sorted(folder.rglob("pack.yaml"))
+        if not manifests:
+            problems.append(f"{folder}: 未找到任何规则包（pack.yaml）")
+        packs.extend(p for m in manifests if (p := _load_pack(m, problems)) is not None)
+    used: list[Pack] = []
+    if not problems:
+        effective, templates = _resolve(packs, problems)
+        for pid, tpl in templates.items():
+            if tpl:
+                effective[pid].templates = tpl
+                used.append(effective[pid])
     if problems:
         raise RuleError(problems)
-    return packs
+    return used
+
+
+def load_all_packs(root: Path, extra: list[Path] | None = None) -> list[Pack]:
+    """Every pack with its effective rules and declared templates, whether or not a more derived
+    pack replaces it in a run (for `auditor rules test`)."""
+    problems: list[str] = []
+    packs = [p for folder in [root] + list(extra or []) if folder.is_dir()
+             for m in sorted(folder.rglob("pack.yaml")) if (p := _load_pack(m, problems)) is not None]
+    effective: dict[str, Pack] = {}
+    if not problems:
+        effective, _ = _resolve(packs, problems)
+    if problems:
+        raise RuleError(problems)
+    return list(effective.values())
+
+
+def _load_pack(manifest: Path, problems: list[str]) -> Pack | None:
+    data = _load(manifest, "pack.v1.json", problems)
+    if data is None:
+        return None
+    pack = Pack(id=data["id"], title=data["title"], templates=list(data["templates"]),
+                description=data.get("description", ""), path=str(manifest.parent),
+                extends=data.get("extends"), overrides=data.get("overrides", {}), fixture=data.get("fixture"))
+    seen: dict[str, str] = {}
+    for path in sorted(manifest.parent.rglob("*.yaml")):
+        if path.name == "pack.yaml" or path.name.endswith(".cases.yaml"):
+            continue
+        if any((parent / "pack.yaml").exists() for parent in path.parents
+               if parent != manifest.parent and manifest.parent in parent.parents):
+            continue  # belongs to a nested pack
+        rule = _load_rule(path, pack.id, problems)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            problems.append(f"{path}:1: 规则编号「{rule.id}」重复（已在 {seen[rule.id]} 中定义）")
+            continue
+        seen[rule.id] = str(path)
+        pack.rules.append(rule)
+    return pack
+
+
+def _resolve(packs: list[Pack], problems: list[str]) -> tuple[dict[str, Pack], dict[str, list[str]]]:
+    """Apply `extends` and `overrides`; a pack is used for the templates where it is the most
+    derived pack. Two unrelated packs claiming the same template is an error."""
+    by_id: dict[str, Pack] = {}
+    for pack in packs:
+        if pack.id in by_id:
+            problems.append(f"{pack.path}/pack.yaml:1: 规则包编号「{pack.id}」重复（已在 {by_id[pack.id].path} 中定义）")
+        by_id[pack.id] = pack
+    if problems:
+        return {}, {}
+    chains: dict[str, list[str]] = {}
+    for pack in packs:
+        chain, cur = [pack.id], pack
+        while cur.extends:
+            if cur.extends not in by_id:
+                problems.append(f"{cur.path}/pack.yaml:1: 继承的规则包「{cur.extends}」不存在")
+                break
+            if cur.extends in chain:
+                problems.append(f"{pack.path}/pack.yaml:1: 规则包继承成环：{' → '.join(chain + [cur.extends])}")
+                break
+            chain.append(cur.extends)
+            cur = by_id[cur.extends]
+        chains[pack.id] = chain
+    if problems:
+        return {}, {}
+    effective = {pid: _effective(by_id, chains[pid], problems) for pid in by_id}
+    used: dict[str, list[str]] = {pid: [] for pid in by_id}
+    for template in ("2021", "2019", "unknown"):
+        claim = [pid for pid in by_id if template in by_id[pid].templates]
+        leaves = [p for p in claim if not any(p != q and p in chains[q] for q in claim)]
+        if len(leaves) > 1:
+            problems.append(f"规则包 {'、'.join(sorted(leaves))} 同时适用于「{template}」格式的报告，且互不继承；"
+                            "请只保留一个本地规则包")
+        elif leaves:
+            used[leaves[0]].append(template)
+    return effective, used
+
+
+def _effective(by_id: dict[str, Pack], chain: list[str], problems: list[str]) -> Pack:
+    """Rules of the chain's root, then each descendant's overrides and own rules in turn."""
+    rules: dict[str, Rule] = {}
+    for pid in reversed(chain):
+        pack = by_id[pid]
+        for rid, change in pack.overrides.items():
+            if rid not in rules:
+                problems.append(f"{pack.path}/pack.yaml:1: overrides 中的规则「{rid}」在所继承的规则包中不存在")
+                continue
+            if change.get("enabled") is False:
+                del rules[rid]
+                continue
+            rule = rules[rid]
+            params = {**rule.params, **change.get("params", {})}
+            new = replace(rule, params=params, pack=pack.id,
+                          **{k: change[k] for k in ("severity", "message", "basis", "title", "when") if k in change})
+            errors = list(jsonschema.Draft202012Validator(schema("rule.v1.json")).iter_errors(_as_dict(new)))
+            for err in _leaf_errors(errors):
+                problems.append(f"{pack.path}/pack.yaml:1: overrides.{rid}.{_path(err)}{_describe(err)}")
+            rules[rid] = new
+        for rule in pack.rules:
+            if rule.id in rules:
+                problems.append(f"{rule.source}:1: 规则编号「{rule.id}」与所继承的规则重复；修改继承的规则请用 overrides")
+                continue
+            rules[rule.id] = rule
+    leaf = by_id[chain[0]]
+    return Pack(id=leaf.id, title=leaf.title, templates=list(leaf.templates), description=leaf.description,
+                path=leaf.path, rules=list(rules.values()), extends=leaf.extends, overrides=leaf.overrides,
+                fixture=leaf.fixture or next((by_id[p].fixture for p in chain if by_id[p].fixture), None))
+
+
+def _as_dict(rule: Rule) -> dict[str, Any]:
+    data = {"id": rule.id, "title": rule.title, "severity": rule.severity, "basis": rule.basis,
+            "message": rule.message, "kind": rule.kind, "params": rule.params}
+    if rule.when:
+        data["when"] = rule.when
+    return data
 
 
 def _load(path: Path, schema_name: str, problems: list[str]) -> dict[str, Any] | None:

@@ -33,6 +33,9 @@ class Pack:
     description: str = ""
     path: str = ""
     rules: list[Rule] = field(default_factory=list)
+    extends: str | None = None
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fixture: str | None = None
 
     def applies_to(self, template: str | None) -> bool:
         return (template or "unknown") in self.templates
