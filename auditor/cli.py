@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -31,6 +32,7 @@ def default_rules_dir() -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `auditor rules list | head` ends quietly
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     if not getattr(args, "func", None):
@@ -49,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("paths", nargs="*", type=Path, help="报告文件或目录（默认 reports_in/）")
     run.add_argument("--out", type=Path, default=Path("audit_out"), help="结果目录（默认 audit_out/）")
     run.add_argument("--rules", type=Path, default=None, help="规则目录（默认 rules/）")
+    run.add_argument("--local", type=Path, action="append", default=[], metavar="目录",
+                     help="本地规则包目录（可多次给出），继承并覆盖全国规则包")
+    run.add_argument("--waivers", type=Path, default=None, metavar="文件",
+                     help="豁免清单 YAML（默认使用当前目录下的 waivers.yaml，如存在）")
+    run.add_argument("--agency-types", type=Path, default=None, metavar="文件",
+                     help="单位类型覆盖 YAML（单位名称: government/department/township）")
     run.add_argument("--fail-on", choices=["error", "warning", "never"], default="never",
                      help="存在该级别及以上的合规问题时以退出码 1 结束（默认 never）")
     run.set_defaults(func=_cmd_run)
@@ -58,8 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("--json", action="store_true", help="输出 JSON（多个文件时每行一个 JSON 对象）")
     ext.set_defaults(func=_cmd_extract)
 
-    rules = sub.add_parser("rules", help="规则管理：check 校验、list 列出、explain 说明")
+    rules = sub.add_parser("rules", help="规则管理：check 校验、test 用例、list 列出、explain 说明")
     rules.add_argument("--rules", type=Path, default=None, help="规则目录（默认 rules/）")
+    rules.add_argument("--local", type=Path, action="append", default=[], metavar="目录", help="本地规则包目录")
     rsub = rules.add_subparsers(title="规则子命令", metavar="子命令")
     rsub.add_parser("check", help="按 JSON Schema 校验全部规则文件").set_defaults(func=_cmd_rules_check)
     rsub.add_parser("list", help="列出全部规则").set_defaults(func=_cmd_rules_list)
@@ -70,11 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _load_packs(rules_dir: Path | None):
+def _load_packs(rules_dir: Path | None, local: list[Path] | None = None):
     from .rules.loader import RuleError, load_packs
 
     try:
-        return load_packs(rules_dir or default_rules_dir())
+        return load_packs(rules_dir or default_rules_dir(), local)
     except RuleError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
@@ -82,16 +91,34 @@ def _load_packs(rules_dir: Path | None):
         return None
 
 
+def _side_files(args: argparse.Namespace):
+    """Waivers (explicit, or ./waivers.yaml when present) and agency-type overrides."""
+    from .agency import load_overrides
+    from .waivers import load_waivers
+
+    path = args.waivers or (Path("waivers.yaml") if Path("waivers.yaml").exists() else None)
+    waivers = load_waivers(path) if path else None
+    types = load_overrides(args.agency_types) if args.agency_types else None
+    return waivers, types
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .engine import EngineError
     from .pipeline import run
+    from .rules.loader import RuleError
 
-    packs = _load_packs(args.rules)
+    packs = _load_packs(args.rules, args.local)
     if packs is None:
         return EXIT_USAGE
     paths = args.paths or [Path("reports_in")]
     try:
-        result, written = run(paths, packs, args.out)
+        waivers, agency_types = _side_files(args)
+    except (RuleError, ValueError, OSError) as exc:
+        for line in getattr(exc, "problems", [str(exc)]):
+            print(line, file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result, written = run(paths, packs, args.out, waivers=waivers, agency_types=agency_types)
     except EngineError as exc:
         print(f"引擎错误：{exc}", file=sys.stderr)
         return EXIT_ENGINE
@@ -104,6 +131,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
           f"警告 {int((comp['severity'] == 'warning').sum()) if len(comp) else 0}，"
           f"提示 {int((comp['severity'] == 'info').sum()) if len(comp) else 0}）；"
           f"需人工核查 {len(f) - len(comp)} 条。")
+    if result.waivers is not None and len(result.waivers):
+        w = result.waivers
+        print(f"豁免 {len(w)} 条：有效 {int((w['status'] == '有效').sum())}，已过期 {int((w['status'] == '已过期').sum())}，"
+              f"未使用 {int((w['status'] == '未使用').sum())}（见工作簿「豁免」表）。")
     for path in written:
         print(f"已写出 {path}")
     if n_failed:
@@ -148,7 +179,7 @@ def _print_extraction(obj: dict) -> None:
 
 
 def _cmd_rules_check(args: argparse.Namespace) -> int:
-    packs = _load_packs(args.rules)
+    packs = _load_packs(args.rules, args.local)
     if packs is None:
         return EXIT_USAGE
     n = sum(len(p.rules) for p in packs)
@@ -156,21 +187,27 @@ def _cmd_rules_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_rules_test(args: argparse.Namespace) -> int:
-    from .rules.cases import counts, run_all
+def _load_all(args: argparse.Namespace):
     from .rules.loader import RuleError, load_all_packs
 
-    root = args.rules or default_rules_dir()
     try:
-        packs = load_all_packs(root, getattr(args, "local", None))
+        return load_all_packs(args.rules or default_rules_dir(), args.local)
     except RuleError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
+        return None
+
+
+def _cmd_rules_test(args: argparse.Namespace) -> int:
+    from .rules.cases import counts, run_all
+
+    packs = _load_all(args)
+    if packs is None:
         return EXIT_USAGE
-    summaries = run_all(packs, root / "fixtures")
+    summaries = run_all(packs, (args.rules or default_rules_dir()) / "fixtures")
     for s in summaries:
         mark = "通过" if s.passed else "未通过"
-        print(f"{mark}  {s.rule_id:<18}{len(s.results)} 个用例")
+        print(f"{mark}  {s.rule_id:<26}{len(s.results)} 个用例")
         if s.required and not s.has_ok:
             print("      缺少通过的用例（expect: []）")
         if s.required and not s.has_fail:
@@ -192,33 +229,53 @@ def _cmd_rules_test(args: argparse.Namespace) -> int:
 def _cmd_rules_list(args: argparse.Namespace) -> int:
     from .rules.model import KIND_ZH, SEVERITY_ZH
 
-    packs = _load_packs(args.rules)
+    packs = _load_all(args)
     if packs is None:
         return EXIT_USAGE
     for pack in packs:
-        print(f"# {pack.title}（{pack.id}）")
+        print(f"# {pack.title}（{pack.id}{'，继承 ' + pack.extends if pack.extends else ''}；"
+              f"适用格式：{'、'.join(pack.templates)}）")
         for r in sorted(pack.rules, key=lambda r: r.id):
-            print(f"{r.id:<14}{SEVERITY_ZH[r.severity]}  {KIND_ZH[r.kind]:<6}{r.title}")
+            print(f"{r.id:<26}{SEVERITY_ZH[r.severity]}  {KIND_ZH[r.kind]:<6}{r.title}")
     return EXIT_OK
 
 
 def _cmd_rules_explain(args: argparse.Namespace) -> int:
+    from .rules.cases import case_files
     from .rules.model import KIND_ZH, SEVERITY_ZH
+    from .rules.strict_yaml import compose, construct
 
-    packs = _load_packs(args.rules)
+    packs = _load_all(args)
     if packs is None:
         return EXIT_USAGE
+    found = False
     for pack in packs:
-        for r in pack.rules:
-            if r.id == args.rule_id:
-                print(f"{r.id}：{r.title}\n规则包：{pack.title}\n严重程度：{SEVERITY_ZH[r.severity]}\n"
-                      f"类型：{KIND_ZH[r.kind]}（{r.kind}）\n依据：{r.basis}\n说明：{r.description}\n"
-                      f"问题说明模板：{r.message}\n参数：")
-                print(json.dumps(r.params, ensure_ascii=False, indent=2))
-                print(f"文件：{r.source}")
-                return EXIT_OK
-    print(f"未找到规则「{args.rule_id}」", file=sys.stderr)
-    return EXIT_USAGE
+        rule = next((r for r in pack.rules if r.id == args.rule_id), None)
+        if rule is None:
+            continue
+        found = True
+        print(f"{rule.id}：{rule.title}\n规则包：{pack.title}（{pack.id}）\n严重程度：{SEVERITY_ZH[rule.severity]}\n"
+              f"类型：{KIND_ZH[rule.kind]}（{rule.kind}）\n依据：{rule.basis}\n说明：{rule.description}\n"
+              f"问题说明模板：{rule.message}")
+        if rule.when:
+            print("适用范围：" + json.dumps(rule.when, ensure_ascii=False))
+        print("参数：\n" + json.dumps(rule.params, ensure_ascii=False, indent=2))
+        print(f"规则文件：{rule.source}")
+        for path in case_files(pack, rule):
+            data = construct(compose(path.read_text(encoding="utf-8")))
+            print(f"示例（{path.name}）：")
+            for case in data.get("cases", []):
+                if not case.get("expect"):
+                    print(f"  ✓ {case['name']}：不报告问题")
+                for e in case.get("expect", []):
+                    where = f"{e['location']}：" if e.get("location") else ""
+                    tag = "（无法核对）" if e.get("category") == "extraction" else ""
+                    print(f"  ✗ {case['name']}：{where}{e['message']}{tag}")
+        print()
+    if not found:
+        print(f"未找到规则「{args.rule_id}」", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Engine: run every applicable rule pack over a batch of extracted reports at once."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pandas as pd
 
 from ..model import Report
 from ..rules.model import Pack, Rule
+from ..waivers import Waiver, apply_waivers
 from .batch import Batch, build_batch
 from .gx_backend import EngineError, run_expectations
 from .hits import Hit
@@ -21,11 +23,13 @@ from .extraction_findings import extraction_hits, unreadable_findings
 class RunResult:
     findings: pd.DataFrame
     reports: pd.DataFrame
+    waivers: pd.DataFrame | None = None
 
 
 def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
           unreadable: list[tuple[str, str]] | None = None,
-          agency_types: dict[str, str] | None = None) -> RunResult:
+          agency_types: dict[str, str] | None = None,
+          waivers: list[Waiver] | None = None, today: dt.date | None = None) -> RunResult:
     """Audit extracted reports; `unreadable` lists (file, Chinese reason) for files not read at all."""
     batch = build_batch(reports, agency_types)
     hits: list[Hit] = extraction_hits(batch)
@@ -62,7 +66,11 @@ def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = No
     extra = unreadable_findings(unreadable or [])
     if not extra.empty:
         findings = pd.concat([findings, extra], ignore_index=True) if not findings.empty else extra
-    return RunResult(findings=_sorted(findings), reports=_overview(batch, findings, unreadable or []))
+    waiver_report = None
+    if waivers is not None:
+        findings, waiver_report = apply_waivers(findings, waivers, today)
+    return RunResult(findings=_sorted(findings), reports=_overview(batch, findings, unreadable or []),
+                     waivers=waiver_report)
 
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -94,6 +102,8 @@ def _overview(batch: Batch, findings: pd.DataFrame, unreadable: list[tuple[str, 
     counts = pd.DataFrame(0, index=over["file"].unique(), columns=["n_error", "n_warning", "n_info", "n_extraction"])
     if not findings.empty:
         comp = findings[findings["category"] == "compliance"]
+        if "waived" in comp:
+            comp = comp[~comp["waived"].astype(bool)]   # a waived finding no longer counts
         by_sev = comp.groupby(["file", "severity"]).size().unstack(fill_value=0)
         for sev in ("error", "warning", "info"):
             if sev in by_sev:

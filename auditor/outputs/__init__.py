@@ -23,7 +23,8 @@ CSV_NAME = "findings.csv"
 XLSX_NAME = "summary.xlsx"
 
 
-def write_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame) -> list[Path]:
+def write_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
+                  extra_sheets: dict[str, pd.DataFrame] | None = None) -> list[Path]:
     """Write findings.jsonl, findings.csv and summary.xlsx into out_dir (created if missing); return the paths written."""
     require_columns(findings, FINDING_COLUMNS, "findings")
     require_columns(reports, REPORT_COLUMNS, "reports")
@@ -34,5 +35,5 @@ def write_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame) 
         jsonl_tmp, csv_tmp, xlsx_tmp = (stack.enter_context(atomic_path(p)) for p in targets)
         write_jsonl(jsonl_tmp, findings)
         write_csv(csv_tmp, findings)
-        write_xlsx(xlsx_tmp, findings, reports)
+        write_xlsx(xlsx_tmp, findings, reports, extra_sheets)
     return targets

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .tables import FINDING_COLUMNS, as_int, jsonable, records, require_columns, values_object
+from .tables import FINDING_COLUMNS, OPTIONAL_FINDING_COLUMNS, as_int, jsonable, records, require_columns, values_object
 
 # Line separators that str.splitlines() honours but json.dumps(ensure_ascii=False) leaves raw;
 # escaping them keeps "one object per line" true for every reader.
@@ -17,12 +17,14 @@ _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 def finding_record(row: dict[str, Any]) -> dict[str, Any]:
     """One finding as a JSON-safe dict with keys exactly in FINDING_COLUMNS order."""
     out: dict[str, Any] = {}
-    for column in FINDING_COLUMNS:
+    for column in FINDING_COLUMNS + [c for c in OPTIONAL_FINDING_COLUMNS if c in row]:
         value = row[column]
         if column == "year":
             out[column] = as_int(value)
         elif column == "values":
             out[column] = values_object(value)
+        elif column == "waived":
+            out[column] = bool(value)
         else:
             value = jsonable(value)
             out[column] = value if value is None or isinstance(value, str) else str(value)
@@ -40,5 +42,6 @@ def write_jsonl(path: Path, findings: pd.DataFrame) -> None:
     """Write one JSON object per finding, in input order, UTF-8 without BOM."""
     require_columns(findings, FINDING_COLUMNS, "findings")
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        for row in records(findings, FINDING_COLUMNS):
+        columns = FINDING_COLUMNS + [c for c in OPTIONAL_FINDING_COLUMNS if c in findings.columns]
+        for row in records(findings, columns):
             fh.write(dumps_line(finding_record(row)))

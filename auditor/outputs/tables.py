@@ -16,6 +16,8 @@ import pandas as pd
 
 FINDING_COLUMNS = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity",
                    "category", "location", "message", "basis", "values", "fingerprint"]
+# Present when waivers were applied (see auditor/waivers.py).
+OPTIONAL_FINDING_COLUMNS = ["waived", "waiver"]
 REPORT_COLUMNS = ["file", "agency", "year", "template", "published", "status", "problems",
                   "n_error", "n_warning", "n_info", "n_extraction"]
 
@@ -37,7 +39,7 @@ CSV_HEADERS = {
     "file": "文件", "agency": "单位", "year": "年度", "rule_id": "规则编号",
     "rule_kind": "规则类型", "title": "规则名称", "severity": SEVERITY_HEADER, "category": "类别",
     "location": "位置", "message": "问题说明", "basis": "依据", "values": "数值",
-    "fingerprint": "指纹",
+    "fingerprint": "指纹", "waiver": "豁免",
 }
 OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", "错误", "警告", "提示",
                     "读取问题", "审核结论"]
@@ -175,15 +177,17 @@ def _severity_rank(value: Any) -> int:
 def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """All findings, input order, every column with Chinese headers (the CSV)."""
     require_columns(findings, FINDING_COLUMNS, "findings")
+    waivers = "waiver" in findings.columns
+    columns = FINDING_COLUMNS + (["waiver"] if waivers else [])
     rows = []
-    for f in records(findings, FINDING_COLUMNS):
+    for f in records(findings, columns):
         rows.append([
             text(f["file"]), text(f["agency"]), as_int(f["year"]), text(f["rule_id"]),
             text(f["rule_kind"]), text(f["title"]), word(SEVERITY_WORDS, f["severity"]),
             word(CATEGORY_WORDS, f["category"]), text(f["location"]), text(f["message"]),
             text(f["basis"]), values_text(f["values"]), text(f["fingerprint"]),
-        ])
-    return _frame(rows, [CSV_HEADERS[c] for c in FINDING_COLUMNS])
+        ] + ([text(f["waiver"])] if waivers else []))
+    return _frame(rows, [CSV_HEADERS[c] for c in columns])
 
 
 def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
@@ -203,13 +207,16 @@ def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
 def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """问题清单: compliance findings only, by file, severity, rule."""
     require_columns(findings, FINDING_COLUMNS, "findings")
-    chosen = [f for f in records(findings, FINDING_COLUMNS) if text(f["category"]) == "compliance"]
+    waivers = "waiver" in findings.columns
+    columns = FINDING_COLUMNS + (["waiver"] if waivers else [])
+    chosen = [f for f in records(findings, columns) if text(f["category"]) == "compliance"]
     chosen.sort(key=lambda f: (text(f["file"]), _severity_rank(f["severity"]), text(f["rule_id"])))
     rows = [[text(f["agency"]), as_int(f["year"]), text(f["file"]),
              word(SEVERITY_WORDS, f["severity"]), text(f["rule_id"]), text(f["title"]),
              text(f["location"]), text(f["message"]), text(f["basis"]), values_text(f["values"])]
+            + ([text(f["waiver"])] if waivers else [])
             for f in chosen]
-    return _frame(rows, ISSUE_HEADERS)
+    return _frame(rows, ISSUE_HEADERS + (["豁免"] if waivers else []))
 
 
 def review_frame(reports: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:

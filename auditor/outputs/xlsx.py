@@ -125,9 +125,12 @@ def build_frames(findings: pd.DataFrame, reports: pd.DataFrame) -> dict[str, pd.
                              review_frame(reports, findings), rule_stats_frame(findings))))
 
 
-def write_xlsx(path: Path, findings: pd.DataFrame, reports: pd.DataFrame) -> None:
-    """Write summary.xlsx to `path` (frames are built first so bad input fails before writing)."""
-    frames = build_frames(findings, reports)
+def write_xlsx(path: Path, findings: pd.DataFrame, reports: pd.DataFrame,
+               extra: dict[str, pd.DataFrame] | None = None) -> None:
+    """Write summary.xlsx to `path` (frames are built first so bad input fails before writing).
+
+    `extra` adds sheets (already Chinese-labelled frames) after the standard ones."""
+    frames = {**build_frames(findings, reports), **(extra or {})}
     workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     try:
         formats = _Formats(workbook)
