@@ -27,7 +27,7 @@ from .fixtures_build import build_image_only_pdf
 
 FORMS = V.FORM_NAMES
 EXACT = ["html_grid", "html_merged", "docx_merged", "pdf_ruled", "text_gbk", "oneline"]
-DERIVED = {"markdown": {"t3", "t4"}, "oneline_glued": {"t3"}}
+DERIVED = {"markdown": {"t2", "t3", "t4"}, "oneline_glued": {"t3"}}
 GLUED_SUMMARY = ("表三「一、本年新收政府信息公开申请数量」、表三「二、上年结转政府信息公开申请数量」、表三「（一）予以公开」等 25 行"
                  "的数值无法直接对应（数字粘连，或行名与数值分离），已推断读取，这些单元格标为推断，不作为判定依据")
 T3_LABEL = {r.key: r.label for r in T3_ROWS_2021}
@@ -202,16 +202,14 @@ def test_markdown_generic_headers_give_derived_values(reports):
     """Numbers still read, but placed by the format's column order: t3 and t4 marked derived."""
     r = reports["markdown"]
     assert r.status == "partial"
-    assert _problems(r) == ["表三表头未能完整识别，按格式规定的列序（自然人…总计）读取，读出的数值标为推断",
+    assert _problems(r) == ["表二第二十条第（一）项表头未能识别，按格式规定的列序读取，读出的数值标为推断",
+                            "表三表头未能完整识别，按格式规定的列序（自然人…总计）读取，读出的数值标为推断",
                             "表四表头未能完整识别，按格式规定的列序读取，读出的数值标为推断"]
     assert all(c["derived"] for c in _cells(r, "t3")) and len(_cells(r, "t3")) == 175
     assert all(c["derived"] for c in _cells(r, "t4")) and len(_cells(r, "t4")) == 15
-    assert not any(c["derived"] for c in _cells(r, "t2"))
+    assert {c["row"] for c in _cells(r, "t2") if c["derived"]} == {"regulations", "normative_documents"}
 
 
-@pytest.mark.xfail(strict=True, reason="extraction bug: table 2's column header is never read; the three "
-                   "规章/行政规范性文件 columns are always placed in the format's order and not marked derived, "
-                   "even under a generic header (数据1/数据2/数据3) — README defines such cells as derived")
 def test_markdown_generic_header_marks_table2_document_columns_derived(reports):
     cells = [c for c in _cells(reports["markdown"], "t2") if c["row"] in ("regulations", "normative_documents")]
     assert len(cells) == 6 and all(c["derived"] for c in cells)
@@ -265,8 +263,6 @@ def test_truncated_table3_is_never_held_against_the_agency(findings):
     assert [rule for rule, _ in compliance(f)] == ["SEC-PRESENT"] * 3
 
 
-@pytest.mark.xfail(strict=True, reason="extraction bug: a table whose part is missing yields no cells at all "
-                   "(tables['t4'] == {}), instead of its fixed rows/columns with raw None (unreadable)")
 def test_truncated_report_keeps_the_fixed_keys_of_the_missing_table(reports):
     got = reports["truncated_t3"].as_json()
     assert got["tables"]["t4"] == {g: {c: None for c in cols_for("t4")} for g in V.T4_GROUP_KEYS}
@@ -340,16 +336,8 @@ def test_negative_cases_raise_no_numeric_compliance_finding(findings):
 # ------------------------------------------------------------------------- table 4 as labelled rows
 
 @pytest.mark.parametrize("order", [["review", "litigation_direct", "litigation_after_review"],
-                                   pytest.param(["litigation_after_review", "litigation_direct", "review"],
-                                                marks=pytest.mark.xfail(strict=True, reason=(
-                                                    "extraction bug: in table 4 written as labelled rows, the first "
-                                                    "row's label is taken as header text, so its numbers are placed "
-                                                    "by the standard group order: rows in another order are silently "
-                                                    "assigned to the wrong groups (not derived, no problem)"))),
-                                   pytest.param(["litigation_direct", "review", "litigation_after_review"],
-                                                marks=pytest.mark.xfail(strict=True, reason=(
-                                                    "extraction bug: table 4 labelled rows out of the standard order "
-                                                    "are assigned to the wrong groups silently")))])
+                                   ["litigation_after_review", "litigation_direct", "review"],
+                                   ["litigation_direct", "review", "litigation_after_review"]])
 def test_table4_labelled_rows_in_any_order(tmp_path, canon, order):
     other = V.distinct_canonical(canon)
     blocks = V.outline(other, simple=True, t4=V.t4_labelled_rows_grid(other, order))

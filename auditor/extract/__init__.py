@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import Document, Report, Section
+from ..catalog import T2_ROWS_2019, T2_ROWS_2021, cols_for, rows_for
+from ..model import Cell, Document, Report, Section
 from .meta import extract_meta
 from .sections import layout
 from .tables import TableResult, parse_t2, parse_t3, parse_t4
@@ -12,6 +13,14 @@ from .tokens import tokens_from
 _CHROME = re.compile(r"^\s*(?:[•·]\s*)?(?:字号|打印|关闭|语音播报|简明问答|图文解读|分享|收藏|\|)[\s:：|]*"
                      r"(?:大|中|小)?[\s|]*$|^\s*(语音播报|简明问答|图文解读)(\s*\|\s*(语音播报|简明问答|图文解读))*\s*$")
 _TABLE_OF_SECTION = {2: ("t2", parse_t2, "表二"), 3: ("t3", parse_t3, "表三"), 4: ("t4", parse_t4, "表四")}
+
+
+def unread_table(table: str, template: str | None) -> list[Cell]:
+    """A table we could not find keeps its fixed keys, every cell marked unread (raw None)."""
+    if table == "t2":
+        layout = T2_ROWS_2019 if template == "2019" else T2_ROWS_2021
+        return [Cell(table, row.key, col.key, None, None) for row, cols in layout for col in cols]
+    return [Cell(table, row, col, None, None) for row in rows_for(table, template) for col in cols_for(table)]
 
 
 def extract(doc: Document) -> Report:
@@ -38,6 +47,8 @@ def extract(doc: Document) -> Report:
             if not result.found:
                 report.problems.append(f"第{'一二三四五六'[number - 1]}部分中未识别到{short}")
         tables_found += result.found
+        if not result.cells:
+            result.cells = unread_table(table, result.template_hint)
         report.cells.extend(result.cells)
         report.problems.extend(result.problems)
         if result.template_hint:

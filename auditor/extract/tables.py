@@ -270,9 +270,8 @@ def parse_t4(tokens: list[Token]) -> TableResult:
     values: list[str] = []
     per_group: dict[str, list[str]] = {}
     current_group: str | None = None
-    for tok in tokens:
-        if tok.kind == "row_end":
-            continue
+    stream = [t for t in tokens if t.kind != "row_end"]
+    for i, tok in enumerate(stream):
         if values and tok.kind == "line" and re.search(r"[，。；]", tok.text):
             break         # prose after the table (e.g. the next part when its heading is missing)
         if is_value(tok.text) or (tok.kind == "cell" and not tok.text):
@@ -286,8 +285,9 @@ def parse_t4(tokens: list[Token]) -> TableResult:
             continue
         norm = normalize_label(tok.text)
         group = _match(norm, T4_GROUPS)
-        if values and group is not None:
-            current_group = group.key       # table written as labelled rows
+        nxt = stream[i + 1] if i + 1 < len(stream) else None
+        if group is not None and nxt is not None and is_value(nxt.text) and nxt.text:
+            current_group = group.key       # a row label: the table is written as labelled rows
             groups_seen.append(group.key)
         elif not values:
             header_parts.append(norm)
@@ -303,8 +303,12 @@ def parse_t4(tokens: list[Token]) -> TableResult:
     group_order = found_groups or [g.key for g in T4_GROUPS]
     labels = {g.key: g.label for g in T4_GROUPS}
     derived = False
-    if per_group and len(per_group) == 3 and all(len(v) == 5 for v in per_group.values()):
+    if per_group and len(per_group) == 3 and all(len(v) == 5 for v in per_group.values()) \
+            and sum(map(len, per_group.values())) == len(values):
         seqs = {g: per_group[g] for g in per_group}
+    elif per_group:
+        result.problems.append("表四按行填写，但未能把每组的 5 个数值与行名一一对应，表四未读取")
+        seqs = {}
     elif len(values) == 15:
         seqs = {g: values[i * 5:(i + 1) * 5] for i, g in enumerate(group_order)}
     elif 0 < len(values) < 15 and all(re.fullmatch(r"\d+", v) for v in values) and \
@@ -374,11 +378,13 @@ def parse_t2(tokens: list[Token]) -> TableResult:
     layout = T2_ROWS_2019 if is_2019 else T2_ROWS_2021
     labels = [lab for lab, _ in layout]
     ncols = {lab.key: len(cols) for lab, cols in layout}
-    rows, _, result.problems = _read_rows(tokens, labels, ncols, [])
+    rows, header, result.problems = _read_rows(tokens, labels, ncols, [])
     if not rows:
         return result
     result.found = True
     result.template_hint = "2019" if is_2019 else ("2021" if "本年制发" in joined else None)
+    doc_cols = layout[0][1]
+    doc_order = _column_order(header, doc_cols, None, None)
     by_key = {r.key: r for r in rows}
     for lab, cols in layout:
         row = by_key.get(lab.key)
@@ -387,7 +393,14 @@ def parse_t2(tokens: list[Token]) -> TableResult:
             result.problems.append(f"表二未找到「{lab.label}」行")
             result.cells.extend(_cell("t2", lab.key, c, None) for c in col_keys)
         else:
-            result.cells.extend(_fill("t2", row, col_keys, "表二", result.problems))
+            if cols is doc_cols and doc_order is not None:
+                col_keys = doc_order      # 制发/废止/现行有效 in the order the header gives
+            cells = _fill("t2", row, col_keys, "表二", result.problems)
+            if cols is doc_cols and doc_order is None:
+                _mark_derived(cells)
+            result.cells.extend(cells)
+    if doc_order is None and any(c.raw is not None for c in result.cells if c.row in ("regulations", "normative_documents")):
+        result.problems.append("表二第二十条第（一）项表头未能识别，按格式规定的列序读取，读出的数值标为推断")
     result.problems = summarize_derived(result.problems)
     return result
 
