@@ -79,6 +79,7 @@ class Report:
     cells: list[Cell] = field(default_factory=list)
     status: str = "complete"
     problems: list[str] = field(default_factory=list)
+    truncated_after: int | None = None   # the text stops inside this part: later parts can't be judged
 
     def tables(self) -> dict[str, dict[str, dict[str, Any]]]:
         out: dict[str, dict[str, dict[str, Any]]] = {"t2": {}, "t3": {}, "t4": {}}

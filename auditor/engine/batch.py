@@ -41,6 +41,7 @@ def build_batch(reports: list[Report], agency_types: dict[str, str] | None = Non
         "published": pd.to_datetime([r.meta.get("published") for r in reports], errors="coerce", format="%Y-%m-%d"),
     })
     info.index.name = "rid"
+    info["truncated_after"] = pd.array([r.truncated_after for r in reports], dtype="Int64")
     info["agency_type"] = infer_types(info["agency"])
     if agency_types:
         names = info["agency"].fillna("").str.replace(r"\s+", "", regex=True)

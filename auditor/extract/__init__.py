@@ -15,6 +15,23 @@ _CHROME = re.compile(r"^\s*(?:[•·]\s*)?(?:字号|打印|关闭|语音播报|�
 _TABLE_OF_SECTION = {2: ("t2", parse_t2, "表二"), 3: ("t3", parse_t3, "表三"), 4: ("t4", parse_t4, "表四")}
 
 
+_LAST_ROW = {2: ("t2", "admin_fees"), 3: ("t3", "carried_forward"), 4: ("t4", "litigation_after_review")}
+
+
+def _truncated_after(report: Report, flat: str) -> int | None:
+    """The parts found are 一…k with k < 六, and the text stops mid-sentence or mid-table."""
+    numbers = [s.number for s in report.sections]
+    if not numbers or max(numbers) >= 6 or sorted(numbers) != list(range(1, max(numbers) + 1)):
+        return None
+    last = max(numbers)
+    tail = flat.rstrip()[-1:] if flat.strip() else ""
+    cut_mid_sentence = tail not in set("。！？.!?）)」”")
+    table_row = _LAST_ROW.get(last)
+    cut_mid_table = table_row is not None and not any(
+        c.raw is not None for c in report.cells if (c.table, c.row) == table_row)
+    return last if cut_mid_sentence or cut_mid_table else None
+
+
 def unread_table(table: str, template: str | None) -> list[Cell]:
     """A table we could not find keeps its fixed keys, every cell marked unread (raw None)."""
     if table == "t2":
@@ -54,6 +71,10 @@ def extract(doc: Document) -> Report:
         if result.template_hint:
             hints.append(result.template_hint)
     report.template = "2019" if "2019" in hints else ("2021" if hints else None)
+    report.truncated_after = _truncated_after(report, lay.flat)
+    if report.truncated_after:
+        report.problems.append(f"报告在第{'一二三四五六'[report.truncated_after - 1]}部分中途结束，文件可能不完整"
+                               "（下载或转换中断），其后各部分无法审核")
     if not report.sections and tables_found == 0:
         report.status = "failed"
         report.problems.insert(0, "未识别到任何章节和表格，可能不是年度报告或格式无法读取")

@@ -6,7 +6,7 @@ import pandas as pd
 from ...catalog import SECTION_TITLES, normalize_label
 from ...rules.model import Rule
 from ..batch import Batch
-from ..hits import Hit
+from ..hits import Hit, not_evaluated
 
 NUMERALS = "一二三四五六"
 
@@ -20,20 +20,27 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     wanted = [s["number"] for s in rule.params["sections"]]
     found = batch.sections[batch.sections["rid"].isin(rids)]
     if check == "present":
-        return _present(rule, rids, found, wanted)
+        return _present(rule, batch, rids, found, wanted)
     if check == "order":
         return _order(rule, found, wanted)
     return _titles(rule, found)
 
 
-def _present(rule: Rule, rids: pd.Index, found: pd.DataFrame, wanted: list[int]) -> list[Hit]:
+def _present(rule: Rule, batch: Batch, rids: pd.Index, found: pd.DataFrame, wanted: list[int]) -> list[Hit]:
     grid = pd.MultiIndex.from_product([rids, wanted], names=["rid", "number"]).to_frame(index=False)
     merged = grid.merge(found[["rid", "number"]].assign(hit=True), on=["rid", "number"], how="left")
     missing = merged[merged["hit"].isna()]
-    return [Hit(int(r.rid), rule, section_name(int(r.number)), f"section:{int(r.number)}",
-                fields={"section": section_name(int(r.number))},
-                values={"缺少部分": section_name(int(r.number))})
-            for r in missing.itertuples()]
+    cut = batch.info["truncated_after"].reindex(missing["rid"]).to_numpy()
+    hits = []
+    for r, after in zip(missing.itertuples(), cut):
+        name = section_name(int(r.number))
+        if after is not pd.NA and not pd.isna(after) and r.number > after:
+            hits.append(not_evaluated(int(r.rid), rule, name, f"section:{int(r.number)}",
+                                      f"报告在第{NUMERALS[int(after) - 1]}部分中途结束，无法判断是否缺少{name}"))
+        else:
+            hits.append(Hit(int(r.rid), rule, name, f"section:{int(r.number)}", fields={"section": name},
+                            values={"缺少部分": name}))
+    return hits
 
 
 def _order(rule: Rule, found: pd.DataFrame, wanted: list[int]) -> list[Hit]:
