@@ -90,6 +90,21 @@ class Report:
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)
 
+    def to_store(self) -> dict[str, Any]:
+        """Everything needed to audit the report again without reading the file (for the ledger)."""
+        return {"file": self.file, "template": self.template, "meta": dict(self.meta), "preface": self.preface,
+                "sections": [[s.number, s.title, s.text] for s in self.sections],
+                "section_order": list(self.section_order),
+                "cells": [[c.table, c.row, c.col, c.raw, c.value, c.derived] for c in self.cells],
+                "status": self.status, "problems": list(self.problems), "truncated_after": self.truncated_after}
+
+    @classmethod
+    def from_store(cls, data: dict[str, Any]) -> "Report":
+        return cls(file=data["file"], template=data["template"], meta=data["meta"], preface=data["preface"],
+                   sections=[Section(*s) for s in data["sections"]], section_order=data["section_order"],
+                   cells=[Cell(*c) for c in data["cells"]], status=data["status"], problems=data["problems"],
+                   truncated_after=data.get("truncated_after"))
+
     def as_json(self) -> dict[str, Any]:
         return {
             "file": self.file,

@@ -48,17 +48,30 @@ def findings(tmp_path_factory, packs, zibo_text) -> dict[str, pd.DataFrame]:
     return {name: f[f["file"].str.endswith(f"/{name}.txt")] for name in variants(zibo_text)}
 
 
-def compliance(df: pd.DataFrame) -> list[tuple[str, str, str]]:
+def all_compliance(df: pd.DataFrame) -> list[tuple[str, str, str]]:
     c = df[df["category"] == "compliance"]
     return sorted(zip(c["rule_id"], c["location"], c["message"]))
 
 
-def test_sample_has_no_findings(findings):
-    assert compliance(findings["original"]) == []
-    assert findings["original"].empty
+@pytest.fixture(scope="module")
+def compliance(findings):
+    """What a mutation adds to the sample's own findings: exactly what the mutation broke."""
+    baseline = set(all_compliance(findings["original"]))
+
+    def added(df: pd.DataFrame) -> list[tuple[str, str, str]]:
+        got = all_compliance(df)
+        assert baseline <= set(got), "a mutation must not hide the sample's own findings"
+        return sorted(set(got) - baseline)
+    return added
 
 
-def test_changed_granted_cell_breaks_column_and_row_sums(findings):
+def test_sample_has_no_error_and_nothing_unread(findings):
+    f = findings["original"]
+    assert not (f["severity"] == "error").any()
+    assert not (f["category"] == "extraction").any()
+
+
+def test_changed_granted_cell_breaks_column_and_row_sums(findings, compliance):
     got = compliance(findings["granted_np"])
     a2_rhs = "+".join(["3", "0", "0", "0", "0", "0", "0", "0", "1", "1"] + ["0"] * 11)
     assert got == [
@@ -71,39 +84,41 @@ def test_changed_granted_cell_breaks_column_and_row_sums(findings):
     assert "30号" in row["basis"]
 
 
-def test_changed_new_received_cell_breaks_a1_and_a3(findings):
+def test_changed_new_received_cell_breaks_a1_and_a3(findings, compliance):
     assert compliance(findings["new_np"]) == [
         ("T3-A1", "表三「自然人」列", "第一项加第二项之和 5+0=5，与第三项加第四项之和 4+0=4 不相等（相差 1）。"),
         ("T3-A3", "表三「一、本年新收政府信息公开申请数量」行", "总计为 4，而各类申请人之和为 5+0+0+0+0+0=5（相差 1）。"),
     ]
 
 
-def test_removed_section(findings):
+def test_removed_section(findings, compliance):
     assert compliance(findings["no_section5"]) == [
         ("SEC-PRESENT", "第五部分「存在的主要问题及改进情况」", "未找到第五部分「存在的主要问题及改进情况」。"),
     ]
 
 
-def test_removed_contact(findings):
+def test_removed_contact(findings, compliance):
     assert compliance(findings["no_contact"]) == [
         ("TXT-CONTACT", "报告开头（第一部分之前）", "报告开头未提供联系方式（电话、电子邮箱或地址）。"),
     ]
 
 
-def test_removed_fee_sentence(findings):
+def test_removed_fee_sentence(findings, compliance):
     assert compliance(findings["no_fee"]) == [
         ("TXT-FEE-STMT", "第六部分「其他需要报告的事项」",
          "第六部分未说明信息处理费的收取情况（收取金额，或未收取/未发生收费）。"),
     ]
 
 
-def test_changed_table4_total(findings):
+def test_changed_table4_total(findings, compliance):
     assert compliance(findings["t4_total"]) == [
         ("T4-A4", "表四「行政复议」", "总计为 1，而结果维持、结果纠正、其他结果、尚未审结之和为 0+0+0+0=0（相差 1）。"),
+        # the prose says 行政复议0宗: the changed table now contradicts it
+        ("TXT-TABLE-CONSIST-REVIEW", "全文", "正文写行政复议 0（原文「行政复议0宗」），表四「行政复议」总计为 1，二者不一致。"),
     ]
 
 
-def test_text_in_a_cell_is_a_domain_error_and_blocks_the_sums(findings):
+def test_text_in_a_cell_is_a_domain_error_and_blocks_the_sums(findings, compliance):
     f = findings["text_cell"]
     assert compliance(f) == [
         ("NUM-COUNT", "表三「（五）不予处理 2.重复申请」行「科研机构」列", "应填写非负整数，实际填写「abc」。"),
@@ -113,20 +128,20 @@ def test_text_in_a_cell_is_a_domain_error_and_blocks_the_sums(findings):
     assert all("科研机构" in msg and "需人工核查" in msg for msg in unchecked["message"])
 
 
-def test_dash_cell_counts_as_zero_with_a_warning(findings):
+def test_dash_cell_counts_as_zero_with_a_warning(findings, compliance):
     assert compliance(findings["dash_cell"]) == [
         ("NUM-BLANK", "表三", "有 1 个单元格为空白或填写“-”“/”等（如表三「（五）不予处理 2.重复申请」行「科研机构」列），"
                              "核算时按 0 处理；数量为零应填写 0。"),
     ]
 
 
-def test_negative_cell(findings):
+def test_negative_cell(findings, compliance):
     got = compliance(findings["negative_cell"])
     assert ("NUM-COUNT", "表三「（六）其他处理 3.其他」行「社会公益组织」列", "应填写非负整数，实际填写「-1」。") in got
     assert {g[0] for g in got} == {"NUM-COUNT", "T3-A2", "T3-A3"}
 
 
-def test_fullwidth_digit_reads_as_number(findings):
+def test_fullwidth_digit_reads_as_number(findings, compliance):
     assert compliance(findings["fullwidth"]) == []
 
 

@@ -31,6 +31,13 @@ def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = No
           agency_types: dict[str, str] | None = None,
           waivers: list[Waiver] | None = None, today: dt.date | None = None) -> RunResult:
     """Audit extracted reports; `unreadable` lists (file, Chinese reason) for files not read at all."""
+    findings = evaluate(reports, packs, gx_results, agency_types)
+    return summarize(reports, findings, unreadable, waivers, today)
+
+
+def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
+             agency_types: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every rule of every applicable pack over the batch: the per-report findings."""
     batch = build_batch(reports, agency_types)
     hits: list[Hit] = extraction_hits(batch)
     rids_by_rule: dict[str, pd.Index] = {}
@@ -38,13 +45,13 @@ def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = No
     for pack in packs:
         rids = batch.rids_for(pack.templates)
         for rule in pack.rules:
-            rids_by_rule[rule.id] = applicable(rule.when, batch, rids)
+            rids_by_rule[rule.key] = applicable(rule.when, batch, rids)
             by_kind.setdefault(rule.kind, []).append(rule)
 
     for kind, rules in by_kind.items():
         if kind in DIRECT:
             for rule in rules:
-                hits.extend(DIRECT[kind](rule, batch, rids_by_rule[rule.id]))
+                hits.extend(DIRECT[kind](rule, batch, rids_by_rule[rule.key]))
 
     frames: dict[str, pd.DataFrame] = {}
     specs = []
@@ -62,14 +69,19 @@ def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = No
     for kind, rules in gx_rules.items():
         hits.extend(GX[kind].finish(rules, frames, failing))
 
-    findings = findings_frame(hits, batch)
+    return findings_frame(hits, batch)
+
+
+def summarize(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]] | None = None,
+              waivers: list[Waiver] | None = None, today: dt.date | None = None) -> RunResult:
+    """Add unreadable files and waivers, sort, and count per report."""
     extra = unreadable_findings(unreadable or [])
     if not extra.empty:
         findings = pd.concat([findings, extra], ignore_index=True) if not findings.empty else extra
     waiver_report = None
     if waivers is not None:
         findings, waiver_report = apply_waivers(findings, waivers, today)
-    return RunResult(findings=_sorted(findings), reports=_overview(batch, findings, unreadable or []),
+    return RunResult(findings=_sorted(findings), reports=_overview(reports, findings, unreadable or []),
                      waivers=waiver_report)
 
 
@@ -85,15 +97,14 @@ def _sorted(findings: pd.DataFrame) -> pd.DataFrame:
         .drop(columns=["_cat", "_sev"]).reset_index(drop=True)
 
 
-def _overview(batch: Batch, findings: pd.DataFrame, unreadable: list[tuple[str, str]]) -> pd.DataFrame:
+def _overview(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]]) -> pd.DataFrame:
     """One row per file with counts by severity, computed with one groupby over all findings."""
-    info = batch.info
     over = pd.DataFrame({
-        "file": info["file"], "agency": info["agency"],
-        "year": [None if pd.isna(y) else int(y) for y in info["year"]],
-        "template": info["template"], "published": [r.meta.get("published") for r in batch.reports],
-        "status": info["status"], "problems": [list(r.problems) for r in batch.reports],
-    })
+        "file": [r.file for r in reports], "agency": [r.meta.get("agency") for r in reports],
+        "year": [r.meta.get("year") for r in reports], "template": [r.template for r in reports],
+        "published": [r.meta.get("published") for r in reports], "status": [r.status for r in reports],
+        "problems": [list(r.problems) for r in reports],
+    }, columns=["file", "agency", "year", "template", "published", "status", "problems"])
     if unreadable:
         over = pd.concat([over, pd.DataFrame({
             "file": [f for f, _ in unreadable], "agency": None, "year": None, "template": None,
@@ -113,4 +124,4 @@ def _overview(batch: Batch, findings: pd.DataFrame, unreadable: list[tuple[str, 
     return over.join(counts, on="file").astype({c: int for c in counts.columns})
 
 
-__all__ = ["audit", "RunResult", "EngineError", "FINDING_COLUMNS", "fingerprint", "report_key"]
+__all__ = ["audit", "evaluate", "summarize", "RunResult", "EngineError", "FINDING_COLUMNS", "fingerprint", "report_key"]

@@ -160,7 +160,7 @@ def _effective(by_id: dict[str, Pack], chain: list[str], problems: list[str]) ->
             rules[rule.id] = rule
     leaf = by_id[chain[0]]
     return Pack(id=leaf.id, title=leaf.title, templates=list(leaf.templates), description=leaf.description,
-                path=leaf.path, rules=list(rules.values()), extends=leaf.extends, overrides=leaf.overrides,
+                path=leaf.path, rules=[replace(r, pack=leaf.id) for r in rules.values()], extends=leaf.extends, overrides=leaf.overrides,
                 fixture=leaf.fixture or next((by_id[p].fixture for p in chain if by_id[p].fixture), None))
 
 

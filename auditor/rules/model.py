@@ -24,6 +24,11 @@ class Rule:
     source: str = ""          # file the rule came from, for error messages
     when: dict[str, Any] = field(default_factory=dict)   # which reports the rule applies to
 
+    @property
+    def key(self) -> str:
+        """Unique within a run: packs for different templates may carry the same rule id."""
+        return f"{self.pack}/{self.id}"
+
 
 @dataclass
 class Pack:

@@ -42,29 +42,29 @@ def _select(rule: Rule, batch: Batch, rids: pd.Index) -> pd.DataFrame:
     if p["domain"] != "not_blank":
         mask &= ~c["blank"]
     sub = c.loc[mask, ["rid", "table", "row", "col", "raw", "norm", "blank", "value"]].copy()
-    sub["rule_id"] = rule.id
+    sub["rule_key"] = rule.key
     sub["is_blank"] = sub["blank"].astype(int)
     return sub
 
 
 def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
-    parts = [_select(r, batch, rids_by_rule[r.id]) for r in rules]
+    parts = [_select(r, batch, rids_by_rule[r.key]) for r in rules]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     frame["_rid"] = range(len(frame))
     specs = []
     for r in rules:
         domain = r.params["domain"]
         if domain == "at_most":
-            specs.append(ExpectationSpec(key=f"domain:{r.id}", frame=FRAME, column="value", kind="between",
+            specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=FRAME, column="value", kind="between",
                                          min_value=None, max_value=float(r.params["max_value"]),
-                                         where=(("rule_id", r.id),), meta=(("rule_id", r.id),)))
+                                         where=(("rule_key", r.key),), meta=(("rule_id", r.id),)))
         elif domain == "not_blank":
-            specs.append(ExpectationSpec(key=f"domain:{r.id}", frame=FRAME, column="is_blank", kind="between",
-                                         min_value=0, max_value=0, where=(("rule_id", r.id),),
+            specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=FRAME, column="is_blank", kind="between",
+                                         min_value=0, max_value=0, where=(("rule_key", r.key),),
                                          meta=(("rule_id", r.id),)))
         else:
-            specs.append(ExpectationSpec(key=f"domain:{r.id}", frame=FRAME, column="norm", kind="regex",
-                                         regex=_REGEX[domain], where=(("rule_id", r.id),),
+            specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=FRAME, column="norm", kind="regex",
+                                         regex=_REGEX[domain], where=(("rule_key", r.key),),
                                          meta=(("rule_id", r.id),)))
     return {FRAME: frame}, specs, []
 
@@ -73,7 +73,7 @@ def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str
     frame = frames[FRAME]
     hits: list[Hit] = []
     for rule in rules:
-        bad = frame[frame["_rid"].isin(failing.get(f"domain:{rule.id}", set()))]
+        bad = frame[frame["_rid"].isin(failing.get(f"domain:{rule.key}", set()))]
         if bad.empty:
             continue
         group = rule.params.get("group_by", "cell")

@@ -77,7 +77,7 @@ def _check_rows(rule: Rule, batch: Batch, rids: pd.Index) -> tuple[pd.DataFrame,
         hits.append(not_evaluated(rid, rule, TABLE_SHORT[table], f"{table}:unreadable",
                                   f"{shown}未能读取为数字", values={"未读取单元格数": len(names)}))
     checks = checks[checks["complete"]].reset_index()
-    checks["rule_id"] = rule.id
+    checks["rule_key"] = rule.key
     checks["term_values"] = [
         {t: v for t, v in zip(terms, vals)} for vals in wide_val.loc[
             list(zip(checks["rid"], checks["line"])), terms].itertuples(index=False, name=None)
@@ -99,18 +99,18 @@ def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
     frames = []
     hits: list[Hit] = []
     for rule in rules:
-        checks, pre = _check_rows(rule, batch, rids_by_rule[rule.id])
+        checks, pre = _check_rows(rule, batch, rids_by_rule[rule.key])
         hits.extend(pre)
         if not checks.empty:
             frames.append(checks)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["rid", "line", "lhs_sum", "rhs_sum", "diff", "rule_id", "term_values"])
+        columns=["rid", "line", "lhs_sum", "rhs_sum", "diff", "rule_key", "term_values"])
     frame["_rid"] = range(len(frame))
     specs = []
     for r in rules:
         low, high = _bounds(r)
-        specs.append(ExpectationSpec(key=f"identity:{r.id}", frame=FRAME, column="diff", kind="between",
-                                     min_value=low, max_value=high, where=(("rule_id", r.id),),
+        specs.append(ExpectationSpec(key=f"identity:{r.key}", frame=FRAME, column="diff", kind="between",
+                                     min_value=low, max_value=high, where=(("rule_key", r.key),),
                                      meta=(("rule_id", r.id), ("basis", r.basis))))
     return {FRAME: frame}, specs, hits
 
@@ -124,16 +124,16 @@ def _bounds(rule: Rule) -> tuple[float | None, float | None]:
 
 def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str, set[int]]) -> list[Hit]:
     frame = frames[FRAME]
-    by_id = {r.id: r for r in rules}
+    by_id = {r.key: r for r in rules}
     hits = []
     for rule in rules:
-        bad = failing.get(f"identity:{rule.id}", set())
+        bad = failing.get(f"identity:{rule.key}", set())
         if not bad:
             continue
         p = rule.params
         table, per = p["table"], p["per"]
         for r in frame[frame["_rid"].isin(bad)].itertuples():
-            rule = by_id[r.rule_id]
+            rule = by_id[r.rule_key]
             vals = r.term_values
             lhs_expr = "+".join(fmt_number(vals[t]) for t in p["lhs"]["terms"])
             rhs_expr = "+".join(fmt_number(vals[t]) for t in p["rhs"]["terms"])

@@ -1,0 +1,197 @@
+"""The ledger: one SQLite file that remembers every report version, run, finding and decision.
+
+It makes monthly runs incremental (a report whose content, rules and engine are unchanged is not
+read again: its extraction and findings are reused) and keeps history across runs. Human
+decisions live in their own table, keyed by the finding's fingerprint and a hash of the values
+behind it, so a decision survives re-runs until those values change. Every write happens in one
+transaction per run, so a crash never leaves a half-recorded run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+import zlib
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from .model import Report
+
+SCHEMA_VERSION = "1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, hash TEXT);
+CREATE TABLE IF NOT EXISTS versions(
+  hash TEXT PRIMARY KEY, file TEXT, agency TEXT, agency_key TEXT, year INTEGER, template TEXT,
+  status TEXT, published TEXT, first_seen TEXT, last_seen TEXT, report BLOB);
+CREATE INDEX IF NOT EXISTS versions_agency ON versions(agency_key, year);
+CREATE TABLE IF NOT EXISTS audits(hash TEXT, rules_hash TEXT, findings BLOB, PRIMARY KEY(hash, rules_hash));
+CREATE TABLE IF NOT EXISTS runs(
+  id INTEGER PRIMARY KEY, started TEXT, finished TEXT, engine TEXT, rules_hash TEXT, inputs INTEGER,
+  audited INTEGER, reused INTEGER, counts TEXT, folder TEXT);
+CREATE TABLE IF NOT EXISTS findings(
+  run_id INTEGER, fingerprint TEXT, values_hash TEXT, file TEXT, agency TEXT, year INTEGER, rule_id TEXT,
+  severity TEXT, category TEXT, location TEXT, message TEXT);
+CREATE INDEX IF NOT EXISTS findings_run ON findings(run_id);
+CREATE TABLE IF NOT EXISTS decisions(
+  id INTEGER PRIMARY KEY, fingerprint TEXT, values_hash TEXT, decision TEXT, comment TEXT, who TEXT, at TEXT);
+CREATE INDEX IF NOT EXISTS decisions_fp ON decisions(fingerprint);
+"""
+DECISION_WORDS = {"confirmed": "确认属实", "dismissed": "不予采纳"}
+
+
+def values_hash(values: Any) -> str:
+    text = json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _pack(obj: Any) -> bytes:
+    return zlib.compress(json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8"), 3)
+
+
+def _unpack(blob: bytes) -> Any:
+    return json.loads(zlib.decompress(blob).decode("utf-8"))
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(str(path), timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        with self.db:
+            self.db.executescript(SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- files and versions ------------------------------------------------------------------
+    def file_hashes(self) -> dict[str, tuple[int, int, str]]:
+        return {p: (s, m, h) for p, s, m, h in self.db.execute("SELECT path, size, mtime_ns, hash FROM files")}
+
+    def cached(self, hashes: Iterable[str], rules_hash: str) -> dict[str, tuple[Report, list[dict]]]:
+        """Stored extraction and findings of each version already audited under these rules."""
+        out: dict[str, tuple[Report, list[dict]]] = {}
+        hashes = list(hashes)
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT v.hash, v.report, a.findings FROM versions v JOIN audits a ON a.hash = v.hash "
+                f"WHERE a.rules_hash = ? AND v.hash IN ({marks})", [rules_hash, *chunk])
+            for h, report, findings in rows:
+                out[h] = (Report.from_store(_unpack(report)), _unpack(findings))
+        return out
+
+    def reports_of(self, keys: Iterable[tuple[str, int]]) -> list[Report]:
+        """Latest stored version for each (agency_key, year): last year's reports for cross-year rules."""
+        out = []
+        for key, year in keys:
+            row = self.db.execute("SELECT report FROM versions WHERE agency_key = ? AND year = ? "
+                                  "ORDER BY last_seen DESC LIMIT 1", (key, year)).fetchone()
+            if row:
+                out.append(Report.from_store(_unpack(row[0])))
+        return out
+
+    # ---- runs ----------------------------------------------------------------------------------
+    def last_run(self) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT id, started, rules_hash, folder FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else {"id": row[0], "started": row[1], "rules_hash": row[2], "folder": row[3]}
+
+    def run_findings(self, run_id: int) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT * FROM findings WHERE run_id = ?", self.db, params=(run_id,))
+
+    def record_run(self, *, started: str, engine: str, rules_hash: str, folder: str,
+                   files: list[tuple[str, int, int, str]], versions: list[tuple[str, Report]],
+                   audits: list[tuple[str, list[dict]]], findings: pd.DataFrame, inputs: int, audited: int,
+                   reused: int, counts: dict[str, int]) -> int:
+        """Everything about one run, in one transaction."""
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self.db:
+            cur = self.db.execute("INSERT INTO runs(started, finished, engine, rules_hash, inputs, audited, reused, "
+                                  "counts, folder) VALUES(?,?,?,?,?,?,?,?,?)",
+                                  (started, now, engine, rules_hash, inputs, audited, reused,
+                                   json.dumps(counts, ensure_ascii=False), folder))
+            run_id = int(cur.lastrowid)
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES(?,?,?,?)", files)
+            for h, report in versions:
+                from .catalog import normalize_label
+
+                agency = report.meta.get("agency")
+                self.db.execute(
+                    "INSERT INTO versions VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(hash) DO UPDATE SET "
+                    "last_seen = excluded.last_seen, file = excluded.file",
+                    (h, report.file, agency, normalize_label(agency) if agency else None, report.meta.get("year"),
+                     report.template, report.status, report.meta.get("published"), now, now,
+                     _pack(report.to_store())))
+            self.db.executemany("INSERT OR REPLACE INTO audits VALUES(?,?,?)",
+                                [(h, rules_hash, _pack(f)) for h, f in audits])
+            if len(findings):
+                rows = [(run_id, r.fingerprint, values_hash(r.values), r.file, r.agency,
+                         None if pd.isna(r.year) else int(r.year), r.rule_id, r.severity, r.category, r.location,
+                         r.message) for r in findings.itertuples()]
+                self.db.executemany("INSERT INTO findings VALUES(?,?,?,?,?,?,?,?,?,?,?)", rows)
+        return run_id
+
+    def touch_versions(self, hashes: list[str]) -> None:
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self.db:
+            self.db.executemany("UPDATE versions SET last_seen = ? WHERE hash = ?", [(now, h) for h in hashes])
+
+    # ---- decisions -----------------------------------------------------------------------------
+    def decide(self, fingerprint: str, decision: str, comment: str, who: str) -> dict[str, Any]:
+        """Record a decision on a finding of the latest run (its current values are remembered)."""
+        last = self.last_run()
+        if last is None:
+            raise KeyError("账本中还没有任何审核记录")
+        row = self.db.execute("SELECT values_hash, message FROM findings WHERE run_id = ? AND fingerprint = ?",
+                              (last["id"], fingerprint)).fetchone()
+        if row is None:
+            raise KeyError(f"最近一次审核中没有指纹为 {fingerprint} 的问题")
+        with self.db:
+            self.db.execute("INSERT INTO decisions(fingerprint, values_hash, decision, comment, who, at) "
+                            "VALUES(?,?,?,?,?,?)", (fingerprint, row[0], decision, comment, who,
+                                                    dt.datetime.now().isoformat(timespec="seconds")))
+        return {"fingerprint": fingerprint, "message": row[1], "decision": decision}
+
+    def decisions(self) -> pd.DataFrame:
+        """The latest decision per fingerprint."""
+        return pd.read_sql_query(
+            "SELECT d.* FROM decisions d JOIN (SELECT fingerprint, MAX(id) AS id FROM decisions GROUP BY fingerprint) "
+            "m ON m.id = d.id", self.db)
+
+
+def attach_decisions(findings: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """Show a decision beside its finding, unless the values behind the finding have changed since."""
+    findings = findings.copy()
+    findings["decision"] = ""
+    if findings.empty or decisions.empty:
+        return findings
+    current = findings["values"].map(values_hash)
+    by_fp = decisions.set_index("fingerprint")
+    known = findings["fingerprint"].isin(by_fp.index)
+    for i in findings.index[known]:
+        d = by_fp.loc[findings.at[i, "fingerprint"]]
+        word = DECISION_WORDS.get(d["decision"], d["decision"])
+        if d["values_hash"] == current[i]:
+            findings.at[i, "decision"] = f"{word}（{d['who']}，{d['at'][:10]}）{d['comment'] or ''}"
+        else:
+            findings.at[i, "decision"] = f"数值已变化，原处理意见（{word}）失效，请重新核查"
+    return findings
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def connect(path: Path) -> Ledger:
+    return Ledger(path)
+
+
+__all__ = ["Ledger", "attach_decisions", "content_hash", "values_hash", "closing"]
