@@ -13,13 +13,15 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_UNREADABLE = 3
 EXIT_ENGINE = 4
+EXIT_LOCKED = 5
 
 EPILOG = """退出码：
   0  运行完成
   1  运行完成，且存在 --fail-on 指定级别及以上的合规问题
   2  用法错误或规则文件无效（未运行审核）
   3  运行完成，但有文件无法读取（见 需人工核查）
-  4  引擎错误（校验执行出错），本次未写出结果"""
+  4  引擎错误（校验执行出错），本次未写出结果
+  5  另一个审核任务正在运行（结果目录被锁定），本次未运行"""
 
 
 def default_rules_dir() -> Path:
@@ -34,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `auditor rules list | head` ends quietly
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    for handler in logging.root.handlers:
+        handler.setLevel(logging.WARNING)   # the log file gets INFO; the terminal only problems
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -57,9 +61,23 @@ def _parser() -> argparse.ArgumentParser:
                      help="豁免清单 YAML（默认使用当前目录下的 waivers.yaml，如存在）")
     run.add_argument("--agency-types", type=Path, default=None, metavar="文件",
                      help="单位类型覆盖 YAML（单位名称: government/department/township）")
+    run.add_argument("--ledger", type=Path, default=None, metavar="文件",
+                     help="账本（SQLite）路径（默认 结果目录/ledger.sqlite）")
+    run.add_argument("--full", action="store_true", help="不沿用上次结果，全部重新读取和审核")
+    run.add_argument("--wait", type=float, default=0, metavar="秒",
+                     help="结果目录被另一任务占用时最多等待的秒数（默认不等待，退出码 5）")
     run.add_argument("--fail-on", choices=["error", "warning", "never"], default="never",
                      help="存在该级别及以上的合规问题时以退出码 1 结束（默认 never）")
     run.set_defaults(func=_cmd_run)
+
+    dec = sub.add_parser("decide", help="记录对某条问题的处理意见（确认属实 / 不予采纳）")
+    dec.add_argument("fingerprint", help="问题指纹（问题清单的「指纹」列）")
+    dec.add_argument("decision", choices=["confirmed", "dismissed"], help="confirmed 确认属实，dismissed 不予采纳")
+    dec.add_argument("--by", required=True, metavar="姓名", help="处理人")
+    dec.add_argument("--comment", default="", metavar="说明", help="说明")
+    dec.add_argument("--out", type=Path, default=Path("audit_out"), help="结果目录（默认 audit_out/）")
+    dec.add_argument("--ledger", type=Path, default=None, metavar="文件", help="账本路径")
+    dec.set_defaults(func=_cmd_decide)
 
     ext = sub.add_parser("extract", help="读取报告并输出标准结构（JSON）")
     ext.add_argument("files", nargs="+", type=Path, help="报告文件")
@@ -103,6 +121,8 @@ def _side_files(args: argparse.Namespace):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from filelock import FileLock, Timeout
+
     from .engine import EngineError
     from .pipeline import run
     from .rules.loader import RuleError
@@ -117,31 +137,74 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for line in getattr(exc, "problems", [str(exc)]):
             print(line, file=sys.stderr)
         return EXIT_USAGE
+    args.out.mkdir(parents=True, exist_ok=True)
+    _log_to(args.out / "auditor.log")
+    lock = FileLock(str(args.out / ".auditor.lock"), timeout=args.wait)
     try:
-        result, written = run(paths, packs, args.out, waivers=waivers, agency_types=agency_types)
+        with lock:
+            outcome = run(paths, packs, args.out, waivers=waivers, agency_types=agency_types,
+                          ledger_path=args.ledger, full=args.full)
+    except Timeout:
+        print(f"另一个审核任务正在使用 {args.out}，本次未运行（可用 --wait 秒数 等待）。", file=sys.stderr)
+        logging.getLogger("auditor").warning("结果目录被占用，本次未运行")
+        return EXIT_LOCKED
     except EngineError as exc:
         print(f"引擎错误：{exc}", file=sys.stderr)
+        logging.getLogger("auditor").error("引擎错误：%s", exc)
         return EXIT_ENGINE
+    result = outcome.result
     f, r = result.findings, result.reports
     comp = f[f["category"] == "compliance"] if not f.empty else f
+    if "waived" in comp:
+        comp = comp[~comp["waived"].astype(bool)]
     n_failed = int((r["status"] == "failed").sum())
-    print(f"审核报告 {len(r)} 份（读取完整 {int((r['status'] == 'complete').sum())}，部分读取 "
-          f"{int((r['status'] == 'partial').sum())}，无法读取 {n_failed}）；合规问题 {len(comp)} 条"
+    print(f"审核报告 {len(r)} 份（本次读取 {outcome.audited}，沿用上次结果 {outcome.reused}；读取完整 "
+          f"{int((r['status'] == 'complete').sum())}，部分读取 {int((r['status'] == 'partial').sum())}，"
+          f"无法读取 {n_failed}）；合规问题 {len(comp)} 条"
           f"（错误 {int((comp['severity'] == 'error').sum()) if len(comp) else 0}，"
           f"警告 {int((comp['severity'] == 'warning').sum()) if len(comp) else 0}，"
           f"提示 {int((comp['severity'] == 'info').sum()) if len(comp) else 0}）；"
-          f"需人工核查 {len(f) - len(comp)} 条。")
+          f"需人工核查 {int((f['category'] == 'extraction').sum()) if len(f) else 0} 条。")
+    ch = outcome.changes
+    if len(ch):
+        print(f"与上次相比：新增 {int((ch['status'] == '新增').sum())}，已解决 {int((ch['status'] == '已解决').sum())}，"
+              f"仍存在 {int((ch['status'] == '仍存在').sum())}。")
     if result.waivers is not None and len(result.waivers):
         w = result.waivers
         print(f"豁免 {len(w)} 条：有效 {int((w['status'] == '有效').sum())}，已过期 {int((w['status'] == '已过期').sum())}，"
               f"未使用 {int((w['status'] == '未使用').sum())}（见工作簿「豁免」表）。")
-    for path in written:
-        print(f"已写出 {path}")
+    print(f"结果：{outcome.folder}（最新结果始终在 {args.out / 'latest'}）")
+    logging.getLogger("auditor").info("审核 %d 份，合规问题 %d 条，结果 %s", len(r), len(comp), outcome.folder)
     if n_failed:
         return EXIT_UNREADABLE
     levels = {"error": {"error"}, "warning": {"error", "warning"}, "never": set()}[args.fail_on]
     if len(comp) and comp["severity"].isin(levels).any():
         return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _log_to(path: Path) -> None:
+    """Append this run's messages to the log file beside the results."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("auditor")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+
+
+def _cmd_decide(args: argparse.Namespace) -> int:
+    from .ledger import Ledger
+
+    ledger = Ledger(args.ledger or args.out / "ledger.sqlite")
+    try:
+        got = ledger.decide(args.fingerprint, args.decision, args.comment or "", args.by)
+    except KeyError as exc:
+        print(str(exc).strip("'\""), file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        ledger.close()
+    word = {"confirmed": "确认属实", "dismissed": "不予采纳"}[args.decision]
+    print(f"已记录：{got['message']} → {word}（{args.by}）。下次运行起在「问题清单」的「处理意见」列显示。")
     return EXIT_OK
 
 

@@ -1,15 +1,29 @@
-"""The main job: find report files, read and extract each, audit the batch, write the outputs."""
+"""The main job: find report files, read what is new, audit, and write a run folder.
+
+A run is incremental: a file whose content was already audited under the same rules and engine
+is not read again (its extraction and findings come from the ledger). Outputs go to
+runs/<time>.partial/, the run is recorded in the ledger in one transaction, and only then is the
+folder renamed to runs/<time>/ and latest/ switched to it. A run killed at any point leaves the
+previous outputs and the ledger as they were.
+"""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
-from dataclasses import dataclass
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .engine import RunResult, audit
+from . import __version__
+from .engine import RunResult, evaluate, summarize
 from .extract import extract
 from .ingest import ReadError, SUPPORTED_SUFFIXES, read_document
+from .ledger import Ledger, attach_decisions, content_hash
 from .model import Report
 from .outputs import write_outputs
 from .rules.model import Pack
@@ -22,6 +36,16 @@ log = logging.getLogger("auditor")
 class Collected:
     files: list[Path]
     skipped: list[tuple[str, str]]      # (file, Chinese reason)
+
+
+@dataclass
+class RunOutcome:
+    result: RunResult
+    folder: Path
+    written: list[Path]
+    audited: int = 0
+    reused: int = 0
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def collect(paths: list[Path]) -> Collected:
@@ -44,7 +68,7 @@ def collect(paths: list[Path]) -> Collected:
 def read_reports(files: list[Path]) -> tuple[list[Report], list[tuple[str, str]]]:
     reports: list[Report] = []
     unreadable: list[tuple[str, str]] = []
-    for path in files:
+    for path in _progress(files, "读取报告"):
         try:
             reports.append(extract(read_document(path)))
         except ReadError as exc:
@@ -55,16 +79,224 @@ def read_reports(files: list[Path]) -> tuple[list[Report], list[tuple[str, str]]
     return reports, unreadable
 
 
+def _progress(items: list, desc: str):
+    """A progress bar on a terminal only; cron gets silence."""
+    if not sys.stderr.isatty() or len(items) < 20:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="份", leave=False)
+
+
+def engine_version() -> str:
+    """The package version plus a hash of its code: any code change re-audits everything."""
+    digest = hashlib.sha256(__version__.encode())
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*.py")) + sorted((root / "schema").glob("*.json")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def ruleset_hash(packs: list[Pack], engine: str, agency_types: dict[str, str] | None) -> str:
+    digest = hashlib.sha256(engine.encode())
+    for pack in sorted(packs, key=lambda p: p.id):
+        digest.update(repr((pack.id, pack.templates)).encode())
+        for rule in sorted(pack.rules, key=lambda r: r.id):
+            digest.update(repr((rule.id, rule.severity, rule.kind, rule.params, rule.when, rule.message,
+                                rule.basis, rule.title)).encode())
+    digest.update(repr(sorted((agency_types or {}).items())).encode())
+    return digest.hexdigest()[:16]
+
+
+def _hash_files(files: list[Path], known: dict[str, tuple[int, int, str]]) -> tuple[dict[Path, str], list]:
+    """Content hash per file, reusing the ledger's when size and mtime are unchanged."""
+    hashes: dict[Path, str] = {}
+    rows = []
+    for path in files:
+        st = path.stat()
+        prev = known.get(str(path))
+        if prev and prev[0] == st.st_size and prev[1] == st.st_mtime_ns:
+            h = prev[2]
+        else:
+            h = content_hash(path.read_bytes())
+        hashes[path] = h
+        rows.append((str(path), st.st_size, st.st_mtime_ns, h))
+    return hashes, rows
+
+
+@dataclass
+class _Inputs:
+    """What a run found before auditing: files, their hashes, and which are cached."""
+    collected: Collected
+    hashes: dict[Path, str]
+    file_rows: list
+    cache: dict[str, tuple[Report, list[dict]]]
+    fresh: list[Report]
+    unreadable: list[tuple[str, str]]
+
+    @property
+    def audited(self) -> int:
+        return len(self.fresh) + len(self.unreadable)
+
+
 def run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiver] | None = None,
-        agency_types: dict[str, str] | None = None) -> tuple[RunResult, list[Path]]:
-    collected = collect(paths)
-    reports, unreadable = read_reports(collected.files)
+        agency_types: dict[str, str] | None = None, ledger_path: Path | None = None,
+        full: bool = False) -> RunOutcome:
+    started = dt.datetime.now()
     out_dir.mkdir(parents=True, exist_ok=True)
-    result = audit(reports, packs, gx_results=out_dir / "gx_validation.json",
-                   unreadable=collected.skipped + unreadable, agency_types=agency_types, waivers=waivers)
-    extra = {"豁免": waiver_sheet(result.waivers)} if result.waivers is not None else None
-    written = write_outputs(out_dir, result.findings, result.reports, extra)
-    return result, written
+    ledger = Ledger(ledger_path or out_dir / "ledger.sqlite")
+    try:
+        _recover(out_dir, ledger)
+        engine = engine_version()
+        rules_hash = ruleset_hash(packs, engine, agency_types)
+        inputs = _gather(paths, ledger, rules_hash, full)
+        folder = _new_folder(out_dir, started)
+        partial = folder.with_name(folder.name + ".partial")
+        partial.mkdir(parents=True)
+        try:
+            outcome = _audit_and_write(inputs, packs, waivers, agency_types, ledger, partial)
+            _record(ledger, inputs, outcome.result, started, engine, rules_hash, folder, outcome)
+            os.replace(partial, folder)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)   # an aborted run leaves nothing behind
+            raise
+        _point_latest(out_dir, folder)
+        outcome.folder = folder
+        outcome.written = [folder / p.name for p in outcome.written]
+        log.info("运行完成：%s，读取 %d 份，沿用 %d 份", folder.name, outcome.audited, outcome.reused)
+        return outcome
+    finally:
+        ledger.close()
+
+
+def _gather(paths: list[Path], ledger: Ledger, rules_hash: str, full: bool) -> _Inputs:
+    collected = collect(paths)
+    hashes, file_rows = _hash_files(collected.files, ledger.file_hashes())
+    cache = {} if full else ledger.cached(set(hashes.values()), rules_hash)
+    fresh, unreadable = read_reports([p for p in collected.files if hashes[p] not in cache])
+    return _Inputs(collected, hashes, file_rows, cache, fresh, unreadable)
+
+
+def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] | None,
+                     agency_types: dict[str, str] | None, ledger: Ledger, partial: Path) -> RunOutcome:
+    """Audit the fresh reports, join the cached ones, and write the outputs into `partial`."""
+    new_findings = evaluate(inputs.fresh, packs, partial / "gx_validation.json", agency_types)
+    fresh_by_file = {r.file: r for r in inputs.fresh}
+    reports: list[Report] = []
+    parts = [new_findings]
+    for path in inputs.collected.files:
+        h = inputs.hashes[path]
+        if str(path) in fresh_by_file:
+            reports.append(fresh_by_file[str(path)])
+        elif h in inputs.cache:
+            report, stored = inputs.cache[h]
+            report.file = str(path)
+            parts.append(pd.DataFrame([{**f, "file": str(path)} for f in stored], columns=new_findings.columns))
+            reports.append(report)
+    present = [p for p in parts if len(p)]
+    findings = pd.concat(present, ignore_index=True) if present else new_findings
+    result = summarize(reports, findings, inputs.collected.skipped + inputs.unreadable, waivers)
+    result.findings = attach_decisions(result.findings, ledger.decisions())
+    previous = ledger.last_run()
+    changes = compare_runs(ledger.run_findings(previous["id"]) if previous else None, result.findings)
+    extra = {"变化": change_sheet(changes)}
+    if result.waivers is not None:
+        extra["豁免"] = waiver_sheet(result.waivers)
+    written = write_outputs(partial, result.findings, result.reports, extra)
+    total = len(inputs.collected.files)
+    return RunOutcome(result, partial, written, audited=inputs.audited, reused=total - inputs.audited,
+                      changes=changes)
+
+
+def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.datetime, engine: str,
+            rules_hash: str, folder: Path, outcome: RunOutcome) -> None:
+    """The run, the report versions and their per-report findings, in one ledger transaction."""
+    by_file = {str(p): h for p, h in inputs.hashes.items()}
+    fresh = {r.file: r for r in inputs.fresh}
+    per_report = result.findings[result.findings["file"].isin(list(fresh))]
+    # Only per-report findings are cached: waiver and decision columns are re-applied every run.
+    cacheable = per_report.drop(columns=[c for c in ("waived", "waiver", "decision") if c in per_report])
+    audits = [(by_file[f], g.drop(columns=["file"]).to_dict("records")) for f, g in cacheable.groupby("file")]
+    audits += [(by_file[f], []) for f in fresh if f not in set(cacheable["file"])]
+    versions = [(by_file[r.file], r) for r in inputs.fresh]
+    versions += [(h, report) for h, (report, _) in inputs.cache.items() if h in by_file.values()]
+    counts = result.findings.groupby(["category", "severity"]).size() if len(result.findings) else {}
+    ledger.record_run(started=started.isoformat(timespec="seconds"), engine=engine, rules_hash=rules_hash,
+                      folder=folder.name, files=inputs.file_rows, versions=versions, audits=audits,
+                      findings=result.findings, inputs=len(inputs.collected.files) + len(inputs.collected.skipped),
+                      audited=outcome.audited, reused=outcome.reused,
+                      counts={f"{c}/{s}": int(n) for (c, s), n in dict(counts).items()})
+
+
+def _new_folder(out_dir: Path, started: dt.datetime) -> Path:
+    runs = out_dir / "runs"
+    runs.mkdir(exist_ok=True)
+    base = started.strftime("%Y-%m-%dT%H%M%S")
+    folder, n = runs / base, 1
+    while folder.exists() or folder.with_name(folder.name + ".partial").exists():
+        n += 1
+        folder = runs / f"{base}-{n}"
+    return folder
+
+
+def _recover(out_dir: Path, ledger: Ledger) -> None:
+    """Finish or discard the folder of a run that was killed after or before its ledger commit."""
+    runs = out_dir / "runs"
+    if not runs.is_dir():
+        return
+    recorded = {row[0] for row in ledger.db.execute("SELECT folder FROM runs")}
+    for partial in runs.glob("*.partial"):
+        final = partial.with_name(partial.name[: -len(".partial")])
+        if final.name in recorded and not final.exists():
+            os.replace(partial, final)
+            _point_latest(out_dir, final)
+        else:
+            shutil.rmtree(partial, ignore_errors=True)
+
+
+def _point_latest(out_dir: Path, folder: Path) -> None:
+    """latest/ → the newest complete run, switched atomically (symlink), or copied if links fail."""
+    latest = out_dir / "latest"
+    tmp = out_dir / f".latest-{os.getpid()}"
+    try:
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        tmp.symlink_to(Path("runs") / folder.name, target_is_directory=True)
+        if latest.exists() and not latest.is_symlink():
+            shutil.rmtree(latest)
+        os.replace(tmp, latest)
+    except OSError:
+        staging = out_dir / f".latest-copy-{os.getpid()}"
+        shutil.copytree(folder, staging)
+        if latest.is_symlink():
+            latest.unlink()
+        elif latest.exists():
+            shutil.rmtree(latest)
+        os.replace(staging, latest)
+
+
+def compare_runs(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd.DataFrame:
+    """New, resolved and still-open compliance findings against the previous run."""
+    cols = ["status", "fingerprint", "file", "agency", "year", "rule_id", "location", "message"]
+    cur = current[current["category"] == "compliance"] if len(current) else current
+    if previous is None:
+        rows = cur.assign(status="新增")
+        return rows[cols] if len(rows) else pd.DataFrame(columns=cols)
+    prev = previous[previous["category"] == "compliance"]
+    new = cur[~cur["fingerprint"].isin(prev["fingerprint"])].assign(status="新增")
+    still = cur[cur["fingerprint"].isin(prev["fingerprint"])].assign(status="仍存在")
+    resolved = prev[~prev["fingerprint"].isin(cur["fingerprint"])].assign(status="已解决")
+    out = pd.concat([f[cols] for f in (new, resolved, still) if len(f)], ignore_index=True) \
+        if any(len(f) for f in (new, resolved, still)) else pd.DataFrame(columns=cols)
+    return out
+
+
+def change_sheet(changes: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "变化": changes["status"], "单位": changes["agency"], "年度": changes["year"], "文件": changes["file"],
+        "规则编号": changes["rule_id"], "位置": changes["location"], "问题说明": changes["message"],
+        "指纹": changes["fingerprint"]}, dtype=object)
 
 
 def waiver_sheet(report: pd.DataFrame) -> pd.DataFrame:

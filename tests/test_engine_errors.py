@@ -36,9 +36,10 @@ def test_cli_exit_code_4_keeps_previous_outputs(monkeypatch, tmp_path, capsys):
     out = tmp_path / "out"
     args = ["run", str(tmp_path / "a.txt"), "--out", str(out), "--rules", str(RULES)]
     assert cli.main(args) == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in {".jsonl", ".csv", ".xlsx"}}
+    before = {p.name: p.read_bytes() for p in (out / "latest").iterdir() if p.suffix in {".jsonl", ".csv", ".xlsx"}}
     monkeypatch.setattr(identity, "plan", broken_plan)
-    assert cli.main(args) == 4
+    assert cli.main(args + ["--full"]) == 4
     assert "引擎错误" in capsys.readouterr().err
-    after = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in {".jsonl", ".csv", ".xlsx"}}
+    after = {p.name: p.read_bytes() for p in (out / "latest").iterdir() if p.suffix in {".jsonl", ".csv", ".xlsx"}}
+    assert not list((out / "runs").glob("*.partial"))  # the failed run's folder does not linger
     assert after == before

@@ -57,8 +57,9 @@ def test_waiver_statuses(tmp_path, broken, packs):
     assert f.loc["T4-A4", "waiver"].startswith("已豁免：已与单位核实")
     assert bool(f.loc["T3-A1", "waived"]) is False and f.loc["T3-A1", "waiver"].startswith("豁免已过期")
     assert list(result.waivers["status"]) == ["有效", "已过期", "未使用"]
-    # the waived error no longer counts; the expired one still does (T3-A1 and T3-A3 remain)
-    assert int(result.reports.loc[0, "n_error"]) == 2
+    # the waived error no longer counts; the expired one still does
+    # (T3-A1, T3-A3 and TXT-TABLE-CONSIST-APPLY — the prose says 4 applications — remain)
+    assert int(result.reports.loc[0, "n_error"]) == 3
 
 
 def test_cli_writes_waiver_sheet(tmp_path, broken, capsys):
@@ -67,12 +68,13 @@ def test_cli_writes_waiver_sheet(tmp_path, broken, capsys):
     assert cli.main(["run", str(broken), "--out", str(out), "--rules", str(RULES),
                      "--waivers", str(tmp_path / "w.yaml")]) == 0
     assert "豁免 3 条：有效 1，已过期 1，未使用 1" in capsys.readouterr().out
-    wb = openpyxl.load_workbook(out / "summary.xlsx")
+    wb = openpyxl.load_workbook(out / "latest" / "summary.xlsx")
     rows = list(wb["豁免"].iter_rows(values_only=True))
     assert rows[0][0] == "规则编号" and [r[8] for r in rows[1:]] == ["有效", "已过期", "未使用"]
     issues = list(wb["问题清单"].iter_rows(values_only=True))
-    assert issues[0][-1] == "豁免" and any(r[-1] and r[-1].startswith("已豁免") for r in issues[1:])
-    lines = [json.loads(x) for x in (out / "findings.jsonl").read_text("utf-8").splitlines()]
+    col = issues[0].index("豁免")
+    assert any(r[col] and r[col].startswith("已豁免") for r in issues[1:])
+    lines = [json.loads(x) for x in (out / "latest" / "findings.jsonl").read_text("utf-8").splitlines()]
     assert any(x["rule_id"] == "T4-A4" and x["waived"] for x in lines)
 
 

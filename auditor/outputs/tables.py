@@ -17,7 +17,7 @@ import pandas as pd
 FINDING_COLUMNS = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity",
                    "category", "location", "message", "basis", "values", "fingerprint"]
 # Present when waivers were applied (see auditor/waivers.py).
-OPTIONAL_FINDING_COLUMNS = ["waived", "waiver"]
+OPTIONAL_FINDING_COLUMNS = ["waived", "waiver", "decision"]
 REPORT_COLUMNS = ["file", "agency", "year", "template", "published", "status", "problems",
                   "n_error", "n_warning", "n_info", "n_extraction"]
 
@@ -39,7 +39,7 @@ CSV_HEADERS = {
     "file": "文件", "agency": "单位", "year": "年度", "rule_id": "规则编号",
     "rule_kind": "规则类型", "title": "规则名称", "severity": SEVERITY_HEADER, "category": "类别",
     "location": "位置", "message": "问题说明", "basis": "依据", "values": "数值",
-    "fingerprint": "指纹", "waiver": "豁免",
+    "fingerprint": "指纹", "waiver": "豁免", "decision": "处理意见",
 }
 OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", "错误", "警告", "提示",
                     "读取问题", "审核结论"]
@@ -177,8 +177,8 @@ def _severity_rank(value: Any) -> int:
 def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """All findings, input order, every column with Chinese headers (the CSV)."""
     require_columns(findings, FINDING_COLUMNS, "findings")
-    waivers = "waiver" in findings.columns
-    columns = FINDING_COLUMNS + (["waiver"] if waivers else [])
+    extra = [c for c in ("waiver", "decision") if c in findings.columns]
+    columns = FINDING_COLUMNS + extra
     rows = []
     for f in records(findings, columns):
         rows.append([
@@ -186,7 +186,7 @@ def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
             text(f["rule_kind"]), text(f["title"]), word(SEVERITY_WORDS, f["severity"]),
             word(CATEGORY_WORDS, f["category"]), text(f["location"]), text(f["message"]),
             text(f["basis"]), values_text(f["values"]), text(f["fingerprint"]),
-        ] + ([text(f["waiver"])] if waivers else []))
+        ] + [text(f[c]) for c in extra])
     return _frame(rows, [CSV_HEADERS[c] for c in columns])
 
 
@@ -207,16 +207,16 @@ def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
 def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """问题清单: compliance findings only, by file, severity, rule."""
     require_columns(findings, FINDING_COLUMNS, "findings")
-    waivers = "waiver" in findings.columns
-    columns = FINDING_COLUMNS + (["waiver"] if waivers else [])
+    extra = [c for c in ("waiver", "decision") if c in findings.columns]
+    columns = FINDING_COLUMNS + extra
     chosen = [f for f in records(findings, columns) if text(f["category"]) == "compliance"]
     chosen.sort(key=lambda f: (text(f["file"]), _severity_rank(f["severity"]), text(f["rule_id"])))
     rows = [[text(f["agency"]), as_int(f["year"]), text(f["file"]),
              word(SEVERITY_WORDS, f["severity"]), text(f["rule_id"]), text(f["title"]),
              text(f["location"]), text(f["message"]), text(f["basis"]), values_text(f["values"])]
-            + ([text(f["waiver"])] if waivers else [])
+            + [text(f[c]) for c in extra] + [text(f["fingerprint"])]
             for f in chosen]
-    return _frame(rows, ISSUE_HEADERS + (["豁免"] if waivers else []))
+    return _frame(rows, ISSUE_HEADERS + [CSV_HEADERS[c] for c in extra] + ["指纹"])
 
 
 def review_frame(reports: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
