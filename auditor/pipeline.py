@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -181,7 +181,8 @@ def _gather(paths: list[Path], ledger: Ledger, rules_hash: str, full: bool) -> _
 def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] | None,
                      agency_types: dict[str, str] | None, ledger: Ledger, partial: Path) -> RunOutcome:
     """Audit the fresh reports, join the cached ones, and write the outputs into `partial`."""
-    new_findings = evaluate(inputs.fresh, packs, partial / "gx_validation.json", agency_types)
+    per_report, cross = split_cross_year(packs)
+    new_findings = evaluate(inputs.fresh, per_report, partial / "gx_validation.json", agency_types)
     fresh_by_file = {r.file: r for r in inputs.fresh}
     reports: list[Report] = []
     parts = [new_findings]
@@ -194,6 +195,10 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
             report.file = str(path)
             parts.append(pd.DataFrame([{**f, "file": str(path)} for f in stored], columns=new_findings.columns))
             reports.append(report)
+    if any(p.rules for p in cross):
+        # Cross-year findings depend on other reports: recomputed every run, never cached.
+        history = ledger.reports_of(_missing_previous(reports))
+        parts.append(evaluate(reports, cross, None, agency_types, history, extraction=False))
     present = [p for p in parts if len(p)]
     findings = pd.concat(present, ignore_index=True) if present else new_findings
     result = summarize(reports, findings, inputs.collected.skipped + inputs.unreadable, waivers)
@@ -207,6 +212,23 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
     total = len(inputs.collected.files)
     return RunOutcome(result, partial, written, audited=inputs.audited, reused=total - inputs.audited,
                       changes=changes)
+
+
+def split_cross_year(packs: list[Pack]) -> tuple[list[Pack], list[Pack]]:
+    """The same packs twice: without and with only the cross-year rules."""
+    per_report = [replace(p, rules=[r for r in p.rules if r.kind != "cross_year"]) for p in packs]
+    cross = [replace(p, rules=[r for r in p.rules if r.kind == "cross_year"]) for p in packs]
+    return per_report, cross
+
+
+def _missing_previous(reports: list[Report]) -> list[tuple[str, int]]:
+    """(agency key, year − 1) of every report whose previous year is not in this run."""
+    from .catalog import normalize_label
+
+    present = {(normalize_label(r.meta["agency"]), r.meta["year"]) for r in reports
+               if r.meta.get("agency") and r.meta.get("year")}
+    wanted = {(key, year - 1) for key, year in present}
+    return sorted(wanted - present)
 
 
 def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.datetime, engine: str,

@@ -46,12 +46,12 @@ def load_roster(path: Path) -> pd.DataFrame:
         raise ValueError(f"名册 {path} 缺少「单位名称」列（表头应为：单位名称、别名、地区、单位类型、上级单位）")
     cols = {key: raw[key] if key in raw.columns else pd.Series(None, index=raw.index, dtype=object)
             for key in ROSTER_COLUMNS}
-    frame = pd.DataFrame({key: col.map(_cell_text) for key, col in cols.items()}, dtype=object)
+    frame = pd.DataFrame({key: [_cell_text(v) for v in col] for key, col in cols.items()}, dtype=object)
     frame["line"] = np.arange(len(frame)) + 2          # spreadsheet row number (header is row 1)
     frame = frame[frame["name"].notna()]
     if frame.empty:
         raise ValueError(f"名册 {path} 中没有任何单位（「单位名称」列为空）")
-    frame["aliases"] = frame["aliases"].map(split_aliases)
+    frame["aliases"] = pd.Series([split_aliases(a) for a in frame["aliases"]], index=frame.index, dtype=object)
     frame["agency_type"] = _parse_types(frame, path)
     _check_duplicates(frame, path)
     return frame[ROSTER_COLUMNS].reset_index(drop=True)
@@ -104,8 +104,8 @@ def _cell_text(value: object) -> str | None:
 
 def _parse_types(frame: pd.DataFrame, path: Path) -> pd.Series:
     """单位类型 words → type keys; an unknown word is an error, since it would change the deadline."""
-    words = frame["agency_type"].map(lambda t: None if t is None else re.sub(
-        r"\s+", "", unicodedata.normalize("NFKC", t)).lower())
+    words = pd.Series([None if t is None else re.sub(r"\s+", "", unicodedata.normalize("NFKC", t)).lower()
+                       for t in frame["agency_type"]], index=frame.index, dtype=object)
     types = words.map(_TYPE_WORDS)
     bad = frame.loc[words.notna() & types.isna(), ["line", "agency_type"]]
     if not bad.empty:

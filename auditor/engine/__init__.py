@@ -29,17 +29,21 @@ class RunResult:
 def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
           unreadable: list[tuple[str, str]] | None = None,
           agency_types: dict[str, str] | None = None,
-          waivers: list[Waiver] | None = None, today: dt.date | None = None) -> RunResult:
-    """Audit extracted reports; `unreadable` lists (file, Chinese reason) for files not read at all."""
-    findings = evaluate(reports, packs, gx_results, agency_types)
+          waivers: list[Waiver] | None = None, today: dt.date | None = None,
+          history: list[Report] | None = None) -> RunResult:
+    """Audit extracted reports; `unreadable` lists (file, Chinese reason) for files not read at all;
+    `history` holds earlier years' reports for the cross-year rules."""
+    findings = evaluate(reports, packs, gx_results, agency_types, history)
     return summarize(reports, findings, unreadable, waivers, today)
 
 
 def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
-             agency_types: dict[str, str] | None = None) -> pd.DataFrame:
-    """Every rule of every applicable pack over the batch: the per-report findings."""
-    batch = build_batch(reports, agency_types)
-    hits: list[Hit] = extraction_hits(batch)
+             agency_types: dict[str, str] | None = None, history: list[Report] | None = None,
+             extraction: bool = True) -> pd.DataFrame:
+    """Every rule of every applicable pack over the batch. `extraction`: also report our own
+    reading problems (off when a second pass only runs the cross-year rules)."""
+    batch = build_batch(reports, agency_types, history)
+    hits: list[Hit] = extraction_hits(batch) if extraction else []
     rids_by_rule: dict[str, pd.Index] = {}
     by_kind: dict[str, list[Rule]] = {}
     for pack in packs:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..agency import infer_types
+from ..catalog import normalize_label
 from ..extract.numbers import clean, is_blank_mark
 from ..model import Report
 
@@ -25,13 +26,30 @@ class Batch:
     sections: pd.DataFrame   # rid, number, title, pos
 
     def rids_for(self, templates: list[str]) -> pd.Index:
-        """Reports a pack applies to; reports whose reading failed get no compliance rules."""
+        """Reports a pack applies to; reports whose reading failed, and earlier years' reports loaded
+        only for comparison, get no rules."""
         tpl = self.info["template"].fillna("unknown")
-        mask = tpl.isin(templates) & (self.info["status"] != "failed")
+        mask = tpl.isin(templates) & (self.info["status"] != "failed") & ~self.info["history"]
         return self.info.index[mask]
 
+    def previous_year(self, rids: pd.Index) -> pd.Series:
+        """For each report, the same agency's report of the year before (rid), or NA."""
+        info = self.info
+        own = info.loc[rids, ["agency_key", "year"]]
+        pool = info[info["agency_key"].notna() & info["year"].notna()].reset_index()
+        # a report in the current batch beats an archived version of the same agency and year
+        pool = pool.sort_values("history").drop_duplicates(["agency_key", "year"])
+        lookup = pool.set_index(["agency_key", "year"])["rid"]
+        keys = list(zip(own["agency_key"], own["year"] - 1))
+        prev = [lookup.get(k) if k[0] is not None and not pd.isna(k[1]) else None for k in keys]
+        return pd.Series(prev, index=rids, dtype="Int64")
 
-def build_batch(reports: list[Report], agency_types: dict[str, str] | None = None) -> Batch:
+
+def build_batch(reports: list[Report], agency_types: dict[str, str] | None = None,
+                history: list[Report] | None = None) -> Batch:
+    """`history`: earlier reports loaded for cross-year rules only (never audited themselves)."""
+    n_current = len(reports)
+    reports = list(reports) + list(history or [])
     info = pd.DataFrame({
         "file": [r.file for r in reports],
         "agency": [r.meta.get("agency") for r in reports],
@@ -41,6 +59,8 @@ def build_batch(reports: list[Report], agency_types: dict[str, str] | None = Non
         "published": pd.to_datetime([r.meta.get("published") for r in reports], errors="coerce", format="%Y-%m-%d"),
     })
     info.index.name = "rid"
+    info["history"] = [i >= n_current for i in range(len(reports))]
+    info["agency_key"] = [normalize_label(a) if a else None for a in info["agency"]]
     info["truncated_after"] = pd.array([r.truncated_after for r in reports], dtype="Int64")
     info["agency_type"] = infer_types(info["agency"])
     if agency_types:

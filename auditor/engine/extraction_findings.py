@@ -17,6 +17,8 @@ FAILED_RULE = Rule(id="EXT-FAILED", title="报告无法读取", severity="error"
 def extraction_hits(batch: Batch) -> list[Hit]:
     hits = []
     for rid, report in enumerate(batch.reports):
+        if batch.info.at[rid, "history"]:
+            continue   # an earlier year's report loaded for comparison is not audited again
         for i, problem in enumerate(report.problems):
             hits.append(Hit(rid, READ_RULE, "报告读取", f"extract:{problem}", category="extraction",
                             message=f"读取不完整：{problem}。相关规则未据此判定，需人工核查。",

@@ -66,6 +66,7 @@ def run_pack_cases(pack: Pack, fixtures: Path) -> list[RuleSummary]:
 
     summaries: list[RuleSummary] = []
     reports: list[Report] = []
+    history: list[Report] = []
     pending: list[tuple[RuleSummary, CaseResult, str]] = []
     for rule in sorted(pack.rules, key=lambda r: r.id):
         files = case_files(pack, rule)
@@ -95,15 +96,24 @@ def run_pack_cases(pack: Pack, fixtures: Path) -> list[RuleSummary]:
                     summary.has_ok = True
                 try:
                     report = build_case_report(case, fixtures, pack.fixture or DEFAULT_FIXTURE)
+                    earlier = build_case_report(case["previous"], fixtures, pack.fixture or DEFAULT_FIXTURE) \
+                        if "previous" in case else None
                 except (ValueError, KeyError, OSError) as exc:
                     result.error = f"用例构造失败：{exc}"
                     continue
                 report.file = f"{rule.id}::{len(reports)}"
+                # Each case is its own agency, so cross-year rules pair a case with its own `previous`.
+                tag = f"用例{len(reports)}·"
+                report.meta["agency"] = tag + (report.meta.get("agency") or "")
+                if earlier is not None:
+                    earlier.file = report.file + "::previous"
+                    earlier.meta["agency"] = report.meta["agency"]
+                    history.append(earlier)
                 reports.append(report)
                 pending.append((summary, result, report.file))
     if reports:
         every_template = replace_pack_templates(pack)
-        findings = audit(reports, [every_template]).findings
+        findings = audit(reports, [every_template], history=history).findings
         for summary, result, file in pending:
             mine = findings[(findings["file"] == file) & (findings["rule_id"] == summary.rule_id)]
             result.actual = sorted(zip(mine["category"], mine["location"], mine["message"]))

@@ -205,8 +205,11 @@ def _load_rule(path: Path, pack_id: str, problems: list[str]) -> Rule | None:
             re.compile(regex)
         except re.error as exc:
             problems.append(f"{path}:1: {where} 的正则表达式无效：{exc}")
-    if data["kind"] == "text_number" and "(?P<n>" not in data["params"].get("regex", ""):
+    if data["kind"] in ("text_number", "cross_year") and "regex" in data["params"] \
+            and "(?P<n>" not in data["params"]["regex"]:
         problems.append(f"{path}:1: params.regex 须含命名分组 (?P<n>…) 以取出文中的数字")
+    if data["kind"] == "text_number" and "regex" not in data["params"]:
+        problems.append(f"{path}:1: params.regex 为必填")
     if len(problems) > before:
         return None
     return Rule(id=data["id"], title=data["title"], severity=data["severity"], basis=data["basis"],
