@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from .agency import TYPES, infer_types
 
@@ -78,11 +80,11 @@ def _read_table(path: Path) -> pd.DataFrame:
             from .ingest.encoding import decode_bytes
 
             text, _ = decode_bytes(path.read_bytes())
-            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         raise ValueError(f"名册 {path} 是空文件") from None
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"名册 {path} 无法读取：{exc}") from exc
+    except (OSError, ValueError, zipfile.BadZipFile, InvalidFileException) as exc:
+        raise ValueError(f"名册 {path} 无法读取（文件损坏或不是所说的格式）：{exc}") from exc
     raise ValueError(f"名册 {path} 的文件类型「{path.suffix}」不支持，请使用 CSV 或 XLSX")
 
 
@@ -98,7 +100,7 @@ def _cell_text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("\u3000", " ").strip()
+    text = str(value).strip()          # str.strip also removes the full-width space
     return text or None
 
 
@@ -339,7 +341,7 @@ def _date_text(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), None)
 
 
-def _roster_part(roster: pd.DataFrame, entry: pd.Series) -> dict[str, np.ndarray]:
+def _roster_part(roster: pd.DataFrame, entry: pd.Series) -> dict[str, object]:
     rows = roster.iloc[entry.to_numpy()]
     col = (lambda c: rows[c].to_numpy(dtype=object) if c in rows.columns else np.full(len(rows), None))
     return {"单位": col("name"), "地区": col("region"), "上级单位": col("parent")}
@@ -364,16 +366,17 @@ def _missing(roster: pd.DataFrame, current: pd.DataFrame, undated: pd.DataFrame,
 def _late(roster: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFrame:
     late = matched[matched["published"].notna() & (matched["published"] > matched["deadline"])]
     days = (late["published"] - late["deadline"]).dt.days.astype(str)
-    basis = pd.Series(np.where(late["type"].notna(), _type_words(late["type"]) + "的发布期限",
-                               "发布期限（单位类型未能判断，按最宽的期限计）"), index=late.index, dtype=object)
-    note = ("发布日期 " + _date_text(late["published"]).astype(str) + " 晚于" + basis + " "
-            + _date_text(late["deadline"]).astype(str) + "，逾期 " + days + " 天")
-    return _report_rows("逾期发布", roster, late, note)
+    known = late["type"].notna().to_numpy()
+    whose = pd.Series(np.where(known, _type_words(late["type"]) + "的", ""), index=late.index, dtype=object)
+    why = pd.Series(np.where(known, "", "（单位类型未能判断，按最宽的期限计）"), index=late.index, dtype=object)
+    note = ("发布日期 " + _date_text(late["published"]).astype(str) + " 晚于" + whose + "发布期限 "
+            + _date_text(late["deadline"]).astype(str) + why + "，逾期 " + days + " 天")
+    return _report_rows("逾期发布", late, note, _roster_part(roster, late["entry"]))
 
 
 def _undated(roster: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFrame:
     note = pd.Series("未能从报告中读取发布日期，无法判断是否按期发布，请人工核实", index=matched.index, dtype=object)
-    return _report_rows("发布日期不明", roster, matched, note)
+    return _report_rows("发布日期不明", matched, note, _roster_part(roster, matched["entry"]))
 
 
 def _unmatched(roster: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -383,16 +386,13 @@ def _unmatched(roster: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     note = pd.Series("单位名称与名册中任何单位均不对应，请核对名册或单位名称写法", index=rows.index, dtype=object)
     note = note.where(rows["n"] < 2, "单位名称与名册中多个单位同样对应（" + candidates + "），未予认定，请人工核对")
     note = note.where(rows["agency"].notna(), "未能从报告中读取单位名称，请人工核对")
-    out = _report_rows("未匹配名册", roster, rows, note)
-    out["单位"], out["地区"], out["上级单位"] = rows["agency"].to_numpy(dtype=object), None, None
-    return out
+    unit = {"单位": rows["agency"].to_numpy(dtype=object), "地区": None, "上级单位": None}
+    return _report_rows("未匹配名册", rows, note, unit)
 
 
-def _report_rows(category: str, roster: pd.DataFrame, rows: pd.DataFrame, note: pd.Series) -> pd.DataFrame:
-    """One coverage row per report; unit columns from the roster entry where there is one."""
-    part = (_roster_part(roster, rows["entry"]) if (rows["entry"] >= 0).all()
-            else {"单位": None, "地区": None, "上级单位": None})
-    return pd.DataFrame({"类别": category, **part, "单位类型": _type_words(rows["type"]).to_numpy(),
+def _report_rows(category: str, rows: pd.DataFrame, note: pd.Series, unit: dict[str, object]) -> pd.DataFrame:
+    """One coverage row per report; `unit` gives 单位/地区/上级单位 (from the roster when matched)."""
+    return pd.DataFrame({"类别": category, **unit, "单位类型": _type_words(rows["type"]).to_numpy(),
                          "报告文件": rows["file"].to_numpy(dtype=object),
                          "发布日期": _date_text(rows["published"]).to_numpy(),
                          "发布期限": _date_text(rows["deadline"]).to_numpy(), "说明": note.to_numpy()},

@@ -231,7 +231,7 @@ def t3_grid(canon: Canonical, order: list[str] | None = None) -> Grid:
 
 def t3_simple_grid(canon: Canonical) -> Grid:
     """One label column, one <td> per cell, a row of its own for each group label."""
-    rows = [["申请人情况", "自然人", *T3_ORGS, "总计"]]
+    rows = [[T3_NOTE], ["申请人情况", "自然人", *T3_ORGS, "总计"]]
     seen: set[str] = set()
     for group, item, key in T3_LAYOUT:
         if group is not None and OUTCOME not in seen:

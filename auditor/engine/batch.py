@@ -74,7 +74,8 @@ def build_batch(reports: list[Report], agency_types: dict[str, str] | None = Non
     cells["value"] = pd.to_numeric(cells["value"], errors="coerce").astype("float64")
     cells["present"] = cells["raw"].notna()
     raw = cells["raw"].fillna("")
-    cells["norm"] = raw.map(clean)
+    # the text a domain rule judges: cleaned, with a unit word after the number dropped ('4件' → '4')
+    cells["norm"] = raw.map(clean).str.replace(r"(?<=\d)(?:件|个|条|宗|次|项|元|万元)$", "", regex=True)
     cells["blank"] = cells["present"] & raw.map(is_blank_mark)
 
     text_rows = []

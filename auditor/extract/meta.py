@@ -9,8 +9,8 @@ from ..model import Document, TextBlock
 _REPORT_PHRASE = re.compile(r"政府信息公开(?:工作)?(?:年度)?报告|政务公开工作(?:年度)?报告|年度报告")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _DATE = re.compile(r"(20\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
-_DATE_KEYS = ("发布日期", "发文日期", "发布时间", "公开日期", "成文日期")
-_DATE_LINE = re.compile(r"(?:发布日期|发文日期|发布时间|公开日期|成文日期)\s*[:：]?\s*(20\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2})")
+_DATE_KEYS = ("发布日期", "发文日期", "发布时间", "公开日期")
+_DATE_LINE = re.compile(r"(?:发布日期|发文日期|发布时间|公开日期)\s*[:：]?\s*(20\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2})")
 
 
 def extract_meta(doc: Document, preface: str) -> dict[str, object]:

@@ -35,7 +35,8 @@ def _check_rows(rule: Rule, batch: Batch, rids: pd.Index) -> tuple[pd.DataFrame,
     cells = batch.cells[(batch.cells["table"] == table) & batch.cells["rid"].isin(rids)]
     # term = the summed axis (rows when checking per column), line = the axis checked one by one
     term_axis, line_axis = ("row", "col") if per == "column" else ("col", "row")
-    lines = p.get("over") or (cols_for(table) if per == "column" else rows_for(table, "2021"))
+    lines = p.get("over") or (cols_for(table) if per == "column"
+                              else list(dict.fromkeys(rows_for(table, "2021") + rows_for(table, "2019"))))
     hits: list[Hit] = []
     has_table = cells.groupby("rid").size()
     for rid in rids.difference(has_table.index):
@@ -45,8 +46,14 @@ def _check_rows(rule: Rule, batch: Batch, rids: pd.Index) -> tuple[pd.DataFrame,
     present_rids = has_table.index
     if present_rids.empty:
         return pd.DataFrame(), hits
-    # Every (report, line, term) that must exist, whether or not extraction produced it.
-    grid = pd.MultiIndex.from_product([present_rids, lines, terms], names=["rid", "line", "term"])
+    # Every (report, line, term) that must exist, whether or not extraction produced it. Checking
+    # per row without `over`: the rows of each report's own format (2019 and 2021 differ).
+    if per == "row" and not p.get("over"):
+        own = cells[["rid", "row"]].drop_duplicates().rename(columns={"row": "line"})
+        pairs = own.merge(pd.DataFrame({"term": terms}), how="cross")
+        grid = pd.MultiIndex.from_frame(pairs[["rid", "line", "term"]])
+    else:
+        grid = pd.MultiIndex.from_product([present_rids, lines, terms], names=["rid", "line", "term"])
     got = cells.rename(columns={line_axis: "line", term_axis: "term"}).set_index(["rid", "line", "term"])
     got = got[~got.index.duplicated()].reindex(grid)
     readable = got["present"].fillna(False).astype(bool)
@@ -145,7 +152,7 @@ def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str
                 # Blank or inferred cells decide the outcome: ask a person, never accuse.
                 cells = "、".join(_cell_name(table, per, r.line, t, None) for t in r.shaky_terms[:4])
                 hits.append(not_evaluated(int(r.rid), rule, location(table, per, r.line), f"{table}:{per}:{r.line}",
-                                          f"按 0 计算时不相等（{lhs_expr}={fmt_number(r.lhs_sum)}，"
+                                          f"按 0 计算时不成立（{lhs_expr}={fmt_number(r.lhs_sum)}，"
                                           f"{rhs_expr}={fmt_number(r.rhs_sum)}），但{cells}为空白或系推断所得，"
                                           f"不能据此判定", values=values))
                 continue

@@ -39,6 +39,25 @@ def _contains(texts: pd.Series, regex: str) -> pd.Series:
         return texts.str.contains(regex, regex=True)
 
 
+def cut_short(batch: Batch, rid: int, scope: str) -> int | None:
+    """The part where the file stops, if it stops inside (or before the end of) this scope."""
+    after = batch.info.at[rid, "truncated_after"]
+    if pd.isna(after):
+        return None
+    if scope in ("report", "preface") or int(scope.split("_")[1]) >= int(after):
+        return int(after)
+    return None
+
+
+def _absence(rule: Rule, batch: Batch, rid: int, scope: str, hit: Hit) -> Hit:
+    """Something is missing — unless the file stops early, when it may just be cut off."""
+    after = cut_short(batch, rid, scope) if scope != "preface" else None
+    if after is None:
+        return hit
+    return not_evaluated(rid, rule, hit.location, hit.location_key,
+                         f"报告在第{'一二三四五六'[after - 1]}部分中途结束，无法判断{scope_name(scope)}是否写明")
+
+
 def _missing_scope(rule: Rule, absent: pd.Index, scope: str) -> list[Hit]:
     return [not_evaluated(int(rid), rule, scope_name(scope), f"scope:{scope}",
                           f"未能定位{scope_name(scope)}") for rid in absent]
@@ -63,10 +82,11 @@ def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
         present = [n for n in found.columns if row[n]]
         missing = [n for n in found.columns if not row[n]]
         matched = _first_matches(texts.loc[rid], [p for p in patterns if p["name"] in present])
-        hits.append(Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
-                        fields={"scope": scope_name(scope), "missing": "、".join(missing),
-                                "present": "、".join(present), "matched": "；".join(matched)},
-                        values={"未出现": "、".join(missing)} if mode != "none" else {"出现": "；".join(matched)}))
+        hit = Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
+                  fields={"scope": scope_name(scope), "missing": "、".join(missing),
+                          "present": "、".join(present), "matched": "；".join(matched)},
+                  values={"未出现": "、".join(missing)} if mode != "none" else {"出现": "；".join(matched)})
+        hits.append(hit if mode == "none" else _absence(rule, batch, int(rid), scope, hit))
     return hits
 
 
@@ -77,8 +97,9 @@ def evaluate_statements(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     ok = _contains(texts, joined)
     topic = rule.params.get("topic", rule.title)
     hits = _missing_scope(rule, absent, scope)
-    hits += [Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
-                 fields={"scope": scope_name(scope), "topic": topic}, values={"缺少表述": topic})
+    hits += [_absence(rule, batch, int(rid), scope,
+                      Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
+                          fields={"scope": scope_name(scope), "topic": topic}, values={"缺少表述": topic}))
              for rid in ok.index[~ok]]
     return hits
 
@@ -99,8 +120,9 @@ def evaluate_length(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     lengths = texts.str.replace(r"\s+", "", regex=True).str.len()
     short = lengths[lengths < rule.params["min_chars"]]
     hits = _missing_scope(rule, absent, scope)
-    hits += [Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
-                 fields={"scope": scope_name(scope), "length": int(n), "min_chars": rule.params["min_chars"]},
-                 values={"字数": int(n), "最少字数": rule.params["min_chars"]})
+    hits += [_absence(rule, batch, int(rid), scope,
+                      Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
+                          fields={"scope": scope_name(scope), "length": int(n), "min_chars": rule.params["min_chars"]},
+                          values={"字数": int(n), "最少字数": rule.params["min_chars"]}))
              for rid, n in short.items()]
     return hits

@@ -21,26 +21,27 @@ def _cell_name(c: dict[str, str]) -> str:
     return f"{TABLE_SHORT[c['table']]}「{row_label(c['table'], c['row'])}」「{col_label(c['table'], c['col'])}」"
 
 
-def _expected(rule: Rule, batch: Batch, rids: pd.Index) -> tuple[pd.Series, pd.Series, str]:
-    """Expected value per rid, whether it is usable, and its Chinese name."""
+def _expected(rule: Rule, batch: Batch, rids: pd.Index) -> tuple[pd.Series, pd.Series, pd.Series, str]:
+    """Expected value per rid, whether it could be read, whether it is inferred, and its name."""
     cmp = rule.params["compare"]
+    none = pd.Series(False, index=rids)
     if cmp.get("meta") == "year":
         year = batch.info.loc[rids, "year"].astype("Float64")
-        return year, year.notna(), "报告年度"
+        return year, year.notna(), none, "报告年度"
     if "cells" in cmp:
         cells = batch.cells
         total = pd.Series(0.0, index=rids)
         ok = pd.Series(True, index=rids)
+        inferred = none.copy()
         for c in cmp["cells"]:
             sel = cells[(cells["table"] == c["table"]) & (cells["row"] == c["row"]) & (cells["col"] == c["col"])]
             sel = sel.drop_duplicates("rid").set_index("rid").reindex(rids)
-            usable = sel["present"].fillna(False).astype(bool) & sel["value"].notna() & \
-                ~sel["derived"].fillna(False).astype(bool)
-            ok &= usable
+            ok &= sel["present"].fillna(False).astype(bool) & sel["value"].notna()
+            inferred |= sel["derived"].fillna(False).astype(bool)
             total = total.add(sel["value"].fillna(0.0), fill_value=0.0)
         label = cmp.get("label") or "、".join(_cell_name(c) for c in cmp["cells"])
-        return total, ok, label
-    return pd.Series(dtype=float, index=rids), pd.Series(True, index=rids), ""
+        return total, ok, inferred, label
+    return pd.Series(dtype=float, index=rids), pd.Series(True, index=rids), none, ""
 
 
 def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
@@ -67,13 +68,20 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
                                    "subject": subject, "scope": scope_name(scope)},
                            values={"原文": r.quote, subject: _plain(r.stated)})
                        for r in bad.itertuples()]
-    expected, usable, label = _expected(rule, batch, pd.Index(found["rid"].unique()))
+    expected, usable, inferred, label = _expected(rule, batch, pd.Index(found["rid"].unique()))
     found["expected"] = found["rid"].map(expected)
     found["usable"] = found["rid"].map(usable).fillna(False).astype(bool)
+    found["inferred"] = found["rid"].map(inferred).fillna(False).astype(bool)
     for rid in found.loc[~found["usable"], "rid"].unique():
         hits.append(not_evaluated(int(rid), rule, scope_name(scope), f"scope:{scope}",
                                   f"{label}未能读取"))
-    bad = found[found["usable"] & found["stated"].notna() & (found["stated"] != found["expected"])]
+    differ = found["usable"] & found["stated"].notna() & (found["stated"] != found["expected"])
+    # An inferred table value that agrees confirms nothing wrong; one that disagrees proves nothing.
+    for r in found[differ & found["inferred"]].drop_duplicates("rid").itertuples():
+        hits.append(not_evaluated(int(r.rid), rule, scope_name(scope), f"scope:{scope}",
+                                  f"{label}系推断所得（{fmt_number(r.expected)}），与正文「{r.quote}」不一致，"
+                                  "不能据此判定"))
+    bad = found[differ & ~found["inferred"]]
     for r in bad.drop_duplicates(["rid", "quote"]).itertuples():
         hits.append(Hit(int(r.rid), rule, scope_name(scope), f"scope:{scope}:{r.quote}",
                         fields={"quote": r.quote, "stated": fmt_number(r.stated), "expected": fmt_number(r.expected),
