@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="豁免清单 YAML（默认使用当前目录下的 waivers.yaml，如存在）")
     run.add_argument("--agency-types", type=Path, default=None, metavar="文件",
                      help="单位类型覆盖 YAML（单位名称: government/department/township）")
+    run.add_argument("--roster", type=Path, default=None, metavar="文件",
+                     help="应发布单位名册（CSV 或 XLSX：单位名称、别名、地区、单位类型、上级单位）")
+    run.add_argument("--year", type=int, default=None, metavar="年度",
+                     help="覆盖情况统计的报告年度（默认为所审报告中最新的年度）")
     run.add_argument("--ledger", type=Path, default=None, metavar="文件",
                      help="账本（SQLite）路径（默认 结果目录/ledger.sqlite）")
     run.add_argument("--full", action="store_true", help="不沿用上次结果，全部重新读取和审核")
@@ -110,14 +114,22 @@ def _load_packs(rules_dir: Path | None, local: list[Path] | None = None):
 
 
 def _side_files(args: argparse.Namespace):
-    """Waivers (explicit, or ./waivers.yaml when present) and agency-type overrides."""
+    """Waivers (explicit, or ./waivers.yaml when present), agency-type overrides and the roster."""
+    import hashlib
+
     from .agency import load_overrides
+    from .pipeline import Roster
+    from .roster import load_roster
     from .waivers import load_waivers
 
     path = args.waivers or (Path("waivers.yaml") if Path("waivers.yaml").exists() else None)
     waivers = load_waivers(path) if path else None
     types = load_overrides(args.agency_types) if args.agency_types else None
-    return waivers, types
+    roster = None
+    if args.roster:
+        digest = hashlib.sha256(args.roster.read_bytes()).hexdigest()[:16]
+        roster = Roster(load_roster(args.roster), digest, args.year)
+    return waivers, types, roster
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -132,7 +144,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     paths = args.paths or [Path("reports_in")]
     try:
-        waivers, agency_types = _side_files(args)
+        waivers, agency_types, roster = _side_files(args)
     except (RuleError, ValueError, OSError) as exc:
         for line in getattr(exc, "problems", [str(exc)]):
             print(line, file=sys.stderr)
@@ -143,7 +155,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         with lock:
             outcome = run(paths, packs, args.out, waivers=waivers, agency_types=agency_types,
-                          ledger_path=args.ledger, full=args.full)
+                          ledger_path=args.ledger, full=args.full, roster=roster)
     except Timeout:
         print(f"另一个审核任务正在使用 {args.out}，本次未运行（可用 --wait 秒数 等待）。", file=sys.stderr)
         logging.getLogger("auditor").warning("结果目录被占用，本次未运行")

@@ -140,22 +140,31 @@ class _Inputs:
         return len(self.fresh) + len(self.unreadable)
 
 
+@dataclass
+class Roster:
+    """The office's list of units that must publish, and the year whose coverage is reported."""
+    frame: pd.DataFrame
+    digest: str
+    year: int | None = None
+
+
 def run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiver] | None = None,
         agency_types: dict[str, str] | None = None, ledger_path: Path | None = None,
-        full: bool = False) -> RunOutcome:
+        full: bool = False, roster: Roster | None = None) -> RunOutcome:
     started = dt.datetime.now()
     out_dir.mkdir(parents=True, exist_ok=True)
     ledger = Ledger(ledger_path or out_dir / "ledger.sqlite")
     try:
         _recover(out_dir, ledger)
         engine = engine_version()
-        rules_hash = ruleset_hash(packs, engine, agency_types)
+        rules_hash = ruleset_hash(packs, engine + (roster.digest if roster else ""), agency_types)
         inputs = _gather(paths, ledger, rules_hash, full)
+        agency_types = _with_roster_types(inputs, roster, agency_types)
         folder = _new_folder(out_dir, started)
         partial = folder.with_name(folder.name + ".partial")
         partial.mkdir(parents=True)
         try:
-            outcome = _audit_and_write(inputs, packs, waivers, agency_types, ledger, partial)
+            outcome = _audit_and_write(inputs, packs, waivers, agency_types, ledger, partial, roster)
             _record(ledger, inputs, outcome.result, started, engine, rules_hash, folder, outcome)
             os.replace(partial, folder)
         except BaseException:
@@ -178,8 +187,36 @@ def _gather(paths: list[Path], ledger: Ledger, rules_hash: str, full: bool) -> _
     return _Inputs(collected, hashes, file_rows, cache, fresh, unreadable)
 
 
+def _with_roster_types(inputs: _Inputs, roster: Roster | None,
+                       explicit: dict[str, str] | None) -> dict[str, str] | None:
+    """Agency types from the roster where it gives them; an explicit override file wins."""
+    if roster is None:
+        return explicit
+    from .roster import roster_types
+
+    reports = inputs.fresh + [r for r, _ in inputs.cache.values()]
+    frame = pd.DataFrame({"agency": [r.meta.get("agency") for r in reports]})
+    types = roster_types(frame, roster.frame)
+    merged = {str(a).replace(" ", ""): t for a, t in zip(frame["agency"], types) if a and t}
+    return {**merged, **(explicit or {})}
+
+
+def _report_frame(reports: list[Report], agency_types: dict[str, str] | None) -> pd.DataFrame:
+    from .agency import infer_types
+
+    frame = pd.DataFrame({"file": [r.file for r in reports], "agency": [r.meta.get("agency") for r in reports],
+                          "year": [r.meta.get("year") for r in reports],
+                          "published": [r.meta.get("published") for r in reports]})
+    frame["agency_type"] = infer_types(frame["agency"])
+    if agency_types:
+        override = frame["agency"].fillna("").str.replace(r"\s+", "", regex=True).map(agency_types)
+        frame["agency_type"] = override.fillna(frame["agency_type"])
+    return frame
+
+
 def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] | None,
-                     agency_types: dict[str, str] | None, ledger: Ledger, partial: Path) -> RunOutcome:
+                     agency_types: dict[str, str] | None, ledger: Ledger, partial: Path,
+                     roster: Roster | None = None) -> RunOutcome:
     """Audit the fresh reports, join the cached ones, and write the outputs into `partial`."""
     per_report, cross = split_cross_year(packs)
     new_findings = evaluate(inputs.fresh, per_report, partial / "gx_validation.json", agency_types)
@@ -201,13 +238,23 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
         parts.append(evaluate(reports, cross, None, agency_types, history, extraction=False))
     present = [p for p in parts if len(p)]
     findings = pd.concat(present, ignore_index=True) if present else new_findings
-    result = summarize(reports, findings, inputs.collected.skipped + inputs.unreadable, waivers)
+    result = summarize(reports, findings, inputs.collected.skipped + inputs.unreadable, waivers,
+                       agency_types=agency_types)
     result.findings = attach_decisions(result.findings, ledger.decisions())
     previous = ledger.last_run()
     changes = compare_runs(ledger.run_findings(previous["id"]) if previous else None, result.findings)
     extra = {"变化": change_sheet(changes)}
+    if roster is not None:
+        from .roster import coverage
+
+        years = [r.meta.get("year") for r in reports if r.meta.get("year")]
+        year = roster.year or (max(years) if years else dt.date.today().year - 1)
+        extra["覆盖情况"] = coverage(_report_frame(reports, agency_types), roster.frame, year)
     if result.waivers is not None:
         extra["豁免"] = waiver_sheet(result.waivers)
+    from .datasheet import data_frame
+
+    extra["数据"] = data_frame(reports)
     written = write_outputs(partial, result.findings, result.reports, extra)
     total = len(inputs.collected.files)
     return RunOutcome(result, partial, written, audited=inputs.audited, reused=total - inputs.audited,

@@ -77,7 +77,10 @@ def test_workbook(result, office):
     overview = {row[0]: row for row in wb["总览"].iter_rows(min_row=2, values_only=True)}
     sample = next(v for k, v in overview.items() if k.endswith("sample.txt"))
     broken = next(v for k, v in overview.items() if k.endswith("broken.txt"))
-    assert sample[-1] in ("合格", "基本合格（有警告）") and "不合格" == broken[-1]
+    header = next(wb["总览"].iter_rows(max_row=1, values_only=True))
+    verdict, on_time = header.index("审核结论"), header.index("按期发布")
+    assert sample[verdict] in ("合格", "基本合格（有警告）") and "不合格" == broken[verdict]
+    assert sample[on_time] == "按期" and sample[header.index("发布期限")] == "2023-01-31"
     issues = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
     assert sum("T4-A4" in row for row in issues) == 1
     review = [r for r in wb["需人工核查"].iter_rows(min_row=2, values_only=True)]

@@ -77,7 +77,8 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
 
 
 def summarize(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]] | None = None,
-              waivers: list[Waiver] | None = None, today: dt.date | None = None) -> RunResult:
+              waivers: list[Waiver] | None = None, today: dt.date | None = None,
+              agency_types: dict[str, str] | None = None) -> RunResult:
     """Add unreadable files and waivers, sort, and count per report."""
     extra = unreadable_findings(unreadable or [])
     if not extra.empty:
@@ -85,8 +86,8 @@ def summarize(reports: list[Report], findings: pd.DataFrame, unreadable: list[tu
     waiver_report = None
     if waivers is not None:
         findings, waiver_report = apply_waivers(findings, waivers, today)
-    return RunResult(findings=_sorted(findings), reports=_overview(reports, findings, unreadable or []),
-                     waivers=waiver_report)
+    over = _overview(reports, findings, unreadable or [], agency_types or {})
+    return RunResult(findings=_sorted(findings), reports=over, waivers=waiver_report)
 
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -101,7 +102,8 @@ def _sorted(findings: pd.DataFrame) -> pd.DataFrame:
         .drop(columns=["_cat", "_sev"]).reset_index(drop=True)
 
 
-def _overview(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]]) -> pd.DataFrame:
+def _overview(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]],
+              agency_types: dict[str, str]) -> pd.DataFrame:
     """One row per file with counts by severity, computed with one groupby over all findings."""
     over = pd.DataFrame({
         "file": [r.file for r in reports], "agency": [r.meta.get("agency") for r in reports],
@@ -125,7 +127,34 @@ def _overview(reports: list[Report], findings: pd.DataFrame, unreadable: list[tu
                 counts.loc[by_sev.index, f"n_{sev}"] = by_sev[sev]
         ext = findings[findings["category"] == "extraction"].groupby("file").size()
         counts.loc[ext.index, "n_extraction"] = ext
-    return over.join(counts, on="file").astype({c: int for c in counts.columns})
+    over = over.join(counts, on="file").astype({c: int for c in counts.columns})
+    if agency_types:
+        over["agency_type"] = over["agency"].fillna("").str.replace(r"\s+", "", regex=True).map(agency_types)
+    return _deadlines(over, findings)
+
+
+DEADLINES = {"department": "01-31", "township": "01-31", "government": "03-31", "unknown": "03-31"}
+
+
+def _deadlines(over: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """Publication deadline by agency type (条例第四十九条) and whether a PUB rule found it late."""
+    from ..agency import TYPES, infer_types
+
+    types = infer_types(over["agency"])
+    if "agency_type" in over:
+        types = over["agency_type"].fillna(types)
+    over["agency_type"] = types.map(TYPES)
+    year = pd.to_numeric(over["year"], errors="coerce")
+    over["deadline"] = [f"{int(y) + 1}-{DEADLINES[t]}" if y == y else None for y, t in zip(year, types)]
+    late = set()
+    if len(findings):
+        pub = findings[findings["rule_id"].str.startswith("PUB-DEADLINE") & (findings["category"] == "compliance")]
+        late = set(pub["file"])
+    over["deadline_status"] = ["无法判断（发布日期不明）" if not p else ("逾期" if f in late else "按期")
+                               for f, p in zip(over["file"], over["published"])]
+    failed = over["status"] == "failed"
+    over.loc[failed, "deadline_status"] = "无法判断（报告未能读取）"
+    return over
 
 
 __all__ = ["audit", "evaluate", "summarize", "RunResult", "EngineError", "FINDING_COLUMNS", "fingerprint", "report_key"]

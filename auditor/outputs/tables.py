@@ -43,6 +43,8 @@ CSV_HEADERS = {
 }
 OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", "错误", "警告", "提示",
                     "读取问题", "审核结论"]
+# Present when the engine computed them (see auditor/engine/_overview).
+OVERVIEW_OPTIONAL = {"agency_type": "单位类型", "deadline": "发布期限", "deadline_status": "按期发布"}
 ISSUE_HEADERS = ["单位", "年度", "文件", SEVERITY_HEADER, "规则编号", "规则名称", "位置", "问题说明",
                  "依据", "数值"]
 REVIEW_HEADERS = ["文件", "单位", "年度", "读取状态", "规则编号", "原因"]
@@ -193,15 +195,16 @@ def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
 def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
     """总览: one row per report with counts and the verdict, sorted by file."""
     require_columns(reports, REPORT_COLUMNS, "reports")
+    optional = [c for c in OVERVIEW_OPTIONAL if c in reports.columns]
     rows = []
-    for r in sorted(records(reports, REPORT_COLUMNS), key=lambda r: text(r["file"])):
+    for r in sorted(records(reports, REPORT_COLUMNS + optional), key=lambda r: text(r["file"])):
         rows.append([
             text(r["file"]), text(r["agency"]), as_int(r["year"]), template_word(r["template"]),
             text(r["published"]), word(STATUS_WORDS, r["status"]),
             as_int(r["n_error"]) or 0, as_int(r["n_warning"]) or 0, as_int(r["n_info"]) or 0,
             as_int(r["n_extraction"]) or 0, verdict(r["status"], r["n_error"], r["n_warning"]),
-        ])
-    return _frame(rows, OVERVIEW_HEADERS)
+        ] + [text(r[c]) for c in optional])
+    return _frame(rows, OVERVIEW_HEADERS + [OVERVIEW_OPTIONAL[c] for c in optional])
 
 
 def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
