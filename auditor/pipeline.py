@@ -209,7 +209,7 @@ def _report_frame(reports: list[Report], agency_types: dict[str, str] | None) ->
                           "published": [r.meta.get("published") for r in reports]})
     frame["agency_type"] = infer_types(frame["agency"])
     if agency_types:
-        override = frame["agency"].fillna("").str.replace(r"\s+", "", regex=True).map(agency_types)
+        override = frame["agency"].astype(object).fillna("").astype(str).str.replace(r"\s+", "", regex=True).map(agency_types)
         frame["agency_type"] = override.fillna(frame["agency_type"])
     return frame
 
@@ -283,7 +283,8 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
     """The run, the report versions and their per-report findings, in one ledger transaction."""
     by_file = {str(p): h for p, h in inputs.hashes.items()}
     fresh = {r.file: r for r in inputs.fresh}
-    per_report = result.findings[result.findings["file"].isin(list(fresh))]
+    per_report = result.findings[result.findings["file"].isin(list(fresh))
+                                 & (result.findings["rule_kind"] != "cross_year")]
     # Only per-report findings are cached: waiver and decision columns are re-applied every run.
     cacheable = per_report.drop(columns=[c for c in ("waived", "waiver", "decision") if c in per_report])
     audits = [(by_file[f], g.drop(columns=["file"]).to_dict("records")) for f, g in cacheable.groupby("file")]

@@ -129,7 +129,7 @@ def _overview(reports: list[Report], findings: pd.DataFrame, unreadable: list[tu
         counts.loc[ext.index, "n_extraction"] = ext
     over = over.join(counts, on="file").astype({c: int for c in counts.columns})
     if agency_types:
-        over["agency_type"] = over["agency"].fillna("").str.replace(r"\s+", "", regex=True).map(agency_types)
+        over["agency_type"] = over["agency"].astype(object).fillna("").astype(str).str.replace(r"\s+", "", regex=True).map(agency_types)
     return _deadlines(over, findings)
 
 

@@ -64,7 +64,7 @@ def build_batch(reports: list[Report], agency_types: dict[str, str] | None = Non
     info["truncated_after"] = pd.array([r.truncated_after for r in reports], dtype="Int64")
     info["agency_type"] = infer_types(info["agency"])
     if agency_types:
-        names = info["agency"].fillna("").str.replace(r"\s+", "", regex=True)
+        names = info["agency"].astype(object).fillna("").astype(str).str.replace(r"\s+", "", regex=True)
         override = names.map(agency_types)
         info["agency_type"] = override.fillna(info["agency_type"])
 
