@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_label(text: str) -> str:
     """Fold width, spaces and quote variants so labels compare equal however they were typed."""
     text = unicodedata.normalize("NFKC", text)
@@ -26,7 +28,13 @@ class Label:
     pattern: str        # regex over the normalised label text
 
     def matches(self, normalized: str) -> bool:
-        return re.search(self.pattern, normalized) is not None
+        return _search(self.pattern, normalized)
+
+
+@lru_cache(maxsize=1 << 16)
+def _search(pattern: str, text: str) -> bool:
+    """Labels repeat across thousands of reports: each (pattern, label) is decided once."""
+    return re.search(pattern, text) is not None
 
 
 # ---- sections (2021 format; the 2019 format uses the same six) -------------------------------

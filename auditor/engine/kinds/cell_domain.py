@@ -15,6 +15,8 @@ from ..gx_backend import ExpectationSpec
 from ..hits import Hit
 
 FRAME = "cell_domain"
+GX_FRAME = "cell_domain_values"     # distinct (rule, text, blank, value): what GX validates
+_KEY = ["rule_key", "norm", "is_blank", "value"]
 _REGEX = {"non_negative_integer": r"\d+", "non_negative_decimal": r"\d+(?:\.\d+)?", "integer": r"[+-]?\d+"}
 
 
@@ -49,33 +51,38 @@ def _select(rule: Rule, batch: Batch, rids: pd.Index) -> pd.DataFrame:
 
 def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
     parts = [_select(r, batch, rids_by_rule[r.key]) for r in rules]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_KEY)
     frame["_rid"] = range(len(frame))
+    # A cell's domain depends only on what it holds: GX validates each distinct content once.
+    distinct = frame[_KEY].drop_duplicates().reset_index(drop=True)
+    distinct["_rid"] = range(len(distinct))
     specs = []
     for r in rules:
         domain = r.params["domain"]
         if domain == "at_most":
-            specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=FRAME, column="value", kind="between",
+            specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=GX_FRAME, column="value", kind="between",
                                          min_value=None, max_value=float(r.params["max_value"]),
                                          where=(("rule_key", r.key),), meta=(("rule_id", r.id),)))
         elif domain == "not_blank":
-            specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=FRAME, column="is_blank", kind="between",
+            specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=GX_FRAME, column="is_blank", kind="between",
                                          min_value=0, max_value=0, where=(("rule_key", r.key),),
                                          meta=(("rule_id", r.id),)))
         else:
-            specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=FRAME, column="norm", kind="regex",
+            specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=GX_FRAME, column="norm", kind="regex",
                                          regex=_REGEX[domain], where=(("rule_key", r.key),),
                                          meta=(("rule_id", r.id),)))
-    return {FRAME: frame}, specs, []
+    return {FRAME: frame, GX_FRAME: distinct}, specs, []
 
 
 def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str, set[int]]) -> list[Hit]:
     frame = frames[FRAME]
+    distinct = frames[GX_FRAME]
     hits: list[Hit] = []
     for rule in rules:
-        bad = frame[frame["_rid"].isin(failing.get(f"domain:{rule.key}", set()))]
-        if bad.empty:
+        bad_values = distinct[distinct["_rid"].isin(failing.get(f"domain:{rule.key}", set()))]
+        if bad_values.empty:
             continue
+        bad = frame.merge(bad_values[_KEY], on=_KEY)
         group = rule.params.get("group_by", "cell")
         keys = {"cell": ["rid", "table", "row", "col"], "row": ["rid", "table", "row"], "table": ["rid", "table"]}[group]
         for key, g in bad.groupby(keys, sort=True):

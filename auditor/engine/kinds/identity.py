@@ -16,6 +16,7 @@ from ..gx_backend import ExpectationSpec
 from ..hits import Hit, fmt_number, not_evaluated
 
 FRAME = "identity_checks"
+GX_FRAME = "identity_differences"   # distinct (rule, difference) pairs: what GX validates
 
 
 def _line_label(table: str, per: str, key: str) -> str:
@@ -113,13 +114,17 @@ def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["rid", "line", "lhs_sum", "rhs_sum", "diff", "rule_key", "term_values"])
     frame["_rid"] = range(len(frame))
+    # Whether a check passes depends only on its rule and its difference: GX validates each distinct
+    # pair once (a province has millions of checks but only a handful of distinct differences).
+    distinct = frame[["rule_key", "diff"]].drop_duplicates().reset_index(drop=True)
+    distinct["_rid"] = range(len(distinct))
     specs = []
     for r in rules:
         low, high = _bounds(r)
-        specs.append(ExpectationSpec(key=f"identity:{r.key}", frame=FRAME, column="diff", kind="between",
+        specs.append(ExpectationSpec(key=f"identity:{r.key}", frame=GX_FRAME, column="diff", kind="between",
                                      min_value=low, max_value=high, where=(("rule_key", r.key),),
                                      meta=(("rule_id", r.id), ("basis", r.basis))))
-    return {FRAME: frame}, specs, hits
+    return {FRAME: frame, GX_FRAME: distinct}, specs, hits
 
 
 def _bounds(rule: Rule) -> tuple[float | None, float | None]:
@@ -131,12 +136,14 @@ def _bounds(rule: Rule) -> tuple[float | None, float | None]:
 
 def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str, set[int]]) -> list[Hit]:
     frame = frames[FRAME]
+    distinct = frames[GX_FRAME]
     by_id = {r.key: r for r in rules}
     hits = []
     for rule in rules:
-        bad = failing.get(f"identity:{rule.key}", set())
-        if not bad:
+        bad_pairs = distinct[distinct["_rid"].isin(failing.get(f"identity:{rule.key}", set()))]
+        if bad_pairs.empty:
             continue
+        bad = set(frame.merge(bad_pairs[["rule_key", "diff"]], on=["rule_key", "diff"])["_rid"])
         p = rule.params
         table, per = p["table"], p["per"]
         for r in frame[frame["_rid"].isin(bad)].itertuples():
