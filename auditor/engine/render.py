@@ -33,20 +33,23 @@ def fingerprint(rule_id: str, key: str, location_key: str) -> str:
 
 
 def findings_frame(hits: list[Hit], batch: Batch) -> pd.DataFrame:
-    rows = []
-    info = batch.info
-    for h in hits:
-        file, agency, year = info.at[h.rid, "file"], info.at[h.rid, "agency"], info.at[h.rid, "year"]
-        year = None if pd.isna(year) else int(year)
-        rule = h.rule
-        rows.append({
-            "file": file, "agency": agency, "year": year, "rule_id": rule.id, "rule_kind": rule.kind,
-            "title": rule.title, "severity": _severity(h),
-            "category": h.category, "location": h.location,
-            "message": h.message if h.message is not None else fill(rule.message, h.fields),
-            "basis": rule.basis, "values": h.values,
-            "fingerprint": fingerprint(rule.id, report_key(file, agency, year), h.location_key),
-        })
+    """One row per hit; report fields joined from the batch in one pass."""
+    if not hits:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    rids = [h.rid for h in hits]
+    info = batch.info.loc[rids, ["file", "agency", "year"]].reset_index(drop=True)
+    years = [None if pd.isna(y) else int(y) for y in info["year"]]
+    keys = {rid: report_key(f, a, y) for rid, f, a, y in
+            zip(rids, info["file"], info["agency"], years)}
+    rows = {
+        "file": info["file"], "agency": info["agency"], "year": years,
+        "rule_id": [h.rule.id for h in hits], "rule_kind": [h.rule.kind for h in hits],
+        "title": [h.rule.title for h in hits], "severity": [_severity(h) for h in hits],
+        "category": [h.category for h in hits], "location": [h.location for h in hits],
+        "message": [h.message if h.message is not None else fill(h.rule.message, h.fields) for h in hits],
+        "basis": [h.rule.basis for h in hits], "values": [h.values for h in hits],
+        "fingerprint": [fingerprint(h.rule.id, keys[h.rid], h.location_key) for h in hits],
+    }
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
