@@ -101,6 +101,10 @@ def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> N
     ws.write_string(row, col, _cell_text(value), fmt)
 
 
+WIDTH_SAMPLE = 2000   # column widths are fitted on the first rows: cosmetic, and costly per cell
+COLOURED = {SEVERITY_HEADER, "审核结论", *COUNT_FILL}
+
+
 def write_sheet(workbook: Workbook, formats: _Formats, name: str, frame: pd.DataFrame) -> Worksheet:
     """One sheet: bold frozen header, autofilter, fitted widths, wrapped long text, fills."""
     ws = workbook.add_worksheet(name)
@@ -108,12 +112,18 @@ def write_sheet(workbook: Workbook, formats: _Formats, name: str, frame: pd.Data
     rows = list(frame.itertuples(index=False, name=None))
     for col, header in enumerate(headers):
         values = [row[col] for row in rows]
-        longest = max([display_width(header) + FILTER_BUTTON] + [display_width(v) for v in values])
-        wrap = longest > MAX_WIDTH or any(isinstance(v, str) and "\n" in v for v in values)
+        sample = values[:WIDTH_SAMPLE]
+        longest = max([display_width(header) + FILTER_BUTTON] + [display_width(v) for v in sample])
+        wrap = longest > MAX_WIDTH or any(isinstance(v, str) and "\n" in v for v in sample)
         ws.set_column(col, col, min(max(longest + 2, MIN_WIDTH), MAX_WIDTH))
         ws.write_string(0, col, _cell_text(header), formats.header)
-        for r, value in enumerate(values, start=1):
-            _write_cell(ws, r, col, value, formats.body(wrap, fill_for(header, value)))
+        if header in COLOURED:
+            for r, value in enumerate(values, start=1):
+                _write_cell(ws, r, col, value, formats.body(wrap, fill_for(header, value)))
+        else:
+            fmt = formats.body(wrap, None)
+            for r, value in enumerate(values, start=1):
+                _write_cell(ws, r, col, value, fmt)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(rows), max(len(headers) - 1, 0))
     return ws
