@@ -164,33 +164,28 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"引擎错误：{exc}", file=sys.stderr)
         logging.getLogger("auditor").error("引擎错误：%s", exc)
         return EXIT_ENGINE
-    result = outcome.result
-    f, r = result.findings, result.reports
-    comp = f[f["category"] == "compliance"] if not f.empty else f
-    if "waived" in comp:
-        comp = comp[~comp["waived"].astype(bool)]
-    n_failed = int((r["status"] == "failed").sum())
-    print(f"审核报告 {len(r)} 份（本次读取 {outcome.audited}，沿用上次结果 {outcome.reused}；读取完整 "
-          f"{int((r['status'] == 'complete').sum())}，部分读取 {int((r['status'] == 'partial').sum())}，"
-          f"无法读取 {n_failed}）；合规问题 {len(comp)} 条"
-          f"（错误 {int((comp['severity'] == 'error').sum()) if len(comp) else 0}，"
-          f"警告 {int((comp['severity'] == 'warning').sum()) if len(comp) else 0}，"
-          f"提示 {int((comp['severity'] == 'info').sum()) if len(comp) else 0}）；"
-          f"需人工核查 {int((f['category'] == 'extraction').sum()) if len(f) else 0} 条。")
+    c = outcome.counts
+    if outcome.unchanged:
+        print(f"没有新增或改动的报告，规则、豁免和处理意见也未变：结果与上次相同（共 {c.get('reports', 0)} 份）。")
+    print(f"审核报告 {c.get('reports', 0)} 份（本次读取 {outcome.audited}，沿用上次结果 {outcome.reused}；读取完整 "
+          f"{c.get('complete', 0)}，部分读取 {c.get('partial', 0)}，无法读取 {c.get('failed', 0)}）；合规问题 "
+          f"{sum(c.get(f'open/{s}', 0) for s in ('error', 'warning', 'info'))} 条（错误 {c.get('open/error', 0)}，"
+          f"警告 {c.get('open/warning', 0)}，提示 {c.get('open/info', 0)}）；需人工核查 {c.get('manual', 0)} 条。")
     ch = outcome.changes
     if len(ch):
         print(f"与上次相比：新增 {int((ch['status'] == '新增').sum())}，已解决 {int((ch['status'] == '已解决').sum())}，"
               f"仍存在 {int((ch['status'] == '仍存在').sum())}。")
-    if result.waivers is not None and len(result.waivers):
+    result = outcome.result
+    if result is not None and result.waivers is not None and len(result.waivers):
         w = result.waivers
         print(f"豁免 {len(w)} 条：有效 {int((w['status'] == '有效').sum())}，已过期 {int((w['status'] == '已过期').sum())}，"
               f"未使用 {int((w['status'] == '未使用').sum())}（见工作簿「豁免」表）。")
     print(f"结果：{outcome.folder}（最新结果始终在 {args.out / 'latest'}）")
-    logging.getLogger("auditor").info("审核 %d 份，合规问题 %d 条，结果 %s", len(r), len(comp), outcome.folder)
-    if n_failed:
+    logging.getLogger("auditor").info("审核 %d 份，结果 %s", c.get("reports", 0), outcome.folder)
+    if c.get("failed", 0):
         return EXIT_UNREADABLE
-    levels = {"error": {"error"}, "warning": {"error", "warning"}, "never": set()}[args.fail_on]
-    if len(comp) and comp["severity"].isin(levels).any():
+    levels = {"error": ["error"], "warning": ["error", "warning"], "never": []}[args.fail_on]
+    if any(c.get(f"open/{s}", 0) for s in levels):
         return EXIT_FINDINGS
     return EXIT_OK
 

@@ -67,6 +67,9 @@ class Ledger:
         with self.db:
             self.db.executescript(SCHEMA)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema', ?)", (SCHEMA_VERSION,))
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+            if "input_key" not in columns:
+                self.db.execute("ALTER TABLE runs ADD COLUMN input_key TEXT")
 
     def close(self) -> None:
         self.db.close()
@@ -101,8 +104,30 @@ class Ledger:
 
     # ---- runs ----------------------------------------------------------------------------------
     def last_run(self) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT id, started, rules_hash, folder FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-        return None if row is None else {"id": row[0], "started": row[1], "rules_hash": row[2], "folder": row[3]}
+        row = self.db.execute("SELECT id, started, rules_hash, folder, input_key, counts FROM runs "
+                              "ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else {"id": row[0], "started": row[1], "rules_hash": row[2], "folder": row[3],
+                                         "input_key": row[4], "counts": json.loads(row[5] or "{}")}
+
+    def record_unchanged(self, *, started: str, engine: str, rules_hash: str, previous: dict[str, Any],
+                         files: list[tuple[str, int, int, str]], inputs: int) -> int:
+        """A run that found nothing new: it points at the previous results and copies its findings."""
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self.db:
+            cur = self.db.execute("INSERT INTO runs(started, finished, engine, rules_hash, inputs, audited, reused, "
+                                  "counts, folder, input_key) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                                  (started, now, engine, rules_hash, inputs, 0, inputs,
+                                   json.dumps(previous["counts"], ensure_ascii=False), previous["folder"],
+                                   previous["input_key"]))
+            run_id = int(cur.lastrowid)
+            self.db.execute("INSERT INTO findings SELECT ?, fingerprint, values_hash, file, agency, year, rule_id, "
+                            "severity, category, location, message FROM findings WHERE run_id = ?",
+                            (run_id, previous["id"]))
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES(?,?,?,?)", files)
+        return run_id
+
+    def decisions_mark(self) -> int:
+        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()[0])
 
     def run_findings(self, run_id: int) -> pd.DataFrame:
         return pd.read_sql_query("SELECT * FROM findings WHERE run_id = ?", self.db, params=(run_id,))
@@ -110,14 +135,14 @@ class Ledger:
     def record_run(self, *, started: str, engine: str, rules_hash: str, folder: str,
                    files: list[tuple[str, int, int, str]], versions: list[tuple[str, Report]],
                    audits: list[tuple[str, list[dict]]], findings: pd.DataFrame, inputs: int, audited: int,
-                   reused: int, counts: dict[str, int]) -> int:
+                   reused: int, counts: dict[str, int], input_key: str | None = None) -> int:
         """Everything about one run, in one transaction."""
         now = dt.datetime.now().isoformat(timespec="seconds")
         with self.db:
             cur = self.db.execute("INSERT INTO runs(started, finished, engine, rules_hash, inputs, audited, reused, "
-                                  "counts, folder) VALUES(?,?,?,?,?,?,?,?,?)",
+                                  "counts, folder, input_key) VALUES(?,?,?,?,?,?,?,?,?,?)",
                                   (started, now, engine, rules_hash, inputs, audited, reused,
-                                   json.dumps(counts, ensure_ascii=False), folder))
+                                   json.dumps(counts, ensure_ascii=False), folder, input_key))
             run_id = int(cur.lastrowid)
             self.db.executemany("INSERT OR REPLACE INTO files VALUES(?,?,?,?)", files)
             for h, report in versions:

@@ -48,6 +48,8 @@ class RunOutcome:
     reused: int = 0
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
+    unchanged: bool = False            # nothing new since the last run: its results stand
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 class Stopwatch:
@@ -191,14 +193,29 @@ def run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waive
         _recover(out_dir, ledger)
         engine = engine_version()
         rules_hash = ruleset_hash(packs, engine + (roster.digest if roster else ""), agency_types)
-        inputs = _gather(paths, ledger, rules_hash, full, watch)
+        collected = collect(paths)
+        hashes, file_rows = _hash_files(collected.files, ledger.file_hashes())
+        watch.lap("查找与哈希")
+        key = input_key(rules_hash, hashes, collected.skipped, waivers, ledger.decisions_mark())
+        previous = ledger.last_run()
+        if not full and previous and previous["input_key"] == key and (out_dir / "runs" / previous["folder"]).is_dir():
+            # Same files, rules, waivers and decisions as last time: its results stand as they are.
+            ledger.record_unchanged(started=started.isoformat(timespec="seconds"), engine=engine,
+                                    rules_hash=rules_hash, previous=previous, files=file_rows,
+                                    inputs=len(collected.files) + len(collected.skipped))
+            _point_latest(out_dir, out_dir / "runs" / previous["folder"])
+            watch.lap("账本")
+            log.info("无新增或改动：沿用 %s", previous["folder"])
+            return RunOutcome(None, out_dir / "runs" / previous["folder"], [], reused=len(collected.files),
+                              timings=watch.times, unchanged=True, counts=previous["counts"])
+        inputs = _gather(collected, hashes, file_rows, ledger, rules_hash, full, watch)
         agency_types = _with_roster_types(inputs, roster, agency_types)
         folder = _new_folder(out_dir, started)
         partial = folder.with_name(folder.name + ".partial")
         partial.mkdir(parents=True)
         try:
             outcome = _audit_and_write(inputs, packs, waivers, agency_types, ledger, partial, roster, watch)
-            _record(ledger, inputs, outcome.result, started, engine, rules_hash, folder, outcome)
+            _record(ledger, inputs, outcome.result, started, engine, rules_hash, folder, outcome, key)
             os.replace(partial, folder)
             watch.lap("账本")
         except BaseException:
@@ -215,10 +232,21 @@ def run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waive
         ledger.close()
 
 
-def _gather(paths: list[Path], ledger: Ledger, rules_hash: str, full: bool, watch: Stopwatch) -> _Inputs:
-    collected = collect(paths)
-    hashes, file_rows = _hash_files(collected.files, ledger.file_hashes())
-    watch.lap("查找与哈希")
+def input_key(rules_hash: str, hashes: dict[Path, str], skipped: list[tuple[str, str]],
+              waivers: list[Waiver] | None, decisions: int) -> str:
+    """Everything a run's results depend on; equal keys mean equal results (waivers by expiry today)."""
+    today = dt.date.today().isoformat()
+    digest = hashlib.sha256(rules_hash.encode())
+    for path, h in sorted((str(p), h) for p, h in hashes.items()):
+        digest.update(f"{path}\x1f{h}\n".encode())
+    digest.update(repr(sorted(skipped)).encode())
+    digest.update(repr([(w, w.expires < today) for w in (waivers or [])]).encode())
+    digest.update(str(decisions).encode())
+    return digest.hexdigest()[:32]
+
+
+def _gather(collected: Collected, hashes: dict[Path, str], file_rows: list, ledger: Ledger, rules_hash: str,
+            full: bool, watch: Stopwatch) -> _Inputs:
     cache = {} if full else ledger.cached(set(hashes.values()), rules_hash)
     watch.lap("载入上次结果")
     fresh, unreadable = read_reports([p for p in collected.files if hashes[p] not in cache])
@@ -322,7 +350,7 @@ def _missing_previous(reports: list[Report]) -> list[tuple[str, int]]:
 
 
 def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.datetime, engine: str,
-            rules_hash: str, folder: Path, outcome: RunOutcome) -> None:
+            rules_hash: str, folder: Path, outcome: RunOutcome, key: str | None = None) -> None:
     """The run, the report versions and their per-report findings, in one ledger transaction."""
     by_file = {str(p): h for p, h in inputs.hashes.items()}
     fresh = {r.file: r for r in inputs.fresh}
@@ -335,11 +363,20 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
     versions = [(by_file[r.file], r) for r in inputs.fresh]
     versions += [(h, report) for h, (report, _) in inputs.cache.items() if h in by_file.values()]
     counts = result.findings.groupby(["category", "severity"]).size() if len(result.findings) else {}
+    summary = {f"{c}/{s}": int(n) for (c, s), n in dict(counts).items()}
+    comp = result.findings[result.findings["category"] == "compliance"] if len(result.findings) else result.findings
+    if "waived" in comp:
+        comp = comp[~comp["waived"].astype(bool)]
+    summary.update({"reports": len(result.reports), "failed": int((result.reports["status"] == "failed").sum()),
+                    "complete": int((result.reports["status"] == "complete").sum()),
+                    "partial": int((result.reports["status"] == "partial").sum()),
+                    **{f"open/{s}": int((comp["severity"] == s).sum()) for s in ("error", "warning", "info")},
+                    "manual": int((result.findings["category"] == "extraction").sum()) if len(result.findings) else 0})
+    outcome.counts = summary
     ledger.record_run(started=started.isoformat(timespec="seconds"), engine=engine, rules_hash=rules_hash,
                       folder=folder.name, files=inputs.file_rows, versions=versions, audits=audits,
                       findings=result.findings, inputs=len(inputs.collected.files) + len(inputs.collected.skipped),
-                      audited=outcome.audited, reused=outcome.reused,
-                      counts={f"{c}/{s}": int(n) for (c, s), n in dict(counts).items()})
+                      audited=outcome.audited, reused=outcome.reused, counts=summary, input_key=key)
 
 
 def _new_folder(out_dir: Path, started: dt.datetime) -> Path:

@@ -153,9 +153,26 @@ def html_page(canon: FastCanon, merged: bool, removed: int | None, chrome: dict,
 _EPOCH = (2024, 1, 1, 0, 0, 0)
 
 
+def _cached_cell(self, row_idx: int, col_idx: int):
+    """python-docx's Table.cell rebuilds the whole cell list on every call (O(cells) each, ~1 s per
+    report); the grid is taken once, before any merge. V.render_docx merges disjoint regions, so the
+    corners it asks for are never cells an earlier merge removed."""
+    cells = self.__dict__.get("_bench_cells")
+    if cells is None:
+        cells = self.__dict__["_bench_cells"] = self._cells
+    return cells[row_idx * len(self.columns) + col_idx]
+
+
 def write_docx(canon: FastCanon, removed: int | None, path: Path) -> None:
     """V.render_docx, then the zip rewritten with fixed timestamps so the bytes are reproducible."""
-    V.render_docx(path, outline(canon, False, removed))
+    from docx.table import Table
+
+    original = Table.cell
+    Table.cell = _cached_cell
+    try:
+        V.render_docx(path, outline(canon, False, removed))
+    finally:
+        Table.cell = original
     src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:

@@ -9,6 +9,7 @@ little memory.
   failed   the file must be refused as a whole: an EXT-FAILED finding, status 读取失败
   flagged  the file is read, but the reading problem must be listed: an EXT-READ (or EXT-FAILED) finding
   ok       the file must be read completely (no EXT-* finding at all)
+  read     the file must be read (no EXT-FAILED); what its odd content leads to is not prescribed
 """
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ import html
 import io
 import random
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -253,7 +253,7 @@ def formula_reports(folder: Path) -> list[Hostile]:
         text = text.replace("六、其他需要报告的事项", "六、其他需要报告的事项\n\n" + FORMULAS[(i + 3) % len(FORMULAS)], 1)
         name = f"formula-{i}.txt"
         (folder / name).write_text(text, encoding="utf-8")
-        out.append(Hostile(name, "flagged", f"agency/title {formula!r}; formulas in a table-3 cell and in section text",
+        out.append(Hostile(name, "read", f"agency/title {formula!r}; formulas in a table-3 cell and in section text",
                            agency=formula))
     return out
 
@@ -294,6 +294,49 @@ def control_soup(folder: Path) -> Hostile:
         lines[k] = lines[k] + controls[rnd.randrange(len(controls))]
     (folder / "control-soup.txt").write_text("\n".join(lines), encoding="utf-8")
     return Hostile("control-soup.txt", "flagged", "control characters appended to every 9th line")
+
+
+# ---------------------------------------------------- accepted sizes that still cost a lot
+
+def many_short_lines_txt(folder: Path, mb: float) -> Path:
+    """The sample with `mb` MB of one-character lines ('0') in section 2: under the size limit."""
+    text = sample_text()
+    i = text.index("二、主动公开政府信息情况")
+    path = folder / "short-lines.txt"
+    path.write_text(text[:i] + "0\n" * int(mb * 1024 * 1024 / 2) + text[i:], encoding="utf-8")
+    return path
+
+
+def many_paragraphs_html(folder: Path, mb: float) -> Path:
+    """The sample page with `mb` MB of tiny paragraphs (<p>0</p>) before section 2."""
+    page = sample_html()
+    marker = "<p>二、主动公开政府信息情况</p>"
+    i = page.index(marker)
+    path = folder / "many-paragraphs.html"
+    path.write_text(page[:i] + "<p>0</p>\n" * int(mb * 1024 * 1024 / 9) + page[i:], encoding="utf-8")
+    return path
+
+
+def inflating_docx(folder: Path, inflated_mb: float) -> tuple[Path, int]:
+    """A DOCX whose document.xml holds `inflated_mb` MB of short numbered paragraphs.
+
+    The numbers are random, so the deflate ratio is ~10:1: far below the bomb ratio (200) and the
+    total limit (200 MB), i.e. a file the DOCX reader accepts. Returns (path, inflated bytes)."""
+    base = zipfile.ZipFile(io.BytesIO(docx_in_memory(["测试"])))
+    rnd = random.Random(1)
+    path = folder / "inflating.docx"
+    inflated = 0
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in base.infolist():
+            data = base.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>")
+                n = int(inflated_mb * 1024 * 1024 / 45)
+                paras = b"".join(b"<w:p><w:r><w:t>%d</w:t></w:r></w:p>" % rnd.randrange(10 ** 6) for _ in range(n))
+                data = head + b"<w:body>" + paras + tail
+            inflated += len(data)
+            out.writestr(info.filename, data)
+    return path, inflated
 
 
 def build_corpus(folder: Path) -> list[Hostile]:
@@ -365,12 +408,6 @@ def redos_report(n: int = 40) -> str:
     """The sample with a line of n × 'a' followed by '!' — (a+)+$ needs 2^n steps to fail on it."""
     text = sample_text()
     return text.replace("一、总体情况", "一、总体情况\n\n" + "a" * n + "!", 1)
-
-
-def zip_member_bytes(data: bytes) -> bytes:
-    """Deflate `data` as a raw stream (helper for ad-hoc bombs in tests)."""
-    c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return c.compress(data) + c.flush()
 
 
 def docx_in_memory(paragraphs: list[str]) -> bytes:

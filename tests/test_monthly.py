@@ -124,7 +124,7 @@ def test_changed_rules_reaudit_everything(office, month2):
 def test_unchanged_rerun_reads_nothing(office, month2):
     code, out = run(office, "--roster", str(office / "roster.csv"), "--year", "2022")
     assert code == 0 and "本次读取 0，沿用上次结果 5" in out
-    assert "新增 0，已解决 0" in out
+    assert "没有新增或改动的报告" in out          # the previous results stand; no new folder
 
 
 def test_change_sheet(m2):

@@ -7,9 +7,12 @@ keeps the property live on the inputs that do not hit the bug.
 """
 from __future__ import annotations
 
+import atexit
 import codecs
 import copy
+import random
 import re
+import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +40,7 @@ BOMS = [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UT
 SUFFIXES = [".txt", ".md", ".html"]
 
 _TMP = Path(tempfile.mkdtemp(prefix="auditor-props-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 
 
 def _read_and_extract(data: bytes, suffix: str) -> None:
@@ -164,9 +168,9 @@ def _balanced(rnd) -> dict[tuple[str, str, str], int]:
 
 
 def balanced_tables():
-    # One hypothesis draw per table (a seeded Random): 50 tables × 190 cells would overflow
+    # One hypothesis draw per table (the seed of a Random): 50 tables × 190 cells would overflow
     # hypothesis's buffer if every cell were its own draw.
-    return st.randoms(use_true_random=False).map(_balanced)
+    return st.integers(0, 2 ** 32 - 1).map(lambda seed: _balanced(random.Random(seed)))
 
 
 ALL_CELLS = [("t3", r, c) for r in T3_ROWS for c in T3_COLS] + [("t4", g, c) for g in T4_GROUPS for c in T4_COLS]
@@ -321,3 +325,47 @@ def test_tables_written_into_the_sample_text_round_trip(data):
         mine = findings[findings["file"] == f"text-bad-{i}.txt"]
         assert (mine["category"] == "compliance").all() and len(mine), (cell, mine.to_string())
         assert any(_names_cell(loc, cell) for loc in mine["location"]), (cell, list(mine["location"]))
+
+
+# ------------------------------------------------------------------ outputs never hold a live formula
+
+_DANGEROUS = st.sampled_from(["=", "+", "-", "@", " =", "\t", "\r", "\n=", "\u3000=", "\x0b+", "'", "",
+                              "=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"])
+_CELL_TEXT = st.tuples(_DANGEROUS, st.text(max_size=30)).map(lambda t: t[0] + t[1])
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.tuples(_CELL_TEXT, _CELL_TEXT, _CELL_TEXT, _CELL_TEXT), min_size=1, max_size=6))
+def test_csv_and_xlsx_never_hold_a_live_formula(rows):
+    """Whatever text the agency, file, location and message hold, no CSV or XLSX cell can run."""
+    import csv
+
+    import openpyxl
+    import pandas as pd
+
+    from auditor.outputs import write_outputs
+    from auditor.outputs.tables import FINDING_COLUMNS, REPORT_COLUMNS
+
+    findings = pd.DataFrame([{
+        "file": file, "agency": agency, "year": 2023, "rule_id": "T3-A1", "rule_kind": "identity",
+        "title": "标题", "severity": "error", "category": "compliance", "location": location,
+        "message": message, "basis": "依据", "values": {"k": message}, "fingerprint": f"f{i}"}
+        for i, (agency, file, location, message) in enumerate(rows)], columns=FINDING_COLUMNS)
+    reports = pd.DataFrame([{
+        "file": file, "agency": agency, "year": 2023, "template": "2021", "published": None,
+        "status": "partial", "problems": [message], "n_error": 1, "n_warning": 0, "n_info": 0,
+        "n_extraction": 0} for agency, file, _, message in rows], columns=REPORT_COLUMNS)
+    out = Path(tempfile.mkdtemp(dir=_TMP))
+    jsonl, csv_path, xlsx = write_outputs(out, findings, reports)
+    with open(csv_path, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.reader(fh):
+            for cell in row:
+                assert not cell.lstrip().startswith(_FORMULA_START), repr(cell)
+    wb = openpyxl.load_workbook(xlsx)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+                if isinstance(c.value, str):
+                    assert not c.value.lstrip().startswith(_FORMULA_START), (ws.title, repr(c.value))

@@ -49,21 +49,20 @@ def _carry_over(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
     before = _cells(batch, "t3", "carried_forward").reindex(prev.values)
     before.index = prev.index
     cols = [c for c in cols_for("t3") if c in now.columns and c in before.columns]
-    hits: list[Hit] = []
-    for rid in prev.index:
-        a, b = now.loc[rid, cols], before.loc[rid, cols]
-        if a.isna().any() or b.isna().any():
-            hits.append(not_evaluated(int(rid), rule, "表三「二、上年结转政府信息公开申请数量」行", "t3:carry_over",
-                                      "本年或上一年度表三的结转数未能读取"))
-            continue
+    now, before = now[cols], before[cols]
+    unread = now.isna().any(axis=1) | before.isna().any(axis=1)
+    differs = (now != before).any(axis=1) & ~unread
+    hits: list[Hit] = [not_evaluated(int(rid), rule, "表三「二、上年结转政府信息公开申请数量」行", "t3:carry_over",
+                                     "本年或上一年度表三的结转数未能读取") for rid in now.index[unread]]
+    for rid in now.index[differs]:
+        a, b = now.loc[rid], before.loc[rid]
         bad = [c for c in cols if a[c] != b[c]]
-        if bad:
-            detail = "；".join(f"{col_label('t3', c)} {fmt_number(a[c])}≠{fmt_number(b[c])}" for c in bad)
-            py = _year(batch, int(prev[rid]))
-            hits.append(Hit(int(rid), rule, "表三「二、上年结转政府信息公开申请数量」行", "t3:carry_over",
-                            fields={"detail": detail, "prev_year": py},
-                            values={f"本年上年结转·{col_label('t3', c)}": fmt_number(a[c]) for c in bad}
-                            | {f"{py}年结转下年度·{col_label('t3', c)}": fmt_number(b[c]) for c in bad}))
+        detail = "；".join(f"{col_label('t3', c)} {fmt_number(a[c])}≠{fmt_number(b[c])}" for c in bad)
+        py = _year(batch, int(prev[rid]))
+        hits.append(Hit(int(rid), rule, "表三「二、上年结转政府信息公开申请数量」行", "t3:carry_over",
+                        fields={"detail": detail, "prev_year": py},
+                        values={f"本年上年结转·{col_label('t3', c)}": fmt_number(a[c]) for c in bad}
+                        | {f"{py}年结转下年度·{col_label('t3', c)}": fmt_number(b[c]) for c in bad}))
     return hits
 
 

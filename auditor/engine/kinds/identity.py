@@ -7,6 +7,8 @@ rule's tolerance. A check that needs a cell we could not read is never sent to G
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 
 from ...catalog import TABLE_SHORT, col_label, cols_for, row_label, rows_for
@@ -84,16 +86,12 @@ def _check_rows(rule: Rule, batch: Batch, rids: pd.Index) -> tuple[pd.DataFrame,
         shown = "、".join(names[:4]) + (f"等 {len(names)} 个单元格" if len(names) > 4 else "")
         hits.append(not_evaluated(rid, rule, TABLE_SHORT[table], f"{table}:unreadable",
                                   f"{shown}未能读取为数字", values={"未读取单元格数": len(names)}))
-    checks = checks[checks["complete"]].reset_index()
+    # The terms' values and blank/inferred flags ride along as columns; they are only turned into
+    # Python objects for the few checks that fail (see finish).
+    keep = checks["complete"]
+    wide = pd.concat([wide_val[terms].add_prefix("v:"), wide_shaky[terms].add_prefix("s:")], axis=1)
+    checks = pd.concat([checks[keep], wide[keep]], axis=1).reset_index()
     checks["rule_key"] = rule.key
-    checks["term_values"] = [
-        {t: v for t, v in zip(terms, vals)} for vals in wide_val.loc[
-            list(zip(checks["rid"], checks["line"])), terms].itertuples(index=False, name=None)
-    ] if not checks.empty else []
-    checks["shaky_terms"] = [
-        [t for t, f in zip(terms, flags) if f] for flags in wide_shaky.loc[
-            list(zip(checks["rid"], checks["line"])), terms].itertuples(index=False, name=None)
-    ] if not checks.empty else []
     return checks, hits
 
 
@@ -146,18 +144,21 @@ def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str
         bad = set(frame.merge(bad_pairs[["rule_key", "diff"]], on=["rule_key", "diff"])["_rid"])
         p = rule.params
         table, per = p["table"], p["per"]
-        for r in frame[frame["_rid"].isin(bad)].itertuples():
+        terms = list(dict.fromkeys(p["lhs"]["terms"] + p["rhs"]["terms"]))
+        for rec in frame[frame["_rid"].isin(bad)].to_dict("records"):
+            r = SimpleNamespace(**{k: v for k, v in rec.items() if ":" not in k})
             rule = by_id[r.rule_key]
-            vals = r.term_values
+            vals = {t: rec[f"v:{t}"] for t in terms}
+            shaky_terms = [t for t in terms if rec[f"s:{t}"] is True]
             lhs_expr = "+".join(fmt_number(vals[t]) for t in p["lhs"]["terms"])
             rhs_expr = "+".join(fmt_number(vals[t]) for t in p["rhs"]["terms"])
             values = {_line_label(table, "row" if per == "column" else "column", t): vals[t]
                       for t in dict.fromkeys(p["lhs"]["terms"] + p["rhs"]["terms"])}
             values.update({p["lhs"]["label"]: r.lhs_sum, p["rhs"]["label"]: r.rhs_sum, "差额": r.diff})
             values = {k: _plain(v) for k, v in values.items()}
-            if r.shaky_terms:
+            if shaky_terms:
                 # Blank or inferred cells decide the outcome: ask a person, never accuse.
-                cells = "、".join(_cell_name(table, per, r.line, t, None) for t in r.shaky_terms[:4])
+                cells = "、".join(_cell_name(table, per, r.line, t, None) for t in shaky_terms[:4])
                 hits.append(not_evaluated(int(r.rid), rule, location(table, per, r.line), f"{table}:{per}:{r.line}",
                                           f"按 0 计算时不成立（{lhs_expr}={fmt_number(r.lhs_sum)}，"
                                           f"{rhs_expr}={fmt_number(r.rhs_sum)}），但{cells}为空白或系推断所得，"
