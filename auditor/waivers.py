@@ -10,12 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import jsonschema
 import pandas as pd
 
 from .catalog import normalize_label
-from .rules.loader import RuleError, _describe, _leaf_errors, _path, schema
-from .rules.strict_yaml import YamlProblem, compose, construct, line_of
+from .rules.loader import RuleError, load_checked
 
 WAIVER_COLUMNS = ["rule", "agency", "year", "location", "fingerprint", "reason", "approved_by", "expires",
                   "status", "matched"]
@@ -38,21 +36,13 @@ class Waiver:
 
 def load_waivers(path: Path) -> list[Waiver]:
     """Read and validate a waivers file; problems are reported as file:line: message."""
-    try:
-        node = compose(path.read_text(encoding="utf-8"))
-    except YamlProblem as exc:
-        raise RuleError([f"{path}:{exc.line}: {exc.message}"]) from None
-    data = construct(node)
-    errors = list(jsonschema.Draft202012Validator(schema("waivers.v1.json")).iter_errors(data))
-    if errors:
-        raise RuleError([f"{path}:{line_of(node, list(e.absolute_path))}: {_path(e)}{_describe(e)}"
-                         for e in _leaf_errors(errors)])
+    data = load_checked(path, "waivers.v1.json")
     out = []
     for i, w in enumerate(data["waivers"]):
         try:
             dt.date.fromisoformat(w["expires"])
         except ValueError:
-            raise RuleError([f"{path}:{line_of(node, ['waivers', i, 'expires'])}: expires: 日期无效"]) from None
+            raise RuleError([f"{path}: waivers[{i}].expires: 日期「{w['expires']}」无效"]) from None
         out.append(Waiver(**w))
     return out
 

@@ -36,3 +36,11 @@ def fmt_number(value: Any) -> str:
     if f != f:  # NaN
         return "（未读取）"
     return str(int(f)) if f.is_integer() else f"{f:.6f}".rstrip("0").rstrip(".")
+
+
+def plain(v: Any) -> int | float | None:
+    """A value for the JSON `values` field: whole numbers as int, NaN as None."""
+    if v is None or v != v:
+        return None
+    f = float(v)
+    return int(f) if f.is_integer() else f

@@ -14,15 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from ..extract import extract
 from ..extract.numbers import parse_number
 from ..ingest.text import read_text
 from ..model import Cell, Report, Section
-from .loader import RuleError, _leaf_errors, _describe, _path, schema
+from .loader import RuleError, load_checked
 from .model import Pack, Rule
-from .strict_yaml import YamlProblem, compose, construct, line_of
 
 DEFAULT_FIXTURE = "sample-2021"
 
@@ -141,16 +138,7 @@ def _matches(expected: list[tuple[str, str | None, str]], actual: list[tuple[str
 
 
 def _load_cases(path: Path) -> dict[str, Any]:
-    try:
-        node = compose(path.read_text(encoding="utf-8"))
-    except YamlProblem as exc:
-        raise RuleError([f"{path}:{exc.line}: {exc.message}"]) from None
-    data = construct(node)
-    errors = list(jsonschema.Draft202012Validator(schema("cases.v1.json")).iter_errors(data))
-    if errors:
-        raise RuleError([f"{path}:{line_of(node, list(e.absolute_path))}: {_path(e)}{_describe(e)}"
-                         for e in _leaf_errors(errors)])
-    return data
+    return load_checked(path, "cases.v1.json")
 
 
 @lru_cache(maxsize=64)

@@ -164,6 +164,20 @@ def _effective(by_id: dict[str, Pack], chain: list[str], problems: list[str]) ->
                 fixture=leaf.fixture or next((by_id[p].fixture for p in chain if by_id[p].fixture), None))
 
 
+def load_checked(path: Path, schema_name: str) -> Any:
+    """Strict YAML validated against one of our schemas; RuleError with file:line problems otherwise."""
+    try:
+        node = compose(path.read_text(encoding="utf-8"))
+    except YamlProblem as exc:
+        raise RuleError([f"{path}:{exc.line}: {exc.message}"]) from None
+    data = construct(node)
+    errors = list(jsonschema.Draft202012Validator(schema(schema_name)).iter_errors(data))
+    if errors:
+        raise RuleError([f"{path}:{line_of(node, list(e.absolute_path))}: {_path(e)}{_describe(e)}"
+                         for e in _leaf_errors(errors)])
+    return data
+
+
 def _as_dict(rule: Rule) -> dict[str, Any]:
     data = {"id": rule.id, "title": rule.title, "severity": rule.severity, "basis": rule.basis,
             "message": rule.message, "kind": rule.kind, "params": rule.params}

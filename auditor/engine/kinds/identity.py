@@ -15,7 +15,7 @@ from ...catalog import TABLE_SHORT, col_label, cols_for, row_label, rows_for
 from ...rules.model import Rule
 from ..batch import Batch
 from ..gx_backend import ExpectationSpec
-from ..hits import Hit, fmt_number, not_evaluated
+from ..hits import Hit, fmt_number, not_evaluated, plain
 
 FRAME = "identity_checks"
 GX_FRAME = "identity_differences"   # distinct (rule, difference) pairs: what GX validates
@@ -155,7 +155,7 @@ def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str
             values = {_line_label(table, "row" if per == "column" else "column", t): vals[t]
                       for t in dict.fromkeys(p["lhs"]["terms"] + p["rhs"]["terms"])}
             values.update({p["lhs"]["label"]: r.lhs_sum, p["rhs"]["label"]: r.rhs_sum, "差额": r.diff})
-            values = {k: _plain(v) for k, v in values.items()}
+            values = {k: plain(v) for k, v in values.items()}
             if shaky_terms:
                 # Blank or inferred cells decide the outcome: ask a person, never accuse.
                 cells = "、".join(_cell_name(table, per, r.line, t, None) for t in shaky_terms[:4])
@@ -172,10 +172,3 @@ def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str
                                     "line": _line_label(table, per, r.line)},
                             values=values))
     return hits
-
-
-def _plain(v: object) -> int | float | None:
-    if v is None or v != v:
-        return None
-    f = float(v)  # type: ignore[arg-type]
-    return int(f) if f.is_integer() else f

@@ -13,7 +13,7 @@ import pandas as pd
 from ...catalog import TABLE_SHORT, col_label, row_label
 from ...rules.model import Rule
 from ..batch import Batch
-from ..hits import Hit, fmt_number, not_evaluated
+from ..hits import Hit, fmt_number, not_evaluated, plain
 from .text import _missing_scope, _scope_texts, scope_name
 
 
@@ -66,7 +66,7 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
         return hits + [Hit(int(r.rid), rule, scope_name(scope), f"scope:{scope}:{r.quote}",
                            fields={"quote": r.quote, "stated": fmt_number(r.stated), "multiple": fmt_number(m),
                                    "subject": subject, "scope": scope_name(scope)},
-                           values={"原文": r.quote, subject: _plain(r.stated)})
+                           values={"原文": r.quote, subject: plain(r.stated)})
                        for r in bad.itertuples()]
     expected, usable, inferred, label = _expected(rule, batch, pd.Index(found["rid"].unique()))
     found["expected"] = found["rid"].map(expected)
@@ -86,12 +86,5 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
         hits.append(Hit(int(r.rid), rule, scope_name(scope), f"scope:{scope}:{r.quote}",
                         fields={"quote": r.quote, "stated": fmt_number(r.stated), "expected": fmt_number(r.expected),
                                 "label": label, "subject": subject, "scope": scope_name(scope)},
-                        values={"原文": r.quote, subject: _plain(r.stated), label: _plain(r.expected)}))
+                        values={"原文": r.quote, subject: plain(r.stated), label: plain(r.expected)}))
     return hits
-
-
-def _plain(v: object) -> int | float | None:
-    if v is None or v != v:
-        return None
-    f = float(v)  # type: ignore[arg-type]
-    return int(f) if f.is_integer() else f
