@@ -206,6 +206,7 @@ def run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waive
             _point_latest(out_dir, out_dir / "runs" / previous["folder"])
             watch.lap("账本")
             log.info("无新增或改动：沿用 %s", previous["folder"])
+            log.info("各阶段耗时（秒）：%s", "，".join(f"{k} {v:.2f}" for k, v in watch.times.items()))
             return RunOutcome(None, out_dir / "runs" / previous["folder"], [], reused=len(collected.files),
                               timings=watch.times, unchanged=True, counts=previous["counts"])
         inputs = _gather(collected, hashes, file_rows, ledger, rules_hash, full, watch)

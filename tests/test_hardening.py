@@ -352,7 +352,7 @@ def test_each_hostile_file_read_alone(builder, tmp_path):
     ("bom-utf8-gbk.txt", b"\xef\xbb\xbf" + "政府信息公开".encode("gbk")),
     ("utf16-odd.md", "政府信息公开".encode("utf-16") + b"\x00"),
     ("bom-utf8-gbk.html", b"\xef\xbb\xbf<p>" + "政府信息公开".encode("gbk") + b"</p>"),
-])
+], ids=["txt-utf8-bom-gbk", "md-utf16-bom-odd", "html-utf8-bom-gbk"])
 @pytest.mark.xfail(strict=True, reason=(
     "BUG: a BOM followed by bytes invalid in that encoding escapes as UnicodeDecodeError for "
     ".txt/.md (auditor/ingest/encoding.py decode_bytes: `return data.decode(name), name` in the BOM "

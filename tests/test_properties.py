@@ -128,6 +128,40 @@ def test_extract_never_crashes_on_shuffled_report_lines(lines):
         assert cell["value"] is None or isinstance(cell["value"], (int, float))
 
 
+@lru_cache(maxsize=1)
+def _real_binaries() -> dict[str, bytes]:
+    """A DOCX and a PDF rendering of the sample report (tests/variants.py via tests/hostile.py)."""
+    from . import hostile as H
+
+    folder = Path(tempfile.mkdtemp(dir=_TMP))
+    return {".docx": H._docx_bytes(folder), ".pdf": H._pdf_bytes(folder)}
+
+
+_EDIT = st.tuples(st.sampled_from(["set", "delete", "insert"]), st.floats(0, 1, exclude_max=True),
+                  st.binary(min_size=1, max_size=20))
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(suffix=st.sampled_from([".docx", ".pdf"]), edits=st.lists(_EDIT, min_size=1, max_size=8))
+def test_damaged_docx_and_pdf_never_crash_the_readers(suffix, edits):
+    """A real DOCX / PDF with a few bytes overwritten, deleted or inserted: Document or ReadError."""
+    import time
+
+    data = bytearray(_real_binaries()[suffix])
+    for op, where, chunk in edits:
+        pos = int(where * len(data))
+        if op == "set":
+            data[pos:pos + len(chunk)] = chunk
+        elif op == "delete":
+            del data[pos:pos + len(chunk) * 3]
+        else:
+            data[pos:pos] = chunk
+    t0 = time.monotonic()
+    _read_and_extract(bytes(data), suffix)
+    assert time.monotonic() - t0 < 10
+
+
 # ------------------------------------------------------------------ table identities
 
 T3_ROWS = rows_for("t3", "2021")
