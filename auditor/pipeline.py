@@ -23,7 +23,7 @@ import pandas as pd
 from . import __version__
 from .engine import RunResult, evaluate, summarize
 from .extract import extract
-from .ingest import ReadError, SUPPORTED_SUFFIXES, read_document
+from .ingest import MAX_FILE_BYTES, ReadError, SUPPORTED_SUFFIXES, read_document
 from .ledger import Ledger, attach_decisions, content_hash
 from .model import Report
 from .outputs import write_outputs
@@ -152,6 +152,8 @@ def _hash_files(files: list[Path], known: dict[str, tuple[int, int, str]]) -> tu
         prev = known.get(str(path))
         if prev and prev[0] == st.st_size and prev[1] == st.st_mtime_ns:
             h = prev[2]
+        elif st.st_size > MAX_FILE_BYTES:
+            h = f"oversize-{st.st_size}-{st.st_mtime_ns}"   # refused by size later; never read whole
         else:
             h = content_hash(path.read_bytes())
         hashes[path] = h

@@ -30,6 +30,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -163,7 +164,8 @@ def agency_pool(seed: int) -> list[Agency]:
                 if dept == "公安局" and level == "区":
                     continue
                 pool.append(Agency(f"{kcode}-d{di:02d}", f"{prefix}{dept}", "department", dept, me, f"{county}{short}",
-                                   f"全{level}", prefix, f"{prefix}{dept}办公室", crng.lognormvariate(1.0, 0.9), city, area))
+                                   f"全{level}", prefix, f"{prefix}{dept}办公室", crng.lognormvariate(1.0, 0.9),
+                                   city, area))
             towns = crng.sample(P.TOWNS, crng.randint(4, 7))
             for ti, town in enumerate(towns):
                 if level == "区" or crng.random() < 0.2:
@@ -183,7 +185,8 @@ def agency_pool(seed: int) -> list[Agency]:
         a.zip = f"2{r.randint(50000, 77999)}"
         a.tel = f"{a.area_code}-{r.randint(2, 8)}{r.randint(0, 9999999):07d}"
         a.email = f"{a.code.replace('-', '')}{r.randint(1, 99)}@{host}.gov.cn"
-        a.index_prefix = f"11{r.randint(3700, 3799)}00{r.choice('ABCDEFGHJKLM')}{r.choice('BCDEFGHJ')}{r.randint(1000000, 9999999)}"
+        letters = r.choice("ABCDEFGHJKLM") + r.choice("BCDEFGHJ")
+        a.index_prefix = f"11{r.randint(3700, 3799)}00{letters}{r.randint(1000000, 9999999)}"   # 统一社会信用代码式
     rng.shuffle(pool)
     return pool
 
@@ -209,6 +212,7 @@ class Plan:
     printed: dict = field(default_factory=dict)     # (table, row, col) → text that replaces the value
     apply_mode: str = "stated"                      # stated / unstated / none
     claim: str = ""                                 # "，较上年增加3件" …
+    claim_before: int = 0
     review_mode: str = "none"                       # stated / none / omit
     fee_mode: str = "none"                          # none / charged / notice
     fee_amount: int = 0
@@ -223,11 +227,6 @@ class Plan:
     halfwidth: bool = False
     word_runs: bool = False
     truth: list = field(default_factory=list)       # [(rule_id, location)]
-
-    def value(self, table: str, row: str, col: str) -> int:
-        if table == "t3":
-            return self.t3[row][T3_COLS.index(col)]
-        return self.t4[row][T4_COLS.index(col)]
 
     def printed_total(self) -> str:
         return self.printed.get(("t3", "new_received", "total"), str(self.t3["new_received"][6]))
@@ -420,12 +419,9 @@ def plan_corpus(n: int, seed: int, shares: dict[str, float], pdf: int = 0, docx:
             p.apply_mode = r.choices(["none", "stated", "unstated"], [0.5, 0.3, 0.2])[0]
         else:
             p.apply_mode = r.choices(["stated", "unstated"], [0.75, 0.25])[0]
-        if p.apply_mode == "stated" and r.random() < 0.5:
-            before = int(prev.printed_total()) if prev else max(0, received + r.randint(-5, 5))
-            diff = received - before
-            than = r.choice(["较上年", "比上年", f"较{year - 1}年"])
-            p.claim = (f"，{than}增加{diff}件" if diff > 0 else f"，{than}减少{-diff}件" if diff < 0
-                       else "，与上年持平")
+        if p.apply_mode == "stated" and r.random() < 0.5:      # "较上年增加N件", written below
+            p.claim = r.choice(["较上年", "比上年", f"较{year - 1}年"])
+            p.claim_before = max(0, received + r.randint(-5, 5))   # used when last year is not in the corpus
         reviewed = p.t4["review"][4] + p.t4["litigation_direct"][4] + p.t4["litigation_after_review"][4]
         p.review_mode = r.choices(["stated", "omit"], [0.75, 0.25])[0] if reviewed else \
             r.choices(["none", "stated", "omit"], [0.6, 0.25, 0.15])[0]
@@ -444,13 +440,12 @@ def plan_corpus(n: int, seed: int, shares: dict[str, float], pdf: int = 0, docx:
     chosen = sorted(rng.sample(range(n), round(n * defect_share)))
     for i in chosen:
         _inject(plans[i], random.Random(f"{seed}:defect:{i}"))
-    # claims written after the defects: "较上年增加N件" is computed from last year's printed total
+    # "较上年增加N件" is written after the defects: the agency compares its true count with the total
+    # its report of last year printed (TXT-CLAIM-XYEAR reads both reports' tables)
     for p in plans:
-        if p.claim and p.prev is not None:
-            q = plans[p.prev]
-            diff = p.t3["new_received"][6] - int(q.printed_total())
-            than = p.claim[1:p.claim.index("增加")] if "增加" in p.claim else \
-                p.claim[1:p.claim.index("减少")] if "减少" in p.claim else "较上年"
+        if p.claim:
+            before = int(plans[p.prev].printed_total()) if p.prev is not None else p.claim_before
+            diff, than = p.t3["new_received"][6] - before, p.claim
             p.claim = (f"，{than}增加{diff}件" if diff > 0 else f"，{than}减少{-diff}件" if diff < 0
                        else "，与上年持平")
     for p in plans:
@@ -545,8 +540,11 @@ def ground_truth(p: Plan, prev: Plan | None) -> list[tuple[str, str]]:
 
 # --------------------------------------------------------------------------------------- the prose
 
+NUMBERS = {"a": (120, 4800), "b": (20, 900), "c": (2, 60), "d": (1, 12)}
+
+
 def _fill(template: str, ctx: dict, r: random.Random) -> str:
-    nums = {"a": r.randint(120, 4800), "b": r.randint(20, 900), "c": r.randint(2, 60), "d": r.randint(1, 12)}
+    nums = {k: r.randint(lo, hi) for k, (lo, hi) in NUMBERS.items() if "{" + k + "}" in template}
     return template.format(**ctx, **nums)
 
 
@@ -742,25 +740,35 @@ def render_bytes(p: Plan, folder: Path) -> bytes | None:
     raise ValueError(p.layout)
 
 
-def _render_chunk(args: tuple[list[Plan], str]) -> list[int]:
-    plans, folder = args
-    return [render(p, Path(folder)) for p in plans]
+_SHARED: tuple[list[Plan], str] | None = None     # the plans, inherited by forked workers (never pickled)
+
+
+def _render_range(bounds: tuple[int, int]) -> list[int]:
+    plans, folder = _SHARED
+    return [render(p, Path(folder)) for p in plans[bounds[0]:bounds[1]]]
 
 
 def render_all(plans: list[Plan], folder: Path, jobs: int) -> list[int]:
+    global _SHARED
     folder.mkdir(parents=True, exist_ok=True)
-    if jobs <= 1 or len(plans) < 50:
-        return _render_chunk((plans, str(folder)))
     import multiprocessing as mp
 
-    size = max(10, len(plans) // (jobs * 8))
-    chunks = [(plans[i:i + size], str(folder)) for i in range(0, len(plans), size)]
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    with ctx.Pool(jobs) as pool:
-        return [s for part in pool.map(_render_chunk, chunks) for s in part]
+    if jobs <= 1 or len(plans) < 200 or "fork" not in mp.get_all_start_methods():
+        return [render(p, folder) for p in plans]
+    size = max(50, len(plans) // (jobs * 4))
+    bounds = [(i, min(i + size, len(plans))) for i in range(0, len(plans), size)]
+    _SHARED = (plans, str(folder))
+    try:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            return [s for part in pool.map(_render_range, bounds, chunksize=1) for s in part]
+    finally:
+        _SHARED = None
 
 
 # ------------------------------------------------------------------------------------------- main
+
+OUR_FILE = re.compile(r"^\d{5}_[a-z0-9-]+_20\d\d\.(?:txt|html|md|docx|pdf)$")
+
 
 def write_corpus(out: Path, n: int, seed: int, formats: list[str] | None = None, pdf: int = 0, docx: int = 0,
                  jobs: int | None = None, defect_share: float = DEFECT_SHARE) -> dict:
@@ -770,10 +778,13 @@ def write_corpus(out: Path, n: int, seed: int, formats: list[str] | None = None,
     plans = plan_corpus(n, seed, shares, pdf=pdf, docx=docx, defect_share=defect_share)
     t1 = time.perf_counter()
     reports = out / "reports"
-    if reports.exists():
-        for old in reports.iterdir():
-            if old.is_file():
-                old.unlink()
+    if reports.exists():   # a corpus generated earlier into the same folder is replaced, nothing else
+        ours = [f for f in reports.iterdir() if f.is_file() and OUR_FILE.match(f.name)]
+        others = [f.name for f in reports.iterdir() if f not in ours]
+        if others:
+            raise SystemExit(f"{reports} 中有非本工具生成的文件（如 {others[0]}），请换一个输出目录")
+        for f in ours:
+            f.unlink()
     sizes = render_all(plans, reports, jobs or os.cpu_count() or 1)
     t2 = time.perf_counter()
     truth = [{"file": p.file, "rule_id": rule, "location": loc} for p in plans for rule, loc in p.truth]
@@ -787,7 +798,8 @@ def write_corpus(out: Path, n: int, seed: int, formats: list[str] | None = None,
                                 "published": p.published, "defect": p.defect or None, "detail": p.detail or None,
                                 "expected": [f"{r} @ {l}" for r, l in p.truth]}, ensure_ascii=False) + "\n")
     manifest = {
-        "seed": seed, "n": n, "generator": "bench.corpus",
+        "seed": seed, "n": n, "generator": "bench.corpus", "defect_share": defect_share,
+        "format_shares": shares, "fixed": {"pdf": pdf, "docx": docx},
         "formats": dict(sorted(Counter(p.fmt for p in plans).items())),
         "layouts": dict(sorted(Counter(p.layout for p in plans).items())),
         "encodings": dict(sorted(Counter(p.encoding for p in plans).items())),

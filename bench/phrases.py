@@ -329,7 +329,7 @@ POINTS = [
 PROPOSALS_HEADS = ["人大代表建议和政协提案办理结果公开情况", "建议提案办理结果公开情况", "人大建议和政协提案办理情况"]
 PROPOSALS = [
     "本年度共承办人大代表建议{a}件、政协提案{b}件，均已按期办结，办理结果已按规定公开。",
-    "{Y}年{me}承办市人大代表建议{a}件、政协委员提案{b}件，办复率100%，可公开的办理复文已全部公开。",
+    "{Y}年{me}承办人大代表建议{a}件、政协委员提案{b}件，办复率100%，可公开的办理复文已全部公开。",
     "全年办理人大代表建议和政协提案共{ab}件，办理结果均在网站专栏公开。",
 ]
 PROPOSALS_NONE = [
@@ -338,7 +338,7 @@ PROPOSALS_NONE = [
 INNOVATION_HEADS = ["本年度政务公开工作创新情况", "政务公开工作创新情况", "政务公开创新举措"]
 INNOVATION = [
     "积极探索政务公开创新做法，推出“政策明白卡”，将重点政策以通俗易懂的方式送到群众手中。",
-    "创新政策解读方式，开设“局长讲政策”栏目，由负责同志在线解读重点政策。",
+    "创新政策解读方式，开设“负责同志讲政策”栏目，由负责同志在线解读重点政策。",
     "在政务公开工作中创新推行“公开+服务”模式，将政策公开与办事服务相融合，提升群众获得感。",
     "创新工作机制，建立政务公开联络员制度，形成上下联动、协同推进的工作格局。",
 ]
@@ -353,7 +353,8 @@ CSS_PROPS = ["margin:0 auto", "padding:0", "font-size:14px", "line-height:1.8", 
              "background:#f5f5f5", "border:1px solid #ddd", "position:relative", "font-family:微软雅黑"]
 JS_LINES = [
     "var siteId = '{code}';", "function setFontSize(size){{document.getElementById('zoom').style.fontSize=size+'px';}}",
-    "function doPrint(){{window.print();}}", "$(function(){{$('.nav li').hover(function(){{$(this).addClass('on');}});}});",
+    "function doPrint(){{window.print();}}",
+    "$(function(){{$('.nav li').hover(function(){{$(this).addClass('on');}});}});",
     "var visit = new Image(); visit.src = '/stat/count?site=' + siteId + '&t=' + new Date().getTime();",
     "if (window.navigator.userAgent.indexOf('MSIE') > -1) {{ document.body.className += ' ie'; }}",
     "function share(type){{var url=encodeURIComponent(location.href);window.open('/share?to='+type+'&u='+url);}}",

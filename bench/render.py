@@ -51,9 +51,22 @@ def drop_part(blocks: list, heading: str, headings: list[str]) -> list:
     return blocks[:start] + blocks[end:]
 
 
+class FastGrid(V.Grid):
+    """A `Grid` whose merged-region look-up is a dict (the original scans every merge per cell)."""
+
+    def __init__(self, grid: V.Grid):
+        super().__init__(grid.rows, grid.merges, grid.kind, grid.header_rows)
+        self._owner = {(r, c): m for m in grid.merges
+                       for r in range(m.row, m.row + m.rowspan) for c in range(m.col, m.col + m.colspan)}
+
+    def owner(self, r: int, c: int):
+        return self._owner.get((r, c))
+
+
 def outline(canon: FastCanon, simple: bool, removed: int | None, with_title: bool = True,
             with_date: bool = True) -> list:
     blocks = V.outline(canon, simple=simple, with_title=with_title, with_date=with_date)
+    blocks = [FastGrid(b) if isinstance(b, V.Grid) else b for b in blocks]
     if removed:
         heads = [canon.heading(n) for n in range(1, 7)]
         blocks = drop_part(blocks, canon.heading(removed), heads)
@@ -91,16 +104,30 @@ def text_page(canon: FastCanon, removed: int | None, head: dict, halfwidth: bool
 
 # ------------------------------------------------------------------------------------------ HTML
 
+_CSS: list[str] = []
+_JS: list[str] = []
+
+
+def _chrome_pools() -> tuple[list[str], list[str]]:
+    """Style and script lines a site's pages carry, made once per process from a fixed seed."""
+    if not _CSS:
+        rng = random.Random("page-chrome")
+        _CSS.extend(f".c{rng.randint(100, 999)}-{i} .item{i % 7} {{{';'.join(rng.sample(P.CSS_PROPS, rng.randint(2, 6)))}}}"
+                    for i in range(1200))
+        _JS.extend(rng.choice(P.JS_LINES) + f" // {i}" for i in range(800))
+    return _CSS, _JS
+
+
 def _css(rng: random.Random, n: int) -> str:
-    rules = []
-    for i in range(n):
-        props = ";".join(rng.sample(P.CSS_PROPS, rng.randint(2, 6)))
-        rules.append(f".c{rng.randint(100, 999)}-{i} .item{i % 7} {{{props}}}")
-    return "\n".join(rules)
+    css, _ = _chrome_pools()
+    start = rng.randrange(len(css) - n)
+    return "\n".join(css[start:start + n])
 
 
 def _js(rng: random.Random, n: int, code: str) -> str:
-    return "\n".join(rng.choice(P.JS_LINES).format(code=code) + f" // {i}" for i in range(n))
+    _, js = _chrome_pools()
+    start = rng.randrange(len(js) - n)
+    return "\n".join(js[start:start + n]).replace("{code}", code).replace("{{", "{").replace("}}", "}")
 
 
 def _runs(text: str, rng: random.Random) -> str:

@@ -10,8 +10,8 @@ reports.jsonl). Exit code 0 (also when there are mismatches).
 from __future__ import annotations
 
 import json
+import signal
 import sys
-from collections import Counter
 from pathlib import Path
 
 from .cli import parser
@@ -68,7 +68,8 @@ def _defects(corpus: Path) -> dict[str, str]:
     with open(path, encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
-            out[row["file"]] = f"{row['layout']}，缺陷：{row['defect'] or '无'}" + (f"（{row['detail']}）" if row.get("detail") else "")
+            detail = f"（{row['detail']}）" if row.get("detail") else ""
+            out[row["file"]] = f"{row['layout']}，缺陷：{row['defect'] or '无'}{detail}"
     return out
 
 
@@ -80,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("findings", type=Path, help="审核结果 findings.jsonl")
     ap.add_argument("--json", action="store_true", help="以 JSON 输出评分")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `… | head` ends quietly
+    for path in (args.corpus / "ground_truth.jsonl", args.findings):
+        if not path.is_file():
+            ap.error(f"找不到文件：{path}")
     truth = load_truth(args.corpus)
     names = None
     manifest = args.corpus / "reports.jsonl"
@@ -103,11 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n前 {min(20, len(mismatches))} 条不一致（共 {len(mismatches)} 条）：")
         for tag, (file, rule, loc) in mismatches[:20]:
             print(f"  {tag} {file} {rule} @ {loc}  [{defects.get(file, '')}]")
-    by_kind = Counter(tag for tag, _ in mismatches)
     if not mismatches:
         print("\n全部一致。")
-    elif by_kind:
-        pass
     return 0
 
 

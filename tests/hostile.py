@@ -2,7 +2,7 @@
 
 Each builder writes one file into a folder and returns a `Hostile` record saying what the run must
 do with it. Large files are made cheaply: the 200 MB file is sparse (`truncate`), the zip bomb is
-deflated from a stream of zeros chunk by chunk, so building the corpus takes a few seconds and
+deflated from a stream of spaces chunk by chunk, so building the corpus takes a few seconds and
 little memory.
 
 `expect` values:
@@ -44,7 +44,7 @@ PATHY_AGENCIES = ["../../etc", "..\\..\\windows\\system32", "淄博\x00局", "�
 @dataclass
 class Hostile:
     name: str                      # path relative to the corpus folder
-    expect: str                    # failed / flagged / ok
+    expect: str                    # failed / flagged / ok / read (see the module docstring)
     what: str                      # one line for the report
     agency: str | None = None      # the agency name planted in the file, when there is one
     extra: dict = field(default_factory=dict)
@@ -201,7 +201,7 @@ def huge_file(folder: Path) -> Hostile:
 
 
 def zip_bomb(folder: Path, inflated_mb: int = BOMB_INFLATED_MB) -> Hostile:
-    """A DOCX whose word/document.xml inflates to `inflated_mb` MB (ratio ≈ 1000:1), streamed."""
+    """A DOCX whose word/document.xml inflates to `inflated_mb` MB of spaces (ratio ≈ 1000:1), streamed."""
     path = folder / "bomb.docx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
@@ -293,7 +293,8 @@ def control_soup(folder: Path) -> Hostile:
     for k in range(0, len(lines), 9):
         lines[k] = lines[k] + controls[rnd.randrange(len(controls))]
     (folder / "control-soup.txt").write_text("\n".join(lines), encoding="utf-8")
-    return Hostile("control-soup.txt", "flagged", "control characters appended to every 9th line")
+    # Control characters are invisible in a browser: the text reader drops them and reads the report.
+    return Hostile("control-soup.txt", "ok", "control characters appended to every 9th line")
 
 
 # ---------------------------------------------------- accepted sizes that still cost a lot

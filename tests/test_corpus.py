@@ -51,6 +51,7 @@ def test_manifest_counts_every_form(corpus):
     assert sum(m["formats"].values()) == sum(m["layouts"].values()) == N
     assert len(list((corpus / "reports").iterdir())) == N
     assert m["reports_with_defects"] == round(N * 0.4) == sum(m["defects"].values())
+    assert set(m["defects"]) == set(C.TEXT_DEFECTS) | set(C.TABLE_DEFECTS)   # every kind of defect occurs
     truth = (corpus / "ground_truth.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(truth) == m["ground_truth_findings"] > m["reports_with_defects"] / 2
     assert all(set(json.loads(line)) == {"file", "rule_id", "location"} for line in truth)
@@ -112,10 +113,19 @@ def test_agency_types_are_the_ones_the_rules_infer():
     assert list(inferred) == [a.kind for a in pool]
 
 
-def test_clean_reports_keep_the_identities():
-    for p in C.plan_corpus(200, SEED, C.DEFAULT_SHARES, defect_share=0.0):
+def test_clean_reports_keep_the_identities_and_last_years_figures():
+    plans = C.plan_corpus(200, SEED, C.DEFAULT_SHARES, defect_share=0.0)
+    assert sum(p.prev is not None for p in plans) > 50
+    for p in plans:
         t3 = p.t3
         assert not p.truth and not p.printed
+        if p.prev is not None:
+            q = plans[p.prev]
+            assert (q.agency.code, q.year) == (p.agency.code, p.year - 1)
+            assert t3["carried_over"] == q.t3["carried_forward"]
+            docs = p.t2["normative_documents"]
+            assert int(docs["in_force"]) == int(q.t2["normative_documents"]["in_force"]) + int(docs["issued"]) \
+                - int(docs["repealed"])
         for c in range(7):
             assert t3["new_received"][c] + t3["carried_over"][c] == t3["total_processed"][c] + t3["carried_forward"][c]
             assert t3["total_processed"][c] == sum(t3[k][c] for k in C.OUTCOMES)

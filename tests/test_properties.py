@@ -85,12 +85,6 @@ def test_readers_never_crash_on_bytes_without_bom(data, suffix):
     _read_and_extract(data, suffix)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: auditor/ingest/encoding.py decode_bytes() decodes BOM-prefixed bytes without catching "
-    "UnicodeDecodeError; read_document() (auditor/ingest/__init__.py) only converts DecodeError for "
-    ".txt/.md, so a UTF-8 BOM followed by GBK bytes, or a UTF-16 BOM with an odd byte count, raises "
-    "UnicodeDecodeError instead of ReadError (for .html it becomes a ReadError with Python's English "
-    "codec message)."))
 @FAST
 @example(data=codecs.BOM_UTF16_LE + b"abc", suffix=".txt")
 @example(data=codecs.BOM_UTF8 + "中文".encode("gbk"), suffix=".md")

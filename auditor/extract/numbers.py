@@ -10,9 +10,12 @@ _NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:件|个|条|宗|次|项|元|万�
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 
 
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 @lru_cache(maxsize=1 << 16)
 def clean(raw: str) -> str:
-    text = unicodedata.normalize("NFKC", raw)
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", raw))
     text = re.sub(r"\s+", "", text)
     return _THOUSANDS.sub("", text)
 

@@ -10,7 +10,10 @@ from .html import read_html
 from .pdf import read_pdf
 from .text import read_text
 
+# Real reports are tens of KB (HTML, text) to a few MB (PDF, DOCX). Text-like formats cost ~100× their
+# size in memory once split into blocks, so their limit is lower.
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_TEXT_BYTES = 8 * 1024 * 1024
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
@@ -28,8 +31,9 @@ def read_document(path: Path) -> Document:
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError(f"不支持的文件类型「{suffix or '无扩展名'}」")
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ReadError(f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB）")
+    limit = MAX_FILE_BYTES if suffix in BINARY_READERS else MAX_TEXT_BYTES
+    if size > limit:
+        raise ReadError(f"文件过大（{size / (1024 * 1024):.1f} MB，此类文件上限 {limit // (1024 * 1024)} MB）")
     data = path.read_bytes()
     if not data.strip():
         raise ReadError("文件为空")

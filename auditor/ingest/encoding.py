@@ -24,7 +24,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Return (text, encoding name). `declared` (e.g. from an HTML meta tag) is tried after BOMs."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data.decode(name), name
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                raise DecodeError(f"文件开头标明为 {name.upper()} 编码，但内容不符，无法解码") from None
     candidates = ([declared] if declared else []) + ["utf-8"]
     for name in candidates:
         try:

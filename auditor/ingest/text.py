@@ -14,7 +14,12 @@ _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def read_text(path: str, text: str, encoding: str | None) -> Document:
+    # zero-width spaces, soft hyphens and control characters are invisible in a browser: drop them
+    text = _INVISIBLE.sub("", text)
     meta: dict[str, str] = {}
     blocks: list[Block] = []
     pending_table: list[list[str]] = []

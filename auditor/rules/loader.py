@@ -18,6 +18,10 @@ from .model import Pack, Rule
 from .strict_yaml import YamlProblem, compose, construct, line_of
 
 
+# A repeated group that itself ends in a repeat, e.g. (a+)+ or (\w*)* : exponential backtracking.
+_NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*[+*}]\)[+*{]")
+
+
 class RuleError(Exception):
     """Rule files are invalid. `problems` holds one `file:line: message` string per problem."""
 
@@ -170,7 +174,10 @@ def load_checked(path: Path, schema_name: str) -> Any:
         node = compose(path.read_text(encoding="utf-8"))
     except YamlProblem as exc:
         raise RuleError([f"{path}:{exc.line}: {exc.message}"]) from None
-    data = construct(node)
+    try:
+        data = construct(node)
+    except YamlProblem as exc:
+        raise RuleError([f"{path}:{exc.line}: {exc.message}"]) from None
     errors = list(jsonschema.Draft202012Validator(schema(schema_name)).iter_errors(data))
     if errors:
         raise RuleError([f"{path}:{line_of(node, list(e.absolute_path))}: {_path(e)}{_describe(e)}"
@@ -196,7 +203,11 @@ def _load(path: Path, schema_name: str, problems: list[str]) -> dict[str, Any] |
     except YamlProblem as exc:
         problems.append(f"{path}:{exc.line}: {exc.message}")
         return None
-    data = construct(node)
+    try:
+        data = construct(node)
+    except YamlProblem as exc:
+        problems.append(f"{path}:{exc.line}: {exc.message}")
+        return None
     validator = jsonschema.Draft202012Validator(schema(schema_name))
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if not isinstance(data, dict):
@@ -219,6 +230,9 @@ def _load_rule(path: Path, pack_id: str, problems: list[str]) -> Rule | None:
             re.compile(regex)
         except re.error as exc:
             problems.append(f"{path}:1: {where} 的正则表达式无效：{exc}")
+            continue
+        if _NESTED_REPEAT.search(regex):
+            problems.append(f"{path}:1: {where} 的正则表达式含嵌套重复（如 (a+)+），可能回溯失控，请改写")
     if data["kind"] in ("text_number", "cross_year") and "regex" in data["params"] \
             and "(?P<n>" not in data["params"]["regex"]:
         problems.append(f"{path}:1: params.regex 须含命名分组 (?P<n>…) 以取出文中的数字")

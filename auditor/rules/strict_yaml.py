@@ -41,6 +41,8 @@ def compose(text: str) -> yaml.Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise YamlProblem((mark.line + 1) if mark else 1, f"YAML 语法错误：{exc.problem}") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise YamlProblem(1, f"YAML 无法解析（{type(exc).__name__}）") from None
     if node is not None:
         _check(node)
     return node
@@ -61,6 +63,8 @@ def _check(root: yaml.Node) -> None:
         if isinstance(node, yaml.MappingNode):
             keys: dict[str, int] = {}
             for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise YamlProblem(key_node.start_mark.line + 1, "键必须是简单文字，不能是列表或映射")
                 key = key_node.value
                 if key in keys:
                     raise YamlProblem(key_node.start_mark.line + 1,
@@ -77,6 +81,11 @@ def construct(node: yaml.Node | None) -> Any:
     loader = StrictLoader("")
     try:
         return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YamlProblem((mark.line + 1) if mark else 1, f"YAML 取值无效：{exc.problem}") from None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise YamlProblem(1, f"YAML 取值无效（{type(exc).__name__}）") from None
     finally:
         loader.dispose()
 
