@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -288,11 +288,9 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
                      agency_types: dict[str, str] | None, ledger: Ledger, partial: Path,
                      roster: Roster | None = None, watch: Stopwatch | None = None) -> RunOutcome:
     """Audit the fresh reports, join the cached ones, and write the outputs into `partial`."""
-    per_report, cross = split_cross_year(packs)
-    new_findings = evaluate(inputs.fresh, per_report, partial / "gx_validation.json", agency_types)
     fresh_by_file = {r.file: r for r in inputs.fresh}
     reports: list[Report] = []
-    parts = [new_findings]
+    cached_rows: list[dict] = []
     for path in inputs.collected.files:
         h = inputs.hashes[path]
         if str(path) in fresh_by_file:
@@ -300,12 +298,13 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
         elif h in inputs.cache:
             report, stored = inputs.cache[h]
             report.file = str(path)
-            parts.append(pd.DataFrame([{**f, "file": str(path)} for f in stored], columns=new_findings.columns))
+            cached_rows.extend({**f, "file": str(path)} for f in stored)
             reports.append(report)
-    if any(p.rules for p in cross):
-        # Cross-year findings depend on other reports: recomputed every run, never cached.
-        history = ledger.reports_of(_missing_previous(reports))
-        parts.append(evaluate(reports, cross, None, agency_types, history, extraction=False))
+    fresh_flags = [r.file in fresh_by_file for r in reports]
+    # Cross-year rules need last year's reports that are no longer in the inbox: from the ledger.
+    history = ledger.reports_of(_missing_previous(reports)) if _has_cross_year(packs) else []
+    new_findings = evaluate(reports, packs, partial / "gx_validation.json", agency_types, history, fresh_flags)
+    parts = [new_findings, pd.DataFrame(cached_rows, columns=new_findings.columns)]
     present = [p for p in parts if len(p)]
     findings = pd.concat(present, ignore_index=True) if present else new_findings
     result = summarize(reports, findings, inputs.collected.skipped + inputs.unreadable, waivers,
@@ -335,11 +334,8 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
                       changes=changes)
 
 
-def split_cross_year(packs: list[Pack]) -> tuple[list[Pack], list[Pack]]:
-    """The same packs twice: without and with only the cross-year rules."""
-    per_report = [replace(p, rules=[r for r in p.rules if r.kind != "cross_year"]) for p in packs]
-    cross = [replace(p, rules=[r for r in p.rules if r.kind == "cross_year"]) for p in packs]
-    return per_report, cross
+def _has_cross_year(packs: list[Pack]) -> bool:
+    return any(r.kind == "cross_year" for p in packs for r in p.rules)
 
 
 def _missing_previous(reports: list[Report]) -> list[tuple[str, int]]:

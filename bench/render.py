@@ -215,5 +215,9 @@ def write_docx(canon: FastCanon, removed: int | None, path: Path) -> None:
 def write_pdf(canon: FastCanon, removed: int | None, path: Path) -> None:
     from reportlab import rl_config
 
+    before = rl_config.invariant
     rl_config.invariant = 1   # no creation date or random document id: the same bytes every run
-    V.render_pdf(path, outline(canon, False, removed), canon.title)
+    try:
+        V.render_pdf(path, outline(canon, False, removed), canon.title)
+    finally:
+        rl_config.invariant = before

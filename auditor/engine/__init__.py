@@ -39,17 +39,23 @@ def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = No
 
 def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
              agency_types: dict[str, str] | None = None, history: list[Report] | None = None,
-             extraction: bool = True) -> pd.DataFrame:
-    """Every rule of every applicable pack over the batch. `extraction`: also report our own
-    reading problems (off when a second pass only runs the cross-year rules)."""
+             fresh: list[bool] | None = None) -> pd.DataFrame:
+    """Every rule of every applicable pack over the batch.
+
+    `fresh` (one flag per report): per-report rules and reading problems only for the flagged
+    reports, whose earlier findings are not in the ledger; cross-year rules for all of them, since
+    they depend on other reports. One batch serves both."""
     batch = build_batch(reports, agency_types, history)
-    hits: list[Hit] = extraction_hits(batch) if extraction else []
+    mask = pd.Series(fresh if fresh is not None else [True] * len(reports), dtype=bool)
+    hits: list[Hit] = extraction_hits(batch, set(mask.index[mask]))
     rids_by_rule: dict[str, pd.Index] = {}
     by_kind: dict[str, list[Rule]] = {}
     for pack in packs:
         rids = batch.rids_for(pack.templates)
+        only_fresh = rids[mask.reindex(rids, fill_value=False).to_numpy()]
         for rule in pack.rules:
-            rids_by_rule[rule.key] = applicable(rule.when, batch, rids)
+            scope = rids if rule.kind == "cross_year" else only_fresh
+            rids_by_rule[rule.key] = applicable(rule.when, batch, scope)
             by_kind.setdefault(rule.kind, []).append(rule)
 
     for kind, rules in by_kind.items():

@@ -14,11 +14,11 @@ FAILED_RULE = Rule(id="EXT-FAILED", title="报告无法读取", severity="error"
                    basis="本工具的读取自检（非合规问题）", message="{problem}", params={})
 
 
-def extraction_hits(batch: Batch) -> list[Hit]:
+def extraction_hits(batch: Batch, rids: set[int] | None = None) -> list[Hit]:
     hits = []
     for rid, report in enumerate(batch.reports):
-        if batch.info.at[rid, "history"]:
-            continue   # an earlier year's report loaded for comparison is not audited again
+        if batch.info.at[rid, "history"] or (rids is not None and rid not in rids):
+            continue   # earlier years' reports, and reports whose findings are cached, are not re-reported
         for i, problem in enumerate(report.problems):
             hits.append(Hit(rid, READ_RULE, "报告读取", f"extract:{problem}", category="extraction",
                             message=f"读取不完整：{problem}。相关规则未据此判定，需人工核查。",

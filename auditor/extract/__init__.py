@@ -15,6 +15,7 @@ _CHROME = re.compile(r"^\s*(?:[•·]\s*)?(?:字号|打印|关闭|语音播报|�
 _TABLE_OF_SECTION = {2: ("t2", parse_t2, "表二"), 3: ("t3", parse_t3, "表三"), 4: ("t4", parse_t4, "表四")}
 
 
+_FOOTER = re.compile(r"ICP|版权|主办|承办|网站标识码|技术支持|Copyright|©|联系我们|网站地图")
 _LAST_ROW = {2: ("t2", "admin_fees"), 3: ("t3", "carried_forward"), 4: ("t4", "litigation_after_review")}
 
 
@@ -24,8 +25,12 @@ def _truncated_after(report: Report, flat: str) -> int | None:
     if not numbers or max(numbers) >= 6 or sorted(numbers) != list(range(1, max(numbers) + 1)):
         return None
     last = max(numbers)
-    tail = flat.rstrip()[-1:] if flat.strip() else ""
-    cut_mid_sentence = tail not in set("。！？.!?）)」”")
+    lines = [line.strip() for line in flat.splitlines() if line.strip()]
+    tail = lines[-1] if lines else ""
+    # A download cut mid-paragraph ends in a long line without a full stop; a site footer
+    # (主办单位、ICP备案号、版权) is short or says so, and is not a sign of truncation.
+    cut_mid_sentence = (len(tail) >= 20 and tail[-1] not in set("。！？.!?）)」”")
+                        and not _FOOTER.search(tail))
     table_row = _LAST_ROW.get(last)
     cut_mid_table = table_row is not None and not any(
         c.raw is not None for c in report.cells if (c.table, c.row) == table_row)

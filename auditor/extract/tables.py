@@ -8,6 +8,7 @@ recorded, so no rule can accuse the agency on the strength of our guess.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from ..catalog import (T2_ROWS_2019, T2_ROWS_2021, T3_COLS, T3_GROUP_HEADERS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS,
@@ -32,9 +33,12 @@ def _cell(table: str, row: str, col: str, raw: str | None) -> Cell:
     return Cell(table, row, col, raw, value)
 
 
+_SENTENCE = re.compile(r"[。；]")
+
+
 def _is_label(tok: Token) -> bool:
     return tok.kind != "row_end" and bool(tok.text) and not is_value(tok.text) \
-        and len(tok.text) <= MAX_LABEL_LEN and not re.search(r"[。；]", tok.text)
+        and len(tok.text) <= MAX_LABEL_LEN and not _SENTENCE.search(tok.text)
 
 
 @dataclass
@@ -95,7 +99,7 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
         if not rows and (current is None or not current.values):
             header.append(norm)
         label = _match(norm, labels)
-        if label is None and not any(re.search(g, norm) for g in group_headers):
+        if label is None and not _is_group_header(norm, tuple(group_headers)):
             # A label broken over two lines: try it joined with the next text token.
             if i < len(tokens) and _is_label(tokens[i]):
                 joined = _match(norm + normalize_label(tokens[i].text), labels)
@@ -124,8 +128,24 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
     return rows, "".join(header), problems
 
 
+_MATCHES: dict[tuple[int, str], tuple[list[Label], Label | None]] = {}
+
+
 def _match(norm: str, labels: list[Label]) -> Label | None:
-    return next((lab for lab in labels if lab.matches(norm)), None)
+    """First label whose pattern fits; remembered per label list, as the same labels recur in
+    every report. The entry keeps the list alive, so its id cannot be reused by another list."""
+    key = (id(labels), norm)
+    hit = _MATCHES.get(key)
+    if hit is None:
+        if len(_MATCHES) > 200_000:
+            _MATCHES.clear()
+        hit = _MATCHES[key] = (labels, next((lab for lab in labels if lab.matches(norm)), None))
+    return hit[1]
+
+
+@lru_cache(maxsize=1 << 14)
+def _is_group_header(norm: str, patterns: tuple[str, ...]) -> bool:
+    return any(re.search(g, norm) for g in patterns)
 
 
 def _column_order(header: str, cols: list[Label], fixed_first: str | None, fixed_last: str | None,
@@ -220,9 +240,12 @@ def split_digits(digits: str, parts: int, checksum: bool, limit: int = 2) -> lis
     return out
 
 
+_T3_ALL = T3_ROWS_2021 + [r for r in T3_ROWS_2019 if r.key == "other"]
+
+
 def parse_t3(tokens: list[Token]) -> TableResult:
     result = TableResult()
-    all_labels = T3_ROWS_2021 + [r for r in T3_ROWS_2019 if r.key == "other"]
+    all_labels = _T3_ALL
     ncols = {lab.key: len(T3_COLS) for lab in all_labels}
     rows, header, result.problems = _read_rows(tokens, all_labels, ncols, T3_GROUP_HEADERS)
     if not rows:
@@ -371,12 +394,15 @@ def _group_order(header: str) -> list[str] | None:
     return sorted(positions, key=positions.get)
 
 
+_T2_LABELS = {False: [lab for lab, _ in T2_ROWS_2021], True: [lab for lab, _ in T2_ROWS_2019]}
+
+
 def parse_t2(tokens: list[Token]) -> TableResult:
     result = TableResult()
     joined = normalize_label("".join(t.text for t in tokens if t.kind != "row_end"))
     is_2019 = "本年新制作" in joined or "第二十条第(九)项" in joined or "上一年项目数量" in joined
     layout = T2_ROWS_2019 if is_2019 else T2_ROWS_2021
-    labels = [lab for lab, _ in layout]
+    labels = _T2_LABELS[is_2019]
     ncols = {lab.key: len(cols) for lab, cols in layout}
     rows, header, result.problems = _read_rows(tokens, labels, ncols, [])
     if not rows:
