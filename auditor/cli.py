@@ -14,6 +14,7 @@ EXIT_USAGE = 2
 EXIT_UNREADABLE = 3
 EXIT_ENGINE = 4
 EXIT_LOCKED = 5
+EXIT_WRITE = 6
 
 EPILOG = """退出码：
   0  运行完成
@@ -21,7 +22,8 @@ EPILOG = """退出码：
   2  用法错误或规则文件无效（未运行审核）
   3  运行完成，但有文件无法读取（见 需人工核查）
   4  引擎错误（校验执行出错），本次未写出结果
-  5  另一个审核任务正在运行（结果目录被锁定），本次未运行"""
+  5  另一个审核任务正在运行（结果目录被锁定），本次未运行
+  6  写入结果失败（如磁盘已满）；之前的结果和账本保持不变"""
 
 
 def default_rules_dir() -> Path:
@@ -164,6 +166,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"引擎错误：{exc}", file=sys.stderr)
         logging.getLogger("auditor").error("引擎错误：%s", exc)
         return EXIT_ENGINE
+    except OSError as exc:
+        print(f"写入结果失败：{exc.strerror or exc}（磁盘已满或没有写权限？）。之前的结果和账本保持不变。",
+              file=sys.stderr)
+        logging.getLogger("auditor").error("写入结果失败：%s", exc)
+        return EXIT_WRITE
     c = outcome.counts
     if outcome.unchanged:
         print(f"没有新增或改动的报告，规则、豁免和处理意见也未变：结果与上次相同（共 {c.get('reports', 0)} 份）。")

@@ -25,6 +25,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from auditor.limits import MAX_DOCX_INFLATED_BYTES, MAX_TEXT_BYTES, MB
+
 from auditor.extract import extract
 from auditor.ingest import MAX_FILE_BYTES, ReadError, read_document
 from auditor.rules.loader import RuleError, load_packs
@@ -426,21 +428,13 @@ def _measure(path: Path) -> tuple[float, float]:
     return float(seconds), float(rss_kb) / 1024
 
 
-# The hostile-run budget (1.5 GB) spread over the largest input each reader accepts: 50 MB of file
-# for text and HTML, 200 MB of inflated XML for DOCX (auditor/ingest/docx.py MAX_TOTAL_UNCOMPRESSED).
-MB_PER_MB = {"txt": 1536 / 50, "html": 1536 / 50, "docx": 1536 / 200}
+# The hostile-run budget (1.5 GB) spread over the largest input each reader accepts
+# (auditor/limits.py: text and HTML files, inflated XML of a DOCX).
+MB_PER_MB = {"txt": 1536 * MB / MAX_TEXT_BYTES, "html": 1536 * MB / MAX_TEXT_BYTES,
+             "docx": 1536 * MB / MAX_DOCX_INFLATED_BYTES}
 
 
 @pytest.mark.parametrize("kind", ["txt", "html", "docx"])
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the size limits do not bound memory. Files the readers accept cost far more than the "
-    "limits suggest: one short line per row in a .txt costs ~145-160 MB RSS and ~1.5 s per MB of file "
-    "(a 15 MB file: 27 s, 2.4 GB; a 49 MB file extrapolates to ~8 GB) — one TextBlock per line in "
-    "auditor/ingest/text.py, then extraction's layout/tokens (auditor/extract/sections.py, tokens.py); "
-    "<p>0</p> paragraphs in HTML ~70-85 MB per MB (auditor/ingest/html.py); a DOCX within the bomb "
-    "checks (ratio ~10, under 200 MB inflated) ~19-23 MB per inflated MB (a 6.7 MB .docx inflating to "
-    "60 MB: 1.5 GB, 12 s; at the 200 MB inflated limit ~5 GB) — python-docx/lxml tree + blocks. "
-    "Expected: the largest accepted file stays within the 1.5 GB budget (or the limits are lowered)."))
 def test_accepted_file_sizes_stay_within_the_memory_budget(kind, tmp_path):
     _, base_mb = _measure(ZIBO)
     if kind == "txt":

@@ -206,3 +206,27 @@ def test_killed_run_leaves_previous_outputs_and_ledger(office, month2):
 def _count_runs(office: Path) -> int:
     with sqlite3.connect(office / "out" / "ledger.sqlite") as db:
         return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
+
+def test_full_disk_keeps_previous_outputs_and_ledger(office, month2, monkeypatch, capsys):
+    """A failing write (disk full) exits 6 and leaves latest, the ledger and the run folders as they were."""
+    import errno
+
+    import auditor.outputs as outputs
+
+    latest = (office / "out" / "latest").resolve()
+    before = (latest / "summary.xlsx").read_bytes()
+    runs_before = _count_runs(office)
+    folders = sorted(p.name for p in (office / "out" / "runs").iterdir())
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(outputs, "write_xlsx", full)
+    code = cli.main(["run", str(office / "in"), "--out", str(office / "out"), "--rules", str(RULES), "--full"])
+    assert code == 6
+    assert "写入结果失败" in capsys.readouterr().err
+    assert (office / "out" / "latest").resolve() == latest
+    assert (latest / "summary.xlsx").read_bytes() == before
+    assert _count_runs(office) == runs_before
+    assert sorted(p.name for p in (office / "out" / "runs").iterdir()) == folders

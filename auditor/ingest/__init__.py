@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..limits import MAX_BINARY_BYTES as MAX_FILE_BYTES
+from ..limits import MAX_TEXT_BYTES
 from ..model import Document
 from .encoding import DecodeError, decode_bytes
 from .docx import read_docx
@@ -10,10 +12,7 @@ from .html import read_html
 from .pdf import read_pdf
 from .text import read_text
 
-# Real reports are tens of KB (HTML, text) to a few MB (PDF, DOCX). Text-like formats cost ~100× their
-# size in memory once split into blocks, so their limit is lower.
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_TEXT_BYTES = 8 * 1024 * 1024
+# Real reports are tens of KB (HTML, text) to a few MB (PDF, DOCX): limits in auditor/limits.py.
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}

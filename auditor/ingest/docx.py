@@ -14,9 +14,10 @@ import io
 import zipfile
 from collections.abc import Iterator
 
+from ..limits import MAX_DOCX_INFLATED_BYTES
 from ..model import Block, Document, TableBlock, TextBlock
 
-MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_TOTAL_UNCOMPRESSED = MAX_DOCX_INFLATED_BYTES   # configurable: auditor/limits.py
 MAX_RATIO = 200
 MAX_MEMBERS = 10_000
 MAX_COLS = 64  # Word allows 63 columns
