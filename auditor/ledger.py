@@ -134,6 +134,7 @@ class Ledger:
 
     def record_run(self, *, started: str, engine: str, rules_hash: str, folder: str,
                    files: list[tuple[str, int, int, str]], versions: list[tuple[str, Report]],
+                   seen: list[str],
                    audits: list[tuple[str, list[dict]]], findings: pd.DataFrame, inputs: int, audited: int,
                    reused: int, counts: dict[str, int], input_key: str | None = None) -> int:
         """Everything about one run, in one transaction."""
@@ -155,6 +156,7 @@ class Ledger:
                     (h, report.file, agency, normalize_label(agency) if agency else None, report.meta.get("year"),
                      report.template, report.status, report.meta.get("published"), now, now,
                      _pack(report.to_store())))
+            self.db.executemany("UPDATE versions SET last_seen = ? WHERE hash = ?", [(now, h) for h in seen])
             self.db.executemany("INSERT OR REPLACE INTO audits VALUES(?,?,?)",
                                 [(h, rules_hash, _pack(f)) for h, f in audits])
             if len(findings):

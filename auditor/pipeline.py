@@ -371,10 +371,13 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
                                  & (result.findings["rule_kind"] != "cross_year")]
     # Only per-report findings are cached: waiver and decision columns are re-applied every run.
     cacheable = per_report.drop(columns=[c for c in ("waived", "waiver", "decision") if c in per_report])
-    audits = [(by_file[f], g.drop(columns=["file"]).to_dict("records")) for f, g in cacheable.groupby("file")]
-    audits += [(by_file[f], []) for f in fresh if f not in set(cacheable["file"])]
+    grouped: dict[str, list[dict]] = {f: [] for f in fresh}
+    for row in cacheable.to_dict("records"):      # one conversion, not one per report
+        grouped[row.pop("file")].append(row)
+    audits = [(by_file[f], rows) for f, rows in grouped.items()]
     versions = [(by_file[r.file], r) for r in inputs.fresh]
-    versions += [(h, report) for h, (report, _) in inputs.cache.items() if h in by_file.values()]
+    present = set(by_file.values())
+    seen = [h for h in inputs.cache if h in present]      # cached versions: only last_seen changes
     counts = result.findings.groupby(["category", "severity"]).size() if len(result.findings) else {}
     summary = {f"{c}/{s}": int(n) for (c, s), n in dict(counts).items()}
     comp = result.findings[result.findings["category"] == "compliance"] if len(result.findings) else result.findings
@@ -387,7 +390,7 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
                     "manual": int((result.findings["category"] == "extraction").sum()) if len(result.findings) else 0})
     outcome.counts = summary
     ledger.record_run(started=started.isoformat(timespec="seconds"), engine=engine, rules_hash=rules_hash,
-                      folder=folder.name, files=inputs.file_rows, versions=versions, audits=audits,
+                      folder=folder.name, files=inputs.file_rows, versions=versions, seen=seen, audits=audits,
                       findings=result.findings, inputs=len(inputs.collected.files) + len(inputs.collected.skipped),
                       audited=outcome.audited, reused=outcome.reused, counts=summary, input_key=key)
 
