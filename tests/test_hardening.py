@@ -635,3 +635,14 @@ def test_output_code_never_builds_paths_from_agency_names():
     for src in sources:
         text = src.read_text(encoding="utf-8")
         assert not path_building.search(text), src
+
+
+def test_table_count_limit_is_configurable(tmp_path):
+    """AUDITOR_MAX_TABLES bounds the tables of one document, with a Chinese per-file reason."""
+    page = tmp_path / "tables.html"
+    page.write_text("<html><body>" + "<table><tr><td>1</td></tr></table>" * 30 + "</body></html>", encoding="utf-8")
+    env = {**os.environ, "AUDITOR_MAX_TABLES": "20"}
+    code = ("from pathlib import Path\nfrom auditor.ingest import read_document, ReadError\n"
+            f"try:\n    read_document(Path({str(page)!r}))\nexcept ReadError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=60)
+    assert "表格数量过多（30 个，上限 20 个" in out.stdout.decode("utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..limits import MAX_BINARY_BYTES as MAX_FILE_BYTES
-from ..limits import MAX_TEXT_BYTES
-from ..model import Document
+from ..limits import MAX_TABLES, MAX_TEXT_BYTES
+from ..model import Document, TableBlock
 from .encoding import DecodeError, decode_bytes
 from .docx import read_docx
 from .html import read_html
@@ -38,16 +38,24 @@ def read_document(path: Path) -> Document:
         raise ReadError("文件为空")
     try:
         if suffix in HTML_SUFFIXES:
-            return read_html(str(path), data)
+            return _bounded(read_html(str(path), data))
         if suffix in BINARY_READERS:
-            return BINARY_READERS[suffix](str(path), data)
+            return _bounded(BINARY_READERS[suffix](str(path), data))
     except (DecodeError, ValueError) as exc:
         raise ReadError(str(exc)) from exc
     try:
         text, encoding = decode_bytes(data)
     except DecodeError as exc:
         raise ReadError(str(exc)) from exc
-    return read_text(str(path), text, encoding)
+    return _bounded(read_text(str(path), text, encoding))
+
+
+def _bounded(doc: Document) -> Document:
+    """A report has a handful of tables; thousands upon thousands mean a hostile or broken file."""
+    tables = sum(isinstance(b, TableBlock) for b in doc.blocks)
+    if tables > MAX_TABLES:
+        raise ReadError(f"表格数量过多（{tables} 个，上限 {MAX_TABLES} 个，可用 AUDITOR_MAX_TABLES 调整）")
+    return doc
 
 
 __all__ = ["ReadError", "read_document", "SUPPORTED_SUFFIXES", "Document"]

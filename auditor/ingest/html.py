@@ -15,13 +15,14 @@ from typing import Any
 import lxml.etree as etree
 import lxml.html
 
+from .. import limits
 from ..model import Block, Document, TableBlock, TextBlock
 from .encoding import decode_bytes
 from .text import _meta_pairs
 
 SNIFF_BYTES = 8192
 MAX_SPAN = 100
-MAX_TABLE_ROWS = 2000
+MAX_TABLE_ROWS = limits.MAX_TABLE_ROWS      # configurable: auditor/limits.py
 MAX_TABLE_COLS = 500
 MAX_TABLE_SLOTS = 250_000
 

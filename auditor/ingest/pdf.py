@@ -23,9 +23,10 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from .. import limits
 from ..model import Block, Document, TableBlock, TextBlock
 
-MAX_PAGES = 500
+MAX_PAGES = limits.MAX_PDF_PAGES           # configurable: auditor/limits.py
 MAX_CHARS = 5_000_000
 GARBLED_LIMIT = 0.30
 
