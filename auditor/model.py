@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)
 class TextBlock:
     """A run of text as the reader found it (a paragraph, a line or a flattened table cell)."""
 
@@ -42,9 +42,11 @@ class Document:
     problems: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
-    """One table cell mapped to fixed keys. `raw` None means the cell was not found at all."""
+    """One table cell mapped to fixed keys. `raw` None means the cell was not found at all.
+
+    Slotted: a province's batch holds millions of cells."""
 
     table: str
     row: str
@@ -58,7 +60,7 @@ class Cell:
                 "value": self.value, "derived": self.derived}
 
 
-@dataclass
+@dataclass(slots=True)
 class Section:
     number: int
     title: str

@@ -14,8 +14,10 @@ from ..batch import Batch
 from ..gx_backend import ExpectationSpec
 from ..hits import Hit
 
-FRAME = "cell_domain"
+FRAME = "cell_domain"               # which cells each rule judges (booleans, one column per rule)
+CONTENTS = "cell_domain_contents"   # what each cell holds: cleaned text, blank flag, value
 GX_FRAME = "cell_domain_values"     # distinct (rule, text, blank, value): what GX validates
+CELLS = "cell_domain_cells"         # the batch's cells (not validated; findings are read from it)
 _KEY = ["rule_key", "norm", "is_blank", "value"]
 _REGEX = {"non_negative_integer": r"\d+", "non_negative_decimal": r"\d+(?:\.\d+)?", "integer": r"[+-]?\d+"}
 
@@ -26,7 +28,8 @@ def cell_location(table: str, row: str, col: str) -> str:
     return f"{TABLE_SHORT[table]}「{row_label(table, row)}」行「{col_label(table, col)}」列"
 
 
-def _select(rule: Rule, batch: Batch, rids: pd.Index) -> pd.DataFrame:
+def _mask(rule: Rule, batch: Batch, rids: pd.Index) -> pd.Series:
+    """The cells a rule judges (a boolean over the batch's cells: no copy of the cells)."""
     p = rule.params
     c = batch.cells
     # Cells placed by inference (derived) are never evidence against the agency.
@@ -43,19 +46,23 @@ def _select(rule: Rule, batch: Batch, rids: pd.Index) -> pd.DataFrame:
         mask &= c["value"].notna()
     if p["domain"] != "not_blank":
         mask &= ~c["blank"]
-    sub = c.loc[mask, ["rid", "table", "row", "col", "raw", "norm", "blank", "value"]].copy()
-    sub["rule_key"] = rule.key
-    sub["is_blank"] = sub["blank"].astype(int)
-    return sub
+    return mask
+
+
+def _contents(batch: Batch) -> pd.DataFrame:
+    return pd.DataFrame({"norm": batch.cells["norm"], "is_blank": batch.cells["blank"].astype(int),
+                         "value": batch.cells["value"]})
 
 
 def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
-    parts = [_select(r, batch, rids_by_rule[r.key]) for r in rules]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_KEY)
-    frame["_rid"] = range(len(frame))
-    # A cell's domain depends only on what it holds: GX validates each distinct content once.
-    distinct = frame[_KEY].drop_duplicates().reset_index(drop=True)
+    contents = _contents(batch)
+    masks = {r.key: _mask(r, batch, rids_by_rule[r.key]) for r in rules}
+    # A cell's domain depends only on what it holds: GX validates each distinct content once per rule.
+    parts = [contents[m].drop_duplicates().assign(rule_key=key) for key, m in masks.items()]
+    distinct = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_KEY))[_KEY]
+    distinct = distinct.reset_index(drop=True)
     distinct["_rid"] = range(len(distinct))
+    selected = pd.DataFrame(masks, index=contents.index)     # one boolean column per rule
     specs = []
     for r in rules:
         domain = r.params["domain"]
@@ -71,18 +78,23 @@ def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
             specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=GX_FRAME, column="norm", kind="regex",
                                          regex=_REGEX[domain], where=(("rule_key", r.key),),
                                          meta=(("rule_id", r.id),)))
-    return {FRAME: frame, GX_FRAME: distinct}, specs, []
+    return {FRAME: selected, CONTENTS: contents, GX_FRAME: distinct, CELLS: batch.cells}, specs, []
 
 
 def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str, set[int]]) -> list[Hit]:
-    frame = frames[FRAME]
+    selected, contents = frames[FRAME], frames[CONTENTS]
     distinct = frames[GX_FRAME]
+    cells = frames[CELLS]
     hits: list[Hit] = []
     for rule in rules:
         bad_values = distinct[distinct["_rid"].isin(failing.get(f"domain:{rule.key}", set()))]
         if bad_values.empty:
             continue
-        bad = frame.merge(bad_values[_KEY], on=_KEY)
+        # the rule's cells whose content GX rejected
+        chosen = contents[selected[rule.key]]
+        hit_index = chosen.reset_index().merge(bad_values[["norm", "is_blank", "value"]],
+                                               on=["norm", "is_blank", "value"])["index"]
+        bad = cells.loc[hit_index.sort_values()]
         group = rule.params.get("group_by", "cell")
         keys = {"cell": ["rid", "table", "row", "col"], "row": ["rid", "table", "row"], "table": ["rid", "table"]}[group]
         for key, g in bad.groupby(keys, sort=True):
