@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,10 +59,16 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
             rids_by_rule[rule.key] = applicable(rule.when, batch, scope)
             by_kind.setdefault(rule.kind, []).append(rule)
 
-    for kind, rules in by_kind.items():
-        if kind in DIRECT:
-            for rule in rules:
-                hits.extend(DIRECT[kind](rule, batch, rids_by_rule[rule.key]))
+    direct = [(kind, rule) for kind, rules in by_kind.items() if kind in DIRECT for rule in rules]
+    text = [d for d in direct if d[0] in TEXT_KINDS]
+    pending = None
+    if text and len(reports) >= PARALLEL_TEXT_FROM and _can_fork():
+        pending = _start_text_workers(text, batch, rids_by_rule)   # regexes on the other core(s)
+        direct = [d for d in direct if d[0] not in TEXT_KINDS]
+    for kind, rule in direct:
+        hits.extend(DIRECT[kind](rule, batch, rids_by_rule[rule.key]))
+    if pending is not None:
+        hits.extend(_collect_text_workers(pending))
 
     frames: dict[str, pd.DataFrame] = {}
     specs = []
@@ -80,6 +87,47 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
         hits.extend(GX[kind].finish(rules, frames, failing))
 
     return findings_frame(hits, batch)
+
+
+# Kinds that are regular expressions over report text: CPU-bound Python, run in worker processes
+# for large batches (the batch reaches them by fork, not by pickling).
+TEXT_KINDS = {"text_pattern", "statement", "text_length", "text_number"}
+PARALLEL_TEXT_FROM = 1500
+_SHARED: dict = {}
+
+
+def _can_fork() -> bool:
+    import multiprocessing as mp
+
+    return (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods()
+
+
+def _text_chunk(items: list[tuple[str, Rule]]) -> list[Hit]:
+    batch, rids_by_rule = _SHARED["batch"], _SHARED["rids"]
+    out: list[Hit] = []
+    for kind, rule in items:
+        out.extend(DIRECT[kind](rule, batch, rids_by_rule[rule.key]))
+    return out
+
+
+def _start_text_workers(items: list[tuple[str, Rule]], batch: Batch, rids_by_rule: dict[str, pd.Index]):
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    _SHARED.update(batch=batch, rids=rids_by_rule)
+    workers = min(os.cpu_count() or 1, len(items))
+    chunks = [items[i::workers] for i in range(workers)]
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+    return pool, [pool.submit(_text_chunk, chunk) for chunk in chunks]
+
+
+def _collect_text_workers(pending) -> list[Hit]:
+    pool, futures = pending
+    try:
+        return [hit for f in futures for hit in f.result()]
+    finally:
+        pool.shutdown()
+        _SHARED.clear()
 
 
 def summarize(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]] | None = None,

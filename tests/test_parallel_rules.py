@@ -1,0 +1,27 @@
+"""Text rules run in worker processes for large batches: the findings are exactly the same."""
+from __future__ import annotations
+
+from auditor import engine
+from auditor.engine import evaluate
+from auditor.extract import extract
+from auditor.ingest import read_document
+
+from . import mutate as m
+from .conftest import ZIBO
+
+
+def test_parallel_text_rules_give_the_same_findings(tmp_path, packs, monkeypatch):
+    text = ZIBO.read_text(encoding="utf-8")
+    variants = [text, m.remove(text, "(一)本年度依申请公开,均未收取任何信息处理费。"),
+                m.set_t3_cell(text, "一、本年新收政府信息公开申请数量", 6, "5")]
+    reports = []
+    for i, v in enumerate(variants):
+        path = tmp_path / f"r{i}.txt"
+        path.write_text(v, encoding="utf-8")
+        reports.append(extract(read_document(path)))
+    serial = evaluate(reports, packs)
+    monkeypatch.setattr(engine, "PARALLEL_TEXT_FROM", 1)
+    parallel = evaluate(reports, packs)
+    key = ["file", "rule_id", "location", "message", "fingerprint"]
+    assert sorted(map(tuple, serial[key].values.tolist())) == sorted(map(tuple, parallel[key].values.tolist()))
+    assert {"TXT-FEE-STMT", "TXT-TABLE-CONSIST-APPLY"} <= set(parallel["rule_id"])
