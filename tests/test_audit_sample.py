@@ -12,7 +12,6 @@ from auditor.extract import extract
 from auditor.ingest import read_document
 
 from . import mutate as m
-from .conftest import ZIBO
 
 CONTACT = ("如对本报告有任何疑问,请与淄博市公安局高新技术产业开发区分局(以下简称高新区公安分局)联系(地址:淄博高新区万杰路127号;"
            "邮编:255000;联系电话:0533-2189585邮箱:zbgxzhzx@zb.shandong.cn)。")

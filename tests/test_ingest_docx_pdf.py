@@ -5,7 +5,6 @@ import io
 import re
 import struct
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,7 @@ from auditor.ingest.docx import read_docx
 from auditor.ingest.pdf import read_pdf
 from auditor.model import Document, TableBlock, TextBlock
 
-from .fixtures_build import (Merge, Spec, build_docx, build_encrypted_pdf, build_garbled_pdf,
+from .fixtures_build import (Spec, build_docx, build_encrypted_pdf, build_garbled_pdf,
                              build_image_only_pdf, build_many_members_zip, build_pdf, build_zip_bomb,
                              expanded, expected_copies, report_col_widths, report_spec)
 

@@ -289,7 +289,6 @@ def _assemble(table: str, short: str, rows: list[_Row], expected: list[Label], c
 def parse_t4(tokens: list[Token]) -> TableResult:
     result = TableResult()
     header_parts: list[str] = []
-    groups_seen: list[str] = []
     values: list[str] = []
     per_group: dict[str, list[str]] = {}
     current_group: str | None = None
@@ -311,7 +310,6 @@ def parse_t4(tokens: list[Token]) -> TableResult:
         nxt = stream[i + 1] if i + 1 < len(stream) else None
         if group is not None and nxt is not None and is_value(nxt.text) and nxt.text:
             current_group = group.key       # a row label: the table is written as labelled rows
-            groups_seen.append(group.key)
         elif not values:
             header_parts.append(norm)
         elif len(values) >= 5 and not any(re.search(c.pattern, norm) for c in T4_COLS):
@@ -324,7 +322,6 @@ def parse_t4(tokens: list[Token]) -> TableResult:
     found_groups = _group_order(header)
     col_order = found_cols or [c.key for c in T4_COLS]
     group_order = found_groups or [g.key for g in T4_GROUPS]
-    labels = {g.key: g.label for g in T4_GROUPS}
     derived = False
     if per_group and len(per_group) == 3 and all(len(v) == 5 for v in per_group.values()) \
             and sum(map(len, per_group.values())) == len(values):
