@@ -21,6 +21,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .test_rule_files import GOOD
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "reports_in" / "zibo-gaoxin-police-2022.txt"
 SAMPLE_AGENCY = "淄博市公安局高新区分局"
@@ -360,16 +362,7 @@ def build_corpus(folder: Path) -> list[Hostile]:
 
 PACK = 'id: {id}\ntitle: 测试规则包\ntemplates: ["2021", "unknown"]\n'
 
-GOOD_RULE = """id: TST-ONE
-title: 测试规则
-severity: warning
-kind: statement
-basis: 测试依据
-message: 测试说明
-params:
-  scope: section_6
-  phrasings: ['信息处理费']
-"""
+GOOD_RULE = GOOD   # the minimal valid rule of tests/test_rule_files.py
 
 
 def billion_laughs(levels: int = 9, width: int = 9) -> str:
