@@ -89,9 +89,9 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
     return findings_frame(hits, batch)
 
 
-# Kinds that are regular expressions over report text: CPU-bound Python, run in worker processes
-# for large batches (the batch reaches them by fork, not by pickling).
-TEXT_KINDS = {"text_pattern", "statement", "text_length", "text_number"}
+# Kinds that are regular expressions or shingles over report text: CPU-bound Python, run in worker
+# processes for large batches (the batch reaches them by fork, not by pickling).
+TEXT_KINDS = {"text_pattern", "statement", "text_length", "text_number", "cross_year"}
 PARALLEL_TEXT_FROM = 1500
 _SHARED: dict = {}
 
