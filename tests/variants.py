@@ -229,9 +229,9 @@ def t3_grid(canon: Canonical, order: list[str] | None = None) -> Grid:
     return Grid(rows, merges, "t3", header_rows=3)
 
 
-def t3_simple_grid(canon: Canonical) -> Grid:
-    """One label column, one <td> per cell, a row of its own for each group label."""
-    rows = [[T3_NOTE], ["申请人情况", "自然人", *T3_ORGS, "总计"]]
+def t3_labelled_rows(canon: Canonical) -> list[list[str]]:
+    """Table 3 as label + values rows, each group label on a row of its own before its items."""
+    rows: list[list[str]] = []
     seen: set[str] = set()
     for group, item, key in T3_LAYOUT:
         if group is not None and OUTCOME not in seen:
@@ -240,8 +240,13 @@ def t3_simple_grid(canon: Canonical) -> Grid:
         if group is not None and item is not None and group not in seen:
             rows.append([group])
             seen.add(group)
-        label = item if item is not None else group
-        rows.append([label, *canon.t3_values(key)])
+        rows.append([item if item is not None else group, *canon.t3_values(key)])
+    return rows
+
+
+def t3_simple_grid(canon: Canonical) -> Grid:
+    """One label column, one <td> per cell, a row of its own for each group label."""
+    rows = [[T3_NOTE], ["申请人情况", "自然人", *T3_ORGS, "总计"]] + t3_labelled_rows(canon)
     return Grid(rows, [], "t3", header_rows=1)
 
 
@@ -460,17 +465,7 @@ def render_markdown(canon: Canonical) -> str:
                 lines += _pipe_table(["信息内容", "数据1"], [[label, canon.raw("t2", key, col)] for key, label in items])
             assert set(t2) >= {k for k in ("licensing", "penalties", "coercion", "admin_fees")}
         elif number == 3:
-            rows: list[list[str]] = []
-            seen: set[str] = set()
-            for group, item, key in T3_LAYOUT:
-                if group is not None and OUTCOME not in seen:
-                    rows.append([OUTCOME])
-                    seen.add(OUTCOME)
-                if group is not None and item is not None and group not in seen:
-                    rows.append([group])
-                    seen.add(group)
-                rows.append([item if item is not None else group, *canon.t3_values(key)])
-            lines += _pipe_table(["信息内容", *[f"数据{i}" for i in range(1, 7)], "总计"], rows)
+            lines += _pipe_table(["信息内容", *[f"数据{i}" for i in range(1, 7)], "总计"], t3_labelled_rows(canon))
         elif number == 4:
             labels = {"review": "行政复议", "litigation_direct": "未经复议直接起诉",
                       "litigation_after_review": "复议后起诉"}
