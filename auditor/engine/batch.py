@@ -5,7 +5,7 @@ reports. `rid` is the report's position in the batch.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -24,6 +24,8 @@ class Batch:
     cells: pd.DataFrame      # rid, table, row, col, raw, value, present, blank, norm, derived
     texts: pd.DataFrame      # rid, scope, text (only scopes that exist in the report)
     sections: pd.DataFrame   # rid, number, title, pos
+    # derived views that several rules share (e.g. one scope's texts by rid), built on first use
+    cache: dict = field(default_factory=dict)
 
     def rids_for(self, templates: list[str]) -> pd.Index:
         """Reports a pack applies to; reports whose reading failed, and earlier years' reports loaded
