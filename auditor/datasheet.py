@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from .model import Report
 
 META_COLUMNS = ["文件", "单位", "年度", "格式", "读取状态"]
+# Up to this many reports the 数据 sheet is in summary.xlsx too; above, only data.csv holds it: a
+# sheet of 10,000 × 234 cells takes longer to write than the whole audit and to open in WPS.
+SHEET_MAX_REPORTS = 2000
 ANY = "*"            # variant for cells whose keys mean the same in both formats (tables 3 and 4)
 T2_2019_PREFIX = "表二（2019版）"
 
@@ -122,6 +125,15 @@ def data_frame(reports: list[Report]) -> pd.DataFrame:
     }, dtype=object)
     body = pd.DataFrame(values, columns=headers, dtype=object)
     return pd.concat([meta, body], axis=1)
+
+
+def sheet_or_note(data: pd.DataFrame) -> pd.DataFrame:
+    """What the workbook's 数据 sheet shows: the table itself, or for a large batch where to find it."""
+    if len(data) <= SHEET_MAX_REPORTS:
+        return data
+    return pd.DataFrame({"说明": [
+        f"本次共 {len(data)} 份报告，数据表较大，未放入本工作簿。全部数值见同一结果目录下的 data.csv"
+        f"（UTF-8 编码，可用 Excel 或 WPS 直接打开），每份报告一行、每个表格单元格一列，列名与小批量时的本表相同。"]})
 
 
 def _year(value: object) -> int | None:

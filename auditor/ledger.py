@@ -15,7 +15,7 @@ import sqlite3
 import zlib
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
@@ -136,8 +136,10 @@ class Ledger:
                    files: list[tuple[str, int, int, str]], versions: list[tuple[str, Report]],
                    seen: list[str],
                    audits: list[tuple[str, list[dict]]], findings: pd.DataFrame, inputs: int, audited: int,
-                   reused: int, counts: dict[str, int], input_key: str | None = None) -> int:
-        """Everything about one run, in one transaction."""
+                   reused: int, counts: dict[str, int], input_key: str | None = None,
+                   before_commit: Callable[[], object] | None = None) -> int:
+        """Everything about one run, in one transaction; `before_commit` (waiting for the output
+        files) runs inside it, so a failure there leaves the ledger as it was."""
         now = dt.datetime.now().isoformat(timespec="seconds")
         with self.db:
             cur = self.db.execute("INSERT INTO runs(started, finished, engine, rules_hash, inputs, audited, reused, "
@@ -164,6 +166,8 @@ class Ledger:
                          None if pd.isna(r.year) else int(r.year), r.rule_id, r.severity, r.category, r.location,
                          r.message) for r in findings.itertuples()]
                 self.db.executemany("INSERT INTO findings VALUES(?,?,?,?,?,?,?,?,?,?,?)", rows)
+            if before_commit is not None:
+                before_commit()
         return run_id
 
     def touch_versions(self, hashes: list[str]) -> None:

@@ -27,7 +27,7 @@ from .extract import extract
 from .ingest import MAX_FILE_BYTES, ReadError, SUPPORTED_SUFFIXES, read_document
 from .ledger import Ledger, attach_decisions, content_hash
 from .model import Report
-from .outputs import write_outputs
+from .outputs import PendingOutputs, start_outputs
 from .rules.model import Pack
 from .waivers import Waiver
 
@@ -46,6 +46,7 @@ class RunOutcome:
     folder: Path
     written: list[Path]
     audited: int = 0
+    pending: PendingOutputs | None = None   # outputs still being completed (the workbook, by a child)
     reused: int = 0
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
@@ -232,9 +233,16 @@ def _run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiv
         partial.mkdir(parents=True)
         try:
             outcome = _audit_and_write(inputs, packs, waivers, agency_types, ledger, partial, roster, watch)
-            _record(ledger, inputs, outcome.result, started, engine, rules_hash, folder, outcome, key)
+            try:
+                # the ledger is filled while the workbook is being written, and committed only
+                # once every output file is complete
+                _record(ledger, inputs, outcome.result, started, engine, rules_hash, folder, outcome, key,
+                        before_commit=outcome.pending.finish)
+            except BaseException:
+                outcome.pending.abort()
+                raise
             os.replace(partial, folder)
-            watch.lap("账本")
+            watch.lap("账本与工作簿")
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)   # an aborted run leaves nothing behind
             raise
@@ -337,15 +345,16 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
         extra["覆盖情况"] = coverage(_report_frame(reports, agency_types), roster.frame, year)
     if result.waivers is not None:
         extra["豁免"] = waiver_sheet(result.waivers)
-    from .datasheet import data_frame
+    from .datasheet import data_frame, sheet_or_note
 
-    extra["数据"] = data_frame(reports)
-    written = write_outputs(partial, result.findings, result.reports, extra)
+    data = data_frame(reports)
+    extra["数据"] = sheet_or_note(data)
+    pending = start_outputs(partial, result.findings, result.reports, extra, data)
     if watch:
         watch.lap("输出")
     total = len(inputs.collected.files)
-    return RunOutcome(result, partial, written, audited=inputs.audited, reused=total - inputs.audited,
-                      changes=changes)
+    return RunOutcome(result, partial, pending.targets, audited=inputs.audited, reused=total - inputs.audited,
+                      changes=changes, pending=pending)
 
 
 def _has_cross_year(packs: list[Pack]) -> bool:
@@ -363,7 +372,8 @@ def _missing_previous(reports: list[Report]) -> list[tuple[str, int]]:
 
 
 def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.datetime, engine: str,
-            rules_hash: str, folder: Path, outcome: RunOutcome, key: str | None = None) -> None:
+            rules_hash: str, folder: Path, outcome: RunOutcome, key: str | None = None,
+            before_commit=None) -> None:
     """The run, the report versions and their per-report findings, in one ledger transaction."""
     by_file = {str(p): h for p, h in inputs.hashes.items()}
     fresh = {r.file: r for r in inputs.fresh}
@@ -392,7 +402,8 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
     ledger.record_run(started=started.isoformat(timespec="seconds"), engine=engine, rules_hash=rules_hash,
                       folder=folder.name, files=inputs.file_rows, versions=versions, seen=seen, audits=audits,
                       findings=result.findings, inputs=len(inputs.collected.files) + len(inputs.collected.skipped),
-                      audited=outcome.audited, reused=outcome.reused, counts=summary, input_key=key)
+                      audited=outcome.audited, reused=outcome.reused, counts=summary, input_key=key,
+                      before_commit=before_commit)
 
 
 def _new_folder(out_dir: Path, started: dt.datetime) -> Path:

@@ -104,3 +104,14 @@ def test_empty_and_unknown_keys():
 def test_duplicate_cell_keeps_last():
     rep = Report(file="dup.txt", cells=[Cell("t4", "review", "upheld", "1", 1), Cell("t4", "review", "upheld", "5", 5)])
     assert data_frame([rep])[T4_UPHELD].tolist() == [5]
+
+
+def test_large_batches_point_to_data_csv(reports, monkeypatch) -> None:
+    import auditor.datasheet as datasheet
+
+    data = data_frame(reports)
+    assert datasheet.sheet_or_note(data) is data
+    monkeypatch.setattr(datasheet, "SHEET_MAX_REPORTS", len(reports) - 1)
+    note = datasheet.sheet_or_note(data)
+    assert list(note.columns) == ["说明"] and f"本次共 {len(reports)} 份报告" in note.iloc[0, 0]
+    assert "data.csv" in note.iloc[0, 0]

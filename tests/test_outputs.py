@@ -310,3 +310,53 @@ def test_atomic_path_replaces_and_cleans_up(tmp_path: Path) -> None:
         tmp.write_text("new", encoding="utf-8")
     assert target.read_text("utf-8") == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["x.txt"]
+
+
+# ------------------------------------------------------------------ workbook written by a child process
+
+def _sheets(path: Path) -> dict[str, list[list[object]]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: _rows(ws) for ws in wb.worksheets}
+
+
+def test_background_workbook_equals_inline(tmp_path: Path, frames, monkeypatch) -> None:
+    inline = write_outputs(tmp_path / "inline", *frames)
+    monkeypatch.setattr(outputs, "BACKGROUND_FROM", 0)          # force the forked writer
+    forked = write_outputs(tmp_path / "forked", *frames)
+    assert _sheets(forked[2]) == _sheets(inline[2])
+    assert forked[0].read_bytes() == inline[0].read_bytes()
+
+
+def test_background_workbook_failure_keeps_previous_outputs(tmp_path: Path, frames, monkeypatch) -> None:
+    findings, reports = frames
+    paths = write_outputs(tmp_path, findings, reports)
+    before = {p.name: p.read_bytes() for p in paths}
+    monkeypatch.setattr(outputs, "BACKGROUND_FROM", 0)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full in the child")
+
+    monkeypatch.setattr(xlsx_mod, "write_sheet", boom)
+    with pytest.raises(RuntimeError, match="disk full in the child"):
+        write_outputs(tmp_path, findings.iloc[:1], reports.iloc[:1])
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_background_child_that_dies_is_an_error(tmp_path: Path, frames, monkeypatch) -> None:
+    import os
+
+    monkeypatch.setattr(outputs, "BACKGROUND_FROM", 0)
+    monkeypatch.setattr(xlsx_mod, "write_sheet", lambda *a, **k: os._exit(3))
+    with pytest.raises(OSError, match="退出码 3"):
+        write_outputs(tmp_path, *frames)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_data_csv_escapes_text_and_keeps_numbers(tmp_path: Path, frames) -> None:
+    data = pd.DataFrame({"文件": ["a.html", "b.txt"], "单位": [EVIL_AGENCY, None],
+                         "表三·（七）总计·总计": [12, None], "表二·行政事业性收费·本年收费金额（单位：万元）": [1.5, 0]},
+                        dtype=object)
+    paths = write_outputs(tmp_path, *frames, data=data)
+    assert paths[3].name == "data.csv" and paths[3].read_bytes().startswith(BOM)
+    rows = list(csv.reader(paths[3].read_text("utf-8-sig").splitlines()))
+    assert rows == [list(data.columns), ["a.html", "'" + EVIL_AGENCY, "12", "1.5"], ["b.txt", "", "", "0"]]

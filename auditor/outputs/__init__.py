@@ -1,39 +1,91 @@
-"""Output writers: findings.jsonl (data), findings.csv and summary.xlsx (for Excel/WPS users).
+"""Output writers: findings.jsonl (data), findings.csv and summary.xlsx (for Excel/WPS users), and
+data.csv (every extracted table value) when the pipeline passes the data table.
 
-All three files are written to temporary names first and only swapped in after all three were
+All files are written to temporary names first and only swapped in after all of them were
 written, so a failed run leaves the previous set untouched instead of a mixed or half-written one.
+For large batches the workbook is written by a child process on the other core meanwhile
+(`start_outputs` … `PendingOutputs.finish`).
 """
 from __future__ import annotations
 
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
 
 from .atomic import atomic_path
-from .csv_out import write_csv
+from .background import Background
+from .csv_out import write_csv, write_data_csv
 from .jsonl import write_jsonl
 from .tables import FINDING_COLUMNS, REPORT_COLUMNS, require_columns
 from .xlsx import write_xlsx
 
-__all__ = ["write_outputs"]
+__all__ = ["write_outputs", "start_outputs", "PendingOutputs", "DATA_CSV_NAME"]
 
 JSONL_NAME = "findings.jsonl"
 CSV_NAME = "findings.csv"
 XLSX_NAME = "summary.xlsx"
+DATA_CSV_NAME = "data.csv"
+BACKGROUND_FROM = 1000     # reports; below this a child process costs more than it saves
 
 
-def write_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
-                  extra_sheets: dict[str, pd.DataFrame] | None = None) -> list[Path]:
-    """Write findings.jsonl, findings.csv and summary.xlsx into out_dir (created if missing); return the paths written."""
+class PendingOutputs:
+    """Files written to temporary names, the workbook possibly still being written by a child."""
+
+    def __init__(self, stack: ExitStack, workbook: Background, targets: list[Path]) -> None:
+        self._stack, self._workbook, self.targets = stack, workbook, targets
+
+    def finish(self) -> list[Path]:
+        """Wait for the workbook, then put every file in place; on any error none is."""
+        try:
+            self._workbook.wait()
+        except BaseException:
+            self._stack.__exit__(*sys.exc_info())
+            raise
+        self._stack.close()
+        return self.targets
+
+    def abort(self) -> None:
+        """Discard everything (the run failed after the outputs were started)."""
+        self._workbook.cancel()
+        try:
+            raise RuntimeError("run aborted")
+        except RuntimeError:
+            self._stack.__exit__(*sys.exc_info())
+
+
+def start_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
+                  extra_sheets: dict[str, pd.DataFrame] | None = None,
+                  data: pd.DataFrame | None = None) -> PendingOutputs:
+    """Start writing the outputs into out_dir; `finish()` on the result completes them."""
     require_columns(findings, FINDING_COLUMNS, "findings")
     require_columns(reports, REPORT_COLUMNS, "reports")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = [out_dir / JSONL_NAME, out_dir / CSV_NAME, out_dir / XLSX_NAME]
-    with ExitStack() as stack:
-        jsonl_tmp, csv_tmp, xlsx_tmp = (stack.enter_context(atomic_path(p)) for p in targets)
-        write_jsonl(jsonl_tmp, findings)
-        write_csv(csv_tmp, findings)
-        write_xlsx(xlsx_tmp, findings, reports, extra_sheets)
-    return targets
+    if data is not None:
+        targets.append(out_dir / DATA_CSV_NAME)
+    stack = ExitStack()
+    workbook = None
+    try:
+        tmps = [stack.enter_context(atomic_path(p)) for p in targets]
+        workbook = Background(write_xlsx, tmps[2], findings, reports, extra_sheets,
+                              inline=len(reports) < BACKGROUND_FROM)
+        write_jsonl(tmps[0], findings)
+        write_csv(tmps[1], findings)
+        if data is not None:
+            write_data_csv(tmps[3], data)
+    except BaseException:
+        if workbook is not None:
+            workbook.cancel()
+        stack.__exit__(*sys.exc_info())
+        raise
+    return PendingOutputs(stack, workbook, targets)
+
+
+def write_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
+                  extra_sheets: dict[str, pd.DataFrame] | None = None,
+                  data: pd.DataFrame | None = None) -> list[Path]:
+    """Write findings.jsonl, findings.csv, summary.xlsx (and data.csv) into out_dir; return the paths."""
+    return start_outputs(out_dir, findings, reports, extra_sheets, data).finish()
