@@ -53,6 +53,12 @@ def _pack(obj: Any) -> bytes:
     return zlib.compress(json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8"), 3)
 
 
+def pack_report(report: Report) -> bytes:
+    """A report as stored in the ledger; the reading processes call this, so that the main process
+    only writes bytes."""
+    return _pack(report.to_store())
+
+
 def _unpack(blob: bytes) -> Any:
     return json.loads(zlib.decompress(blob).decode("utf-8"))
 
@@ -133,7 +139,7 @@ class Ledger:
         return pd.read_sql_query("SELECT * FROM findings WHERE run_id = ?", self.db, params=(run_id,))
 
     def record_run(self, *, started: str, engine: str, rules_hash: str, folder: str,
-                   files: list[tuple[str, int, int, str]], versions: list[tuple[str, Report]],
+                   files: list[tuple[str, int, int, str]], versions: list[tuple[str, Report, bytes | None]],
                    seen: list[str],
                    audits: list[tuple[str, list[dict]]], findings: pd.DataFrame, inputs: int, audited: int,
                    reused: int, counts: dict[str, int], input_key: str | None = None,
@@ -148,7 +154,7 @@ class Ledger:
                                    json.dumps(counts, ensure_ascii=False), folder, input_key))
             run_id = int(cur.lastrowid)
             self.db.executemany("INSERT OR REPLACE INTO files VALUES(?,?,?,?)", files)
-            for h, report in versions:
+            for h, report, blob in versions:
                 from .catalog import normalize_label
 
                 agency = report.meta.get("agency")
@@ -157,7 +163,7 @@ class Ledger:
                     "last_seen = excluded.last_seen, file = excluded.file",
                     (h, report.file, agency, normalize_label(agency) if agency else None, report.meta.get("year"),
                      report.template, report.status, report.meta.get("published"), now, now,
-                     _pack(report.to_store())))
+                     blob if blob is not None else pack_report(report)))
             self.db.executemany("UPDATE versions SET last_seen = ? WHERE hash = ?", [(now, h) for h in seen])
             self.db.executemany("INSERT OR REPLACE INTO audits VALUES(?,?,?)",
                                 [(h, rules_hash, _pack(f)) for h, f in audits])

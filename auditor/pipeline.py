@@ -25,7 +25,7 @@ from . import __version__
 from .engine import RunResult, evaluate, summarize
 from .extract import extract
 from .ingest import MAX_FILE_BYTES, ReadError, SUPPORTED_SUFFIXES, read_document
-from .ledger import Ledger, attach_decisions, content_hash
+from .ledger import Ledger, attach_decisions, content_hash, pack_report
 from .model import Report
 from .outputs import PendingOutputs, start_outputs
 from .rules.model import Pack
@@ -95,10 +95,23 @@ def read_one(path: Path) -> Report | tuple[str, str]:
         return (str(path), f"读取时发生内部错误（{type(exc).__name__}）")
 
 
+def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None]:
+    """`read_one` plus the report's ledger record, made here on the reading cores."""
+    result = read_one(path)
+    return result, pack_report(result) if isinstance(result, Report) else None
+
+
 PARALLEL_FROM = 64      # below this, starting worker processes costs more than it saves
 
 
-def read_reports(files: list[Path], workers: int | None = None) -> tuple[list[Report], list[tuple[str, str]]]:
+@dataclass
+class ReadResult:
+    reports: list[Report]
+    unreadable: list[tuple[str, str]]
+    stored: dict[str, bytes]      # file → the report as the ledger stores it
+
+
+def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
     """Read files on every core (reading and extraction are independent per file), in input order."""
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(files) >= PARALLEL_FROM:
@@ -108,12 +121,13 @@ def read_reports(files: list[Path], workers: int | None = None) -> tuple[list[Re
         context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         # gc off in the workers too: a report's objects are short-lived and freed by reference counting
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
-            results = list(_progress(pool.map(read_one, files, chunksize=32), "读取报告", len(files)))
+            results = list(_progress(pool.map(_read_and_pack, files, chunksize=32), "读取报告", len(files)))
     else:
-        results = [read_one(p) for p in _progress(files, "读取报告", len(files))]
-    reports = [r for r in results if isinstance(r, Report)]
-    unreadable = [r for r in results if not isinstance(r, Report)]
-    return reports, unreadable
+        results = [_read_and_pack(p) for p in _progress(files, "读取报告", len(files))]
+    reports = [r for r, _ in results if isinstance(r, Report)]
+    unreadable = [r for r, _ in results if not isinstance(r, Report)]
+    stored = {r.file: blob for r, blob in results if isinstance(r, Report)}
+    return ReadResult(reports, unreadable, stored)
 
 
 def _progress(items, desc: str, total: int):
@@ -173,6 +187,7 @@ class _Inputs:
     cache: dict[str, tuple[Report, list[dict]]]
     fresh: list[Report]
     unreadable: list[tuple[str, str]]
+    stored: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def audited(self) -> int:
@@ -274,9 +289,9 @@ def _gather(collected: Collected, hashes: dict[Path, str], file_rows: list, ledg
             full: bool, watch: Stopwatch) -> _Inputs:
     cache = {} if full else ledger.cached(set(hashes.values()), rules_hash)
     watch.lap("载入上次结果")
-    fresh, unreadable = read_reports([p for p in collected.files if hashes[p] not in cache])
+    read = read_reports([p for p in collected.files if hashes[p] not in cache])
     watch.lap("读取与提取")
-    return _Inputs(collected, hashes, file_rows, cache, fresh, unreadable)
+    return _Inputs(collected, hashes, file_rows, cache, read.reports, read.unreadable, read.stored)
 
 
 def _with_roster_types(inputs: _Inputs, roster: Roster | None,
@@ -385,7 +400,7 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
     for row in cacheable.to_dict("records"):      # one conversion, not one per report
         grouped[row.pop("file")].append(row)
     audits = [(by_file[f], rows) for f, rows in grouped.items()]
-    versions = [(by_file[r.file], r) for r in inputs.fresh]
+    versions = [(by_file[r.file], r, inputs.stored.get(r.file)) for r in inputs.fresh]
     present = set(by_file.values())
     seen = [h for h in inputs.cache if h in present]      # cached versions: only last_seen changes
     counts = result.findings.groupby(["category", "severity"]).size() if len(result.findings) else {}
