@@ -86,19 +86,32 @@ def collect(paths: list[Path]) -> Collected:
 
 def read_one(path: Path) -> Report | tuple[str, str]:
     """Read and extract one file; any failure becomes (file, Chinese reason), never an exception."""
+    return _read_timed(path)[0]
+
+
+def _read_timed(path: Path) -> tuple[Report | tuple[str, str], float, float]:
+    """`read_one`, plus the seconds spent reading the file and extracting the report."""
+    start = time.perf_counter()
+    read_s = 0.0
     try:
-        return extract(read_document(path))
+        document = read_document(path)
+        read_s = time.perf_counter() - start
+        return extract(document), read_s, time.perf_counter() - start - read_s
     except ReadError as exc:
-        return (str(path), str(exc))
+        result: tuple[str, str] = (str(path), str(exc))
     except Exception as exc:  # one bad file must not stop the run
         log.exception("读取 %s 时出错", path)
-        return (str(path), f"读取时发生内部错误（{type(exc).__name__}）")
+        result = (str(path), f"读取时发生内部错误（{type(exc).__name__}）")
+    return result, read_s, time.perf_counter() - start - read_s
 
 
-def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None]:
-    """`read_one` plus the report's ledger record, made here on the reading cores."""
-    result = read_one(path)
-    return result, pack_report(result) if isinstance(result, Report) else None
+def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float]]:
+    """`read_one` plus the report's ledger record, made here on the reading cores, and the seconds
+    spent on reading, extraction and packing (for the stage report)."""
+    result, read_s, extract_s = _read_timed(path)
+    start = time.perf_counter()
+    blob = pack_report(result) if isinstance(result, Report) else None
+    return result, blob, (read_s, extract_s, time.perf_counter() - start)
 
 
 PARALLEL_FROM = 64      # below this, starting worker processes costs more than it saves
@@ -109,6 +122,7 @@ class ReadResult:
     reports: list[Report]
     unreadable: list[tuple[str, str]]
     stored: dict[str, bytes]      # file → the report as the ledger stores it
+    cpu: dict[str, float]         # seconds per step summed over files (on all reading processes)
 
 
 def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
@@ -124,10 +138,11 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
             results = list(_progress(pool.map(_read_and_pack, files, chunksize=32), "读取报告", len(files)))
     else:
         results = [_read_and_pack(p) for p in _progress(files, "读取报告", len(files))]
-    reports = [r for r, _ in results if isinstance(r, Report)]
-    unreadable = [r for r, _ in results if not isinstance(r, Report)]
-    stored = {r.file: blob for r, blob in results if isinstance(r, Report)}
-    return ReadResult(reports, unreadable, stored)
+    reports = [r for r, _, _ in results if isinstance(r, Report)]
+    unreadable = [r for r, _, _ in results if not isinstance(r, Report)]
+    stored = {r.file: blob for r, blob, _ in results if isinstance(r, Report)}
+    cpu = dict(zip(("读取", "提取", "打包"), (sum(t[i] for _, _, t in results) for i in range(3))))
+    return ReadResult(reports, unreadable, stored, cpu)
 
 
 def _progress(items, desc: str, total: int):
@@ -291,6 +306,8 @@ def _gather(collected: Collected, hashes: dict[Path, str], file_rows: list, ledg
     watch.lap("载入上次结果")
     read = read_reports([p for p in collected.files if hashes[p] not in cache])
     watch.lap("读取与提取")
+    if read.cpu["读取"] + read.cpu["提取"] > 0:
+        log.info("读取与提取（各进程合计）：%s", "，".join(f"{k} {v:.2f} 秒" for k, v in read.cpu.items()))
     return _Inputs(collected, hashes, file_rows, cache, read.reports, read.unreadable, read.stored)
 
 

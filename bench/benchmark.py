@@ -77,7 +77,9 @@ def audit(reports: Path, out: Path, full: bool) -> dict:
         raise SystemExit(proc.stderr.decode("utf-8", "replace"))
     log = (out / "auditor.log").read_text(encoding="utf-8").splitlines()
     stages = next((line.split("各阶段耗时（秒）：", 1)[1] for line in reversed(log) if "各阶段耗时" in line), "")
-    return {"wall": wall, "rss_mb": max(rss, before) / 1024, "stages": stages,
+    split = next((line.split("读取与提取（各进程合计）：", 1)[1] for line in reversed(log)
+                  if "读取与提取（各进程合计）" in line), "")
+    return {"wall": wall, "rss_mb": max(rss, before) / 1024, "stages": stages, "read_split": split,
             "summary": proc.stdout.decode("utf-8").splitlines()[0]}
 
 
@@ -120,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"完整审核：{full['wall']:.2f} 秒，{n / full['wall']:.0f} 份/秒，峰值内存 {full['rss_mb']:.0f} MB，"
               f"为下限的 {full['wall'] / base:.1f} 倍")
         print(f"  各阶段：{full['stages']}")
+        if full["read_split"]:
+            print(f"  其中读取与提取的 CPU 时间（两个读取进程合计）：{full['read_split']}")
         print(f"未变化重跑：{again['wall']:.2f} 秒；各阶段：{again['stages']}")
         print(f"注入缺陷：精确率 {acc['precision']:.2%}，召回率 {acc['recall']:.2%}"
               f"（命中 {acc['tp']}，误报 {acc['fp']}，漏报 {acc['fn']}）")
