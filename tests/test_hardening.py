@@ -230,7 +230,7 @@ def test_nothing_is_written_outside_the_output_folder(hostile_run):
 def test_output_paths_never_use_agency_names(hostile_run):
     """No output file or folder is named after an agency: names are fixed or timestamps."""
     out = hostile_run.out
-    fixed = {"findings.jsonl", "findings.csv", "summary.xlsx", "gx_validation.json", "auditor.log",
+    fixed = {"findings.jsonl", "findings.csv", "summary.xlsx", "data.csv", "gx_validation.json", "auditor.log",
              "ledger.sqlite", ".auditor.lock", "latest", "runs"}
     stamp = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}(-\d+)?$")
     for p in out.rglob("*"):
@@ -240,6 +240,16 @@ def test_output_paths_never_use_agency_names(hostile_run):
     for p in out.rglob("*"):
         assert p.resolve().is_relative_to(out.resolve()), p
     assert os.readlink(out / "latest").startswith("runs" + os.sep)
+
+
+def test_no_formula_survives_in_data_csv(hostile_run):
+    import csv
+
+    rows = list(csv.reader((hostile_run.latest / "data.csv").read_text("utf-8-sig").splitlines()))
+    assert len(rows) > 1
+    for row in rows:
+        for value in row:
+            assert not value.lstrip().startswith(FORMULA_START), value
 
 
 def test_no_formula_survives_in_the_workbook(hostile_run):

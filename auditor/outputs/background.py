@@ -48,6 +48,7 @@ class Background:
             try:
                 error = self._conn.recv()
             except EOFError:
+                self._proc.join()
                 error = OSError(f"写入进程意外退出（退出码 {self._proc.exitcode}）")
             finally:
                 self._proc.join()
