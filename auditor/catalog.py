@@ -11,14 +11,22 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_text(text: str) -> str:
+    """Fold width, spaces and quote variants so labels compare equal however they were typed.
+
+    Uncached, for one-off long texts (a whole table region) that would only crowd the cache."""
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    return (text.replace("“", '"').replace("”", '"').replace("〔", "[").replace("〕", "]")
+            .replace("—", "-").replace("－", "-"))
+
 
 @lru_cache(maxsize=1 << 16)
 def normalize_label(text: str) -> str:
-    """Fold width, spaces and quote variants so labels compare equal however they were typed."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"\s+", "", text)
-    return (text.replace("“", '"').replace("”", '"').replace("〔", "[").replace("〕", "]")
-            .replace("—", "-").replace("－", "-"))
+    """`normalize_text`, remembered: the same labels recur in every report."""
+    return normalize_text(text)
 
 
 @dataclass(frozen=True)

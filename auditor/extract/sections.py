@@ -7,6 +7,7 @@ canonical number comes from the title, so renumbered or mistyped numerals still 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..model import Block, TableBlock, TextBlock
@@ -24,6 +25,8 @@ _HEADING = re.compile(
     r"(?:^|(?<=[\s。；;:：]))" + _NUM + "(?P<title>" + "|".join(f"(?P<s{n}>{p})" for n, p in _TITLES.items()) + ")",
     re.MULTILINE,
 )
+_SENTENCE_END = re.compile(r"[。；]")
+_SECTION_GROUPS = [(n, f"s{n}") for n in _TITLES]
 
 
 @dataclass
@@ -44,7 +47,7 @@ class Heading:
 @dataclass
 class Layout:
     flat: str
-    spans: list[Span]
+    tables: list[Span]               # the table blocks; everything else in `flat` is text
     headings: list[Heading]          # chosen headings, in document order
 
     def region(self, number: int) -> tuple[int, int] | None:
@@ -55,16 +58,22 @@ class Layout:
         return None
 
     def pieces(self, start: int, end: int) -> list[str | Block]:
-        """Blocks inside [start, end): text clipped to the range, tables whole."""
+        """Blocks inside [start, end): tables whole, the text between them clipped to the range.
+
+        Consecutive text blocks come as one string (joined by the newlines of `flat`): they are
+        read line by line, so this gives the same lines as one piece per block, more cheaply.
+        """
         out: list[str | Block] = []
-        for span in self.spans:
+        pos = start
+        for span in self.tables:
             if span.end <= start or span.start >= end:
                 continue
-            if isinstance(span.block, TableBlock):
-                out.append(span.block)
-            else:
-                lo, hi = max(start, span.start), min(end, span.end)
-                out.append(self.flat[lo:hi])
+            if span.start > pos:
+                out.append(self.flat[pos:span.start])
+            out.append(span.block)
+            pos = max(pos, span.end)
+        if pos < end:
+            out.append(self.flat[pos:end])
         return out
 
     def text(self, start: int, end: int) -> str:
@@ -72,28 +81,37 @@ class Layout:
 
 
 def layout(blocks: list[Block]) -> Layout:
-    parts: list[str] = []
-    spans: list[Span] = []
-    offset = 0
-    for block in blocks:
-        if isinstance(block, TextBlock):
-            text = block.text
-        else:
-            text = "\n".join(" ".join(c for c in row if c) for row in block.rows)
-        spans.append(Span(offset, offset + len(text), block))
-        parts.append(text)
-        offset += len(text) + 1
+    parts = [block.text if isinstance(block, TextBlock) else _grid_text(block) for block in blocks]
     flat = "\n".join(parts)
-    return Layout(flat, spans, _choose_headings(flat, spans))
+    tables = _table_spans(blocks, parts)
+    return Layout(flat, tables, _choose_headings(flat, tables))
 
 
-def _choose_headings(flat: str, spans: list[Span]) -> list[Heading]:
-    table_ranges = [(s.start, s.end) for s in spans if isinstance(s.block, TableBlock)]
+def _grid_text(table: TableBlock) -> str:
+    return "\n".join([" ".join(filter(None, row)) for row in table.rows])
+
+
+def _table_spans(blocks: list[Block], parts: list[str]) -> list[Span]:
+    """Where each table stands in the flat text (blocks are joined by one newline).
+
+    Most reports have no table blocks at all, so only the tables are visited."""
+    spans: list[Span] = []
+    offset = done = 0           # offset of block `done` in the flat text
+    for i in [i for i, block in enumerate(blocks) if not isinstance(block, TextBlock)]:
+        offset += sum(map(len, parts[done:i])) + (i - done)
+        spans.append(Span(offset, offset + len(parts[i]), blocks[i]))
+        offset += len(parts[i]) + 1
+        done = i + 1
+    return spans
+
+
+def _choose_headings(flat: str, tables: list[Span]) -> list[Heading]:
+    table_ranges = [(s.start, s.end) for s in tables]
     first: dict[int, Heading] = {}
-    for m in _HEADING.finditer(flat):
+    for m in _find_headings(flat):
         if any(lo <= m.start() < hi for lo, hi in table_ranges):
             continue  # a table cell such as 四、结转下年度继续办理 is not a heading
-        number = next(n for n in _TITLES if m.group(f"s{n}"))
+        number = next(n for n, group in _SECTION_GROUPS if m.group(group))
         if number in first:
             continue
         title = _written_title(flat, m)
@@ -101,11 +119,31 @@ def _choose_headings(flat: str, spans: list[Span]) -> list[Heading]:
     return sorted(first.values(), key=lambda h: h.start)
 
 
+# Where a heading can start: a numeral followed by (a second numeral and) its separator. This
+# consumes one character only, so every numeral is visited.
+_NUMERAL = re.compile(r"[一二三四五六七八九十](?=[一二三四五六七八九十]?\s*[、.．,，])")
+
+
+def _find_headings(flat: str) -> Iterator[re.Match[str]]:
+    """Same matches as `_HEADING.finditer(flat)`, but only tried where `_NUMERAL` fits.
+
+    A heading match starts at its numeral; scanning for numerals first is much cheaper than
+    letting the heading pattern try every position of the text."""
+    after_last = 0
+    for numeral in _NUMERAL.finditer(flat):
+        if numeral.start() < after_last:
+            continue
+        m = _HEADING.match(flat, numeral.start())   # '^' and the lookbehind see the real text
+        if m is not None:
+            after_last = m.end()
+            yield m
+
+
 def _written_title(flat: str, m: re.Match[str]) -> str:
     """The heading as printed: the whole line when the heading stands on a line of its own."""
     line_end = flat.find("\n", m.start())
     line_end = len(flat) if line_end < 0 else line_end
     line = flat[m.start():line_end].strip()
-    if len(line) <= 40 and not re.search(r"[。；]", line):
+    if len(line) <= 40 and not _SENTENCE_END.search(line):
         return line
     return flat[m.start():m.end()].strip()

@@ -12,7 +12,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from ..catalog import (T2_ROWS_2019, T2_ROWS_2021, T3_COLS, T3_GROUP_HEADERS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS,
-                       T4_GROUPS, Label, normalize_label)
+                       T4_GROUPS, Label, normalize_label, normalize_text)
 from ..model import Cell
 from .numbers import is_blank_mark, is_value, parse_number
 from .tokens import Token
@@ -33,12 +33,34 @@ def _cell(table: str, row: str, col: str, raw: str | None) -> Cell:
     return Cell(table, row, col, raw, value)
 
 
+def _read_cells(table: str, row: str, cols: list[str], raws: list[str]) -> list[Cell]:
+    """A row's values under its columns (the hot path: one call per row, not per cell)."""
+    return [Cell(table, row, col, raw, parse_number(raw)) for col, raw in zip(cols, raws)]
+
+
+def _unread_cells(table: str, row: str, cols: list[str]) -> list[Cell]:
+    return [Cell(table, row, col, None, None) for col in cols]
+
+
 _SENTENCE = re.compile(r"[。；]")
 
 
-def _is_label(tok: Token) -> bool:
-    return tok.kind != "row_end" and bool(tok.text) and not is_value(tok.text) \
-        and len(tok.text) <= MAX_LABEL_LEN and not _SENTENCE.search(tok.text)
+@lru_cache(maxsize=1 << 16)
+def _classify(text: str) -> tuple[bool, str | None]:
+    """(is the text a cell value, its normalised form if it can be a row label, else None).
+
+    Decided once per distinct text: the same numbers and labels recur in every report."""
+    if is_value(text):
+        return True, None
+    if text and len(text) <= MAX_LABEL_LEN and not _SENTENCE.search(text):
+        return False, normalize_label(text)
+    return False, None
+
+
+def _label_norm(tok: Token) -> str | None:
+    """The normalised text of a token that can be a row label, else None."""
+    return None if tok.kind == "row_end" else _classify(tok.text)[1]
+
 
 
 @dataclass
@@ -58,6 +80,8 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
     header: list[str] = []
     problems: list[str] = []
     current: _Row | None = None
+    groups = tuple(group_headers)
+    match = _index(labels)
 
     def close() -> None:
         nonlocal current
@@ -66,55 +90,57 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
         current = None
 
     i = 0
+    n = len(tokens)
     grid_row = 0
-    while i < len(tokens):
+    while i < n:
         tok = tokens[i]
         i += 1
-        if tok.kind == "row_end":
+        kind, text = tok.kind, tok.text
+        if kind == "row_end":
             grid_row += 1
             if current is not None and current.grid:
                 close()
             continue
-        if is_value(tok.text) and not (tok.kind == "line" and tok.text == ""):
+        value, norm = _classify(text)
+        if value and not (kind == "line" and text == ""):
             if current is None:
                 continue
-            if tok.kind == "cell":
+            if kind == "cell":
                 current.grid = True
                 if current.label_row != grid_row:
                     current.inferred = True
-            current.values.append(tok.text)
+            current.values.append(text)
             if not current.grid and len(current.values) >= ncols[current.key]:
                 close()
             continue
-        if tok.kind == "cell" and not tok.text:
+        if kind == "cell" and not text:
             if current is not None:
                 current.grid = True
                 if current.label_row != grid_row:
                     current.inferred = True
                 current.values.append("")
             continue
-        if not _is_label(tok):
+        if norm is None:
             continue
-        norm = normalize_label(tok.text)
         if not rows and (current is None or not current.values):
             header.append(norm)
-        label = _match(norm, labels)
-        if label is None and not _is_group_header(norm, tuple(group_headers)):
+        label = match[norm]
+        if label is None and not _is_group_header(norm, groups):
             # A label broken over two lines: try it joined with the next text token.
-            if i < len(tokens) and _is_label(tokens[i]):
-                joined = _match(norm + normalize_label(tokens[i].text), labels)
+            if i < n and (next_norm := _label_norm(tokens[i])) is not None:
+                joined = match[norm + next_norm]
                 if joined is not None and (current is None or joined.key != current.key):
                     label = joined
                     i += 1
         if label is None:
             # Text between the values of an open row is that row's cell (e.g. '不详'), not a label.
             if current is not None and not current.grid and 0 < len(current.values) < ncols[current.key] \
-                    and len(tok.text) <= 6 and i < len(tokens) and is_value(tokens[i].text):
-                current.values.append(tok.text)
+                    and len(text) <= 6 and i < n and is_value(tokens[i].text):
+                current.values.append(text)
             continue
         # A label followed directly by another row label is a group header (2021: （六）其他处理).
-        nxt = tokens[i] if i < len(tokens) else None
-        if nxt is not None and _is_label(nxt) and _match(normalize_label(nxt.text), labels) not in (None, label):
+        if i < n and (next_norm := _label_norm(tokens[i])) is not None \
+                and match[next_norm] not in (None, label):
             continue
         if current is not None and current.key == label.key and not current.values:
             continue
@@ -122,25 +148,40 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
             close()
         elif current is not None:
             current = None
-        current = _Row(label.key, label.label, grid=tok.kind == "cell",
-                       label_row=grid_row if tok.kind == "cell" else None)
+        current = _Row(label.key, label.label, grid=kind == "cell",
+                       label_row=grid_row if kind == "cell" else None)
     close()
     return rows, "".join(header), problems
 
 
-_MATCHES: dict[tuple[int, str], tuple[list[Label], Label | None]] = {}
+class _LabelIndex(dict):
+    """Normalised text → first label whose pattern fits (or None), decided on first sight: the
+    same labels recur in every report, and a dict lookup is far cheaper than the patterns."""
+
+    def __init__(self, labels: list[Label]) -> None:
+        super().__init__()
+        self.labels = labels      # kept alive, so its id cannot be reused by another list
+
+    def __missing__(self, norm: str) -> Label | None:
+        if len(self) > 200_000:
+            self.clear()
+        hit = self[norm] = next((lab for lab in self.labels if lab.matches(norm)), None)
+        return hit
+
+
+_INDEXES: dict[int, _LabelIndex] = {}
+
+
+def _index(labels: list[Label]) -> _LabelIndex:
+    index = _INDEXES.get(id(labels))
+    if index is None:
+        index = _INDEXES[id(labels)] = _LabelIndex(labels)
+    return index
 
 
 def _match(norm: str, labels: list[Label]) -> Label | None:
-    """First label whose pattern fits; remembered per label list, as the same labels recur in
-    every report. The entry keeps the list alive, so its id cannot be reused by another list."""
-    key = (id(labels), norm)
-    hit = _MATCHES.get(key)
-    if hit is None:
-        if len(_MATCHES) > 200_000:
-            _MATCHES.clear()
-        hit = _MATCHES[key] = (labels, next((lab for lab in labels if lab.matches(norm)), None))
-    return hit[1]
+    """First label whose pattern fits."""
+    return _index(labels)[norm]
 
 
 @lru_cache(maxsize=1 << 14)
@@ -176,29 +217,30 @@ def _fill(table: str, row: _Row, cols: list[str], where: str, problems: list[str
     while len(values) > len(cols) and values and values[-1].strip() == "":
         values.pop()      # trailing empty grid cells beyond the table's width
     if len(values) == len(cols):
-        cells = [_cell(table, row.key, col, raw) for col, raw in zip(cols, values)]
+        cells = _read_cells(table, row.key, cols, values)
         if row.inferred:
             # The label was printed apart from its numbers (PDF conversions): order is a guess.
             problems.append(f"{DERIVED_MARK}{where}「{row.label}」")
             for c in cells:
                 c.derived = True
         return cells
-    if not row.grid and values and len(values) < len(cols) and all(re.fullmatch(r"\d+", v) for v in values):
+    if not row.grid and values and len(values) < len(cols) and all(_DIGITS.fullmatch(v) for v in values):
         splits = split_digits("".join(values), len(cols), checksum)
         if len(splits) == 1:
             problems.append(f"{DERIVED_MARK}{where}「{row.label}」")
-            cells = [_cell(table, row.key, col, raw) for col, raw in zip(cols, splits[0])]
+            cells = _read_cells(table, row.key, cols, splits[0])
             for c in cells:
                 c.derived = True
             return cells
         if len(splits) > 1:
             problems.append(f"{where}「{row.label}」行数字粘连（{''.join(values)}），无法唯一拆分，该行未读取")
-            return [_cell(table, row.key, col, None) for col in cols]
+            return _unread_cells(table, row.key, cols)
     problems.append(f"{where}「{row.label}」行识别到 {len(values)} 个数值，应为 {len(cols)} 个，该行未读取")
-    return [_cell(table, row.key, col, None) for col in cols]
+    return _unread_cells(table, row.key, cols)
 
 
 DERIVED_MARK = "\x00derived:"
+_DIGITS = re.compile(r"\d+")
 
 
 def summarize_derived(problems: list[str]) -> list[str]:
@@ -280,10 +322,13 @@ def _assemble(table: str, short: str, rows: list[_Row], expected: list[Label], c
         row = by_key.get(lab.key)
         if row is None:
             problems.append(f"{short}未找到「{lab.label}」行")
-            cells.extend(_cell(table, lab.key, col, None) for col in cols)
+            cells.extend(_unread_cells(table, lab.key, cols))
         else:
             cells.extend(_fill(table, row, cols, short, problems, checksum=True))
     return cells
+
+
+_PROSE_MARK = re.compile(r"[，。；]")
 
 
 def parse_t4(tokens: list[Token]) -> TableResult:
@@ -294,7 +339,7 @@ def parse_t4(tokens: list[Token]) -> TableResult:
     current_group: str | None = None
     stream = [t for t in tokens if t.kind != "row_end"]
     for i, tok in enumerate(stream):
-        if values and tok.kind == "line" and re.search(r"[，。；]", tok.text):
+        if values and tok.kind == "line" and _PROSE_MARK.search(tok.text):
             break         # prose after the table (e.g. the next part when its heading is missing)
         if is_value(tok.text) or (tok.kind == "cell" and not tok.text):
             if tok.kind == "cell" and not tok.text and not values and current_group is None:
@@ -303,16 +348,16 @@ def parse_t4(tokens: list[Token]) -> TableResult:
             if current_group is not None:
                 per_group.setdefault(current_group, []).append(tok.text)
             continue
-        if not _is_label(tok):
+        norm = _label_norm(tok)
+        if norm is None:
             continue
-        norm = normalize_label(tok.text)
         group = _match(norm, T4_GROUPS)
         nxt = stream[i + 1] if i + 1 < len(stream) else None
         if group is not None and nxt is not None and is_value(nxt.text) and nxt.text:
             current_group = group.key       # a row label: the table is written as labelled rows
         elif not values:
             header_parts.append(norm)
-        elif len(values) >= 5 and not any(re.search(c.pattern, norm) for c in T4_COLS):
+        elif len(values) >= 5 and not any(c.matches(norm) for c in T4_COLS):
             break                           # text after the numbers: the table has ended
     header = "".join(header_parts)
     if not values and not header:
@@ -331,12 +376,12 @@ def parse_t4(tokens: list[Token]) -> TableResult:
         seqs = {}
     elif len(values) == 15:
         seqs = {g: values[i * 5:(i + 1) * 5] for i, g in enumerate(group_order)}
-    elif 0 < len(values) < 15 and all(re.fullmatch(r"\d+", v) for v in values) and \
+    elif 0 < len(values) < 15 and all(_DIGITS.fullmatch(v) for v in values) and \
             len(splits := _split_t4("".join(values))) == 1:
         seqs = {g: splits[0][i * 5:(i + 1) * 5] for i, g in enumerate(group_order)}
         derived = True
         result.problems.append(f"表四数字粘连（{''.join(values)}），已按与各组总计相符的唯一拆分读取，标为推断")
-    elif values and all(re.fullmatch(r"\d+", v) for v in values) and len(values) < 15:
+    elif values and all(_DIGITS.fullmatch(v) for v in values) and len(values) < 15:
         result.problems.append(f"表四数字粘连（{''.join(values)}），无法唯一拆分，表四未读取")
         seqs = {}
     else:
@@ -396,7 +441,7 @@ _T2_LABELS = {False: [lab for lab, _ in T2_ROWS_2021], True: [lab for lab, _ in 
 
 def parse_t2(tokens: list[Token]) -> TableResult:
     result = TableResult()
-    joined = normalize_label("".join(t.text for t in tokens if t.kind != "row_end"))
+    joined = normalize_text("".join(t.text for t in tokens if t.kind != "row_end"))
     is_2019 = "本年新制作" in joined or "第二十条第(九)项" in joined or "上一年项目数量" in joined
     layout = T2_ROWS_2019 if is_2019 else T2_ROWS_2021
     labels = _T2_LABELS[is_2019]
@@ -414,7 +459,7 @@ def parse_t2(tokens: list[Token]) -> TableResult:
         col_keys = [c.key for c in cols]
         if row is None:
             result.problems.append(f"表二未找到「{lab.label}」行")
-            result.cells.extend(_cell("t2", lab.key, c, None) for c in col_keys)
+            result.cells.extend(_unread_cells("t2", lab.key, col_keys))
         else:
             if cols is doc_cols and doc_order is not None:
                 col_keys = doc_order      # 制发/废止/现行有效 in the order the header gives
