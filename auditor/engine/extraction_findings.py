@@ -16,8 +16,11 @@ FAILED_RULE = Rule(id="EXT-FAILED", title="报告无法读取", severity="error"
 
 def extraction_hits(batch: Batch, rids: set[int] | None = None) -> list[Hit]:
     hits = []
+    history = batch.info["history"].to_numpy(dtype=bool)
     for rid, report in enumerate(batch.reports):
-        if batch.info.at[rid, "history"] or (rids is not None and rid not in rids):
+        if not report.problems:
+            continue
+        if history[rid] or (rids is not None and rid not in rids):
             continue   # earlier years' reports, and reports whose findings are cached, are not re-reported
         for i, problem in enumerate(report.problems):
             hits.append(Hit(rid, READ_RULE, "报告读取", f"extract:{problem}", category="extraction",

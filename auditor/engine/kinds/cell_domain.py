@@ -6,6 +6,7 @@ domains, a 0/1 blank flag for `not_blank`. Cells we could not read are not judge
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ...catalog import TABLE_SHORT, col_label, row_label
@@ -15,9 +16,10 @@ from ..gx_backend import ExpectationSpec
 from ..hits import Hit
 
 FRAME = "cell_domain"               # which cells each rule judges (booleans, one column per rule)
-CONTENTS = "cell_domain_contents"   # what each cell holds: cleaned text, blank flag, value
+CONTENTS = "cell_domain_contents"   # what each cell holds, as an id (equal content, equal id)
 GX_FRAME = "cell_domain_values"     # distinct (rule, text, blank, value): what GX validates
 CELLS = "cell_domain_cells"         # the batch's cells (not validated; findings are read from it)
+DISTINCT_IDS = "cell_domain_content_ids"   # content_id of each row of GX_FRAME (same order)
 _KEY = ["rule_key", "norm", "is_blank", "value"]
 _REGEX = {"non_negative_integer": r"\d+", "non_negative_decimal": r"\d+(?:\.\d+)?", "integer": r"[+-]?\d+"}
 
@@ -28,40 +30,63 @@ def cell_location(table: str, row: str, col: str) -> str:
     return f"{TABLE_SHORT[table]}「{row_label(table, row)}」行「{col_label(table, col)}」列"
 
 
-def _mask(rule: Rule, batch: Batch, rids: pd.Index) -> pd.Series:
+def _mask(rule: Rule, batch: Batch, rids: pd.Index) -> np.ndarray:
     """The cells a rule judges (a boolean over the batch's cells: no copy of the cells)."""
     p = rule.params
-    c = batch.cells
+    k = batch.codes()
     # Cells placed by inference (derived) are never evidence against the agency.
-    mask = c["table"].isin(p["tables"]) & c["rid"].isin(rids) & c["present"] & ~c["derived"]
+    mask = batch.label_mask("table", p["tables"]) & batch.rid_mask(rids) & k.present & ~k.derived
     if p.get("rows"):
-        mask &= c["row"].isin(p["rows"])
+        mask &= batch.label_mask("row", p["rows"])
     if p.get("exclude_rows"):
-        mask &= ~c["row"].isin(p["exclude_rows"])
+        mask &= ~batch.label_mask("row", p["exclude_rows"])
     if p.get("cols"):
-        mask &= c["col"].isin(p["cols"])
+        mask &= batch.label_mask("col", p["cols"])
     if p.get("exclude_cols"):
-        mask &= ~c["col"].isin(p["exclude_cols"])
+        mask &= ~batch.label_mask("col", p["exclude_cols"])
     if p["domain"] == "at_most":
-        mask &= c["value"].notna()
+        mask &= ~np.isnan(k.value)
     if p["domain"] != "not_blank":
-        mask &= ~c["blank"]
+        mask &= ~k.blank
     return mask
 
 
-def _contents(batch: Batch) -> pd.DataFrame:
-    return pd.DataFrame({"norm": batch.cells["norm"], "is_blank": batch.cells["blank"].astype(int),
-                         "value": batch.cells["value"]})
+def _content_ids(batch: Batch) -> np.ndarray:
+    """Per cell: equal for cells of equal content (cleaned text, blank flag, value), numbered in order
+    of first appearance."""
+    k = batch.codes()
+    v_codes, v_uniq = pd.factorize(k.value)                  # NaN → -1
+    combined = (k.norm.astype(np.int64) * 2 + k.blank) * (len(v_uniq) + 1) + (v_codes + 1)
+    return pd.factorize(combined)[0]
+
+
+def _first_of_each(ids: np.ndarray) -> np.ndarray:
+    """Positions in `ids` of the first occurrence of each distinct value, in order."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    codes = pd.factorize(ids)[0]                             # numbered in order of first appearance
+    seen = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.concatenate(([True], codes[1:] > seen[:-1])))
 
 
 def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
-    contents = _contents(batch)
+    content_id = _content_ids(batch)
     masks = {r.key: _mask(r, batch, rids_by_rule[r.key]) for r in rules}
-    # A cell's domain depends only on what it holds: GX validates each distinct content once per rule.
-    parts = [contents[m].drop_duplicates().assign(rule_key=key) for key, m in masks.items()]
+    # A cell's domain depends only on what it holds: GX validates each distinct content once per rule
+    # (the values of the first cell with that content, in cell order).
+    norm, blank, value = batch.cells["norm"], batch.cells["blank"].to_numpy(), batch.cells["value"].to_numpy()
+    parts, ids = [], []
+    for key, m in masks.items():
+        chosen = np.flatnonzero(m)
+        chosen = chosen[_first_of_each(content_id[chosen])]
+        parts.append(pd.DataFrame({"rule_key": key, "norm": norm.iloc[chosen].reset_index(drop=True),
+                                   "is_blank": blank[chosen].astype(int), "value": value[chosen]}))
+        ids.append(content_id[chosen])
     distinct = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_KEY))[_KEY]
     distinct = distinct.reset_index(drop=True)
     distinct["_rid"] = range(len(distinct))
+    distinct_ids = pd.DataFrame({"content_id": np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)})
+    contents = pd.DataFrame({"content_id": content_id})
     selected = pd.DataFrame(masks, index=contents.index)     # one boolean column per rule
     specs = []
     for r in rules:
@@ -78,7 +103,8 @@ def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
             specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=GX_FRAME, column="norm", kind="regex",
                                          regex=_REGEX[domain], where=(("rule_key", r.key),),
                                          meta=(("rule_id", r.id),)))
-    return {FRAME: selected, CONTENTS: contents, GX_FRAME: distinct, CELLS: batch.cells}, specs, []
+    return {FRAME: selected, CONTENTS: contents, GX_FRAME: distinct, DISTINCT_IDS: distinct_ids,
+            CELLS: batch.cells}, specs, []
 
 
 def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str, set[int]]) -> list[Hit]:
@@ -87,14 +113,13 @@ def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str
     cells = frames[CELLS]
     hits: list[Hit] = []
     for rule in rules:
-        bad_values = distinct[distinct["_rid"].isin(failing.get(f"domain:{rule.key}", set()))]
-        if bad_values.empty:
+        bad_rows = distinct["_rid"].isin(failing.get(f"domain:{rule.key}", set())).to_numpy()
+        if not bad_rows.any():
             continue
         # the rule's cells whose content GX rejected
-        chosen = contents[selected[rule.key]]
-        hit_index = chosen.reset_index().merge(bad_values[["norm", "is_blank", "value"]],
-                                               on=["norm", "is_blank", "value"])["index"]
-        bad = cells.loc[hit_index.sort_values()]
+        bad_ids = frames[DISTINCT_IDS]["content_id"].to_numpy()[bad_rows]
+        hit = selected[rule.key].to_numpy() & np.isin(contents["content_id"].to_numpy(), bad_ids)
+        bad = cells.iloc[np.flatnonzero(hit)]
         group = rule.params.get("group_by", "cell")
         keys = {"cell": ["rid", "table", "row", "col"], "row": ["rid", "table", "row"], "table": ["rid", "table"]}[group]
         for key, g in bad.groupby(keys, sort=True):

@@ -3,6 +3,7 @@
 `table_rows` (a table's rows are all there)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ...agency import TYPES
@@ -52,32 +53,35 @@ def evaluate_fact(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
 def evaluate_rows(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     """A row missing from an otherwise well-read table is the report's; else it is ours.
 
-    Vectorised: the rows each report should have (by its format) against the rows it has."""
+    Vectorised: the rows each report should have (by its format) against the rows it has (the
+    batch's rid × row grid of rows with a cell read)."""
     table = rule.params["table"]
     min_share = rule.params.get("min_share", 0.8)
-    cells = batch.cells[(batch.cells["table"] == table) & batch.cells["rid"].isin(rids)]
-    if cells.empty:
+    grid = batch.cell_grid(table)
+    rid_arr = np.unique(np.asarray(rids, dtype=np.int64))
+    rid_arr = rid_arr[grid.has[rid_arr]]                 # reports with some cell of the table
+    if not len(rid_arr):
         return []
-    read = cells[cells["present"]][["rid", "row"]].drop_duplicates().assign(read=True)
-    templates = batch.info.loc[cells["rid"].unique(), "template"].fillna("2021")
-    expected = pd.concat([pd.DataFrame({"rid": rid_group, "row": r})
-                          for tpl, rid_group in templates.groupby(templates).groups.items()
-                          for r in rows_for(table, str(tpl))], ignore_index=True)
-    grid = expected.merge(read, on=["rid", "row"], how="left")
-    missing = grid[grid["read"].isna()]
-    if missing.empty:
-        return []
-    totals = grid.groupby("rid").size()
-    counts = missing.groupby("rid").size()
-    share = 1 - counts / totals.loc[counts.index]
+    templates = batch.info["template"].to_numpy(dtype=object)[rid_arr]
+    templates = np.array(["2021" if t is None or t != t else t for t in templates], dtype=object)
+    missing: list[tuple[int, list[str], int]] = []
+    for tpl in sorted(set(templates)):
+        group = rid_arr[templates == tpl]
+        rows = rows_for(table, str(tpl))
+        read = np.zeros((len(group), len(rows)), dtype=bool)
+        for i, r in enumerate(rows):
+            if r in grid.rows:
+                read[:, i] = grid.read_row[group, grid.rows[r]]
+        for j in np.flatnonzero(~read.all(axis=1)):
+            missing.append((int(group[j]), [r for r, ok in zip(rows, read[j]) if not ok], len(rows)))
     hits: list[Hit] = []
-    for rid, rows in missing.groupby("rid")["row"]:
+    for rid, rows, total in sorted(missing, key=lambda m: m[0]):
         names = "、".join(f"「{row_label(table, r)}」" for r in rows)
-        if share[rid] < min_share:
-            hits.append(not_evaluated(int(rid), rule, TABLE_SHORT[table], f"{table}:rows",
+        if 1 - np.float64(len(rows)) / total < min_share:
+            hits.append(not_evaluated(rid, rule, TABLE_SHORT[table], f"{table}:rows",
                                       f"{TABLE_SHORT[table]}多行未能读取（{names}）"))
             continue
-        hits.extend(Hit(int(rid), rule, f"{TABLE_SHORT[table]}「{row_label(table, r)}」行", f"{table}:row:{r}",
+        hits.extend(Hit(rid, rule, f"{TABLE_SHORT[table]}「{row_label(table, r)}」行", f"{table}:row:{r}",
                         fields={"table": TABLE_SHORT[table], "row": row_label(table, r)},
                         values={"缺少行": row_label(table, r)}) for r in rows)
     return hits
