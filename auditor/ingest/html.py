@@ -7,13 +7,15 @@ stacks, never by recursion, so deeply nested pages cannot overflow the Python st
 """
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections.abc import Iterator
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import lxml.etree as etree
-import lxml.html
 
 from .. import limits
 from ..model import Block, Document, TableBlock, TextBlock
@@ -43,6 +45,8 @@ _BLOCK = frozenset({
 _PRE = frozenset({"pre", "listing", "plaintext", "xmp", "textarea"})
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 _CELLS = frozenset({"td", "th"})
+# Descendants that make an element's content more than the concatenation of its text runs.
+_NOT_INLINE = _DROP | _BLOCK | _PRE | {"table", "br"}
 
 _META_CHARSET = re.compile(
     rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
@@ -51,6 +55,10 @@ _XML_DECL = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.
 # the ideographic space that Chinese text uses on purpose).
 _WS = re.compile(r"[ \t\n\r\f\v\xa0\u1680\u2000-\u200a\u202f\u205f]+")
 _INVISIBLE = {ord("\u200b"): None, ord("\ufeff"): None, ord("\u00ad"): None}
+_SPAN_NUMBER = re.compile(r"\s*(\d+)")
+_TEXT = itemgetter(0)       # of a (text, rowspan, colspan) cell
+_SPANS = itemgetter(1, 2)   # (rowspan, colspan) of a (text, rowspan, colspan) cell
+_ONE_SLOT = {(1, 1)}
 
 # Inline formatting tags, removed only when libxml2 refuses a too-deep tree.
 _INLINE_TAG = re.compile(
@@ -77,7 +85,7 @@ def read_html(path: str, data: bytes) -> Document:
     text, encoding = decode_bytes(data, _declared_charset(data))
     problems: list[str] = []
     try:
-        root = _parse(text)
+        root = _parse(text, _utf8_source(data, encoding))
     except _TooDeep:
         # Old pages leave <font> open before every <p>, so libxml2 nests each paragraph in the
         # previous one. Inline tags carry no structure here (runs are joined anyway): drop them.
@@ -89,7 +97,8 @@ def read_html(path: str, data: bytes) -> Document:
     blocks = _Builder(problems).run(root) if root is not None else []
     meta: dict[str, str] = {}
     for block in blocks:
-        if isinstance(block, TextBlock):
+        # a header line needs a colon: most blocks have none and are not split into lines
+        if isinstance(block, TextBlock) and (":" in block.text or "：" in block.text):
             for line in block.text.split("\n"):
                 for key, value in _meta_pairs(line):
                     meta.setdefault(key, value)
@@ -130,11 +139,27 @@ def _is_utf8_text(data: bytes) -> bool:
     return True
 
 
-def _parse(text: str) -> Any:
-    parser = lxml.html.HTMLParser(
+def _utf8_source(data: bytes, encoding: str) -> bytes | None:
+    """The file's bytes when they are exactly what `_parse` would encode the text to, else None.
+
+    Strictly decoded UTF-8 encodes back to the same bytes, so most pages need no re-encoding."""
+    if b"\x00" in data:
+        return None
+    if encoding in ("utf-8", "utf8"):
+        return data
+    if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):]
+    return None
+
+
+def _parse(text: str, utf8: bytes | None = None) -> Any:
+    """Parse the page; `utf8`, if given, is `text` already encoded (see `_utf8_source`)."""
+    # lxml.etree's parser, not lxml.html's: same libxml2 parse, but lxml.html calls back into
+    # Python for every element it hands out (to pick an HtmlElement class) and we need none.
+    parser = etree.HTMLParser(
         encoding="utf-8", no_network=True, huge_tree=False, recover=True,
         remove_comments=True, remove_pis=True, default_doctype=False)
-    data = text.replace("\x00", "").encode("utf-8", "replace")
+    data = utf8 if utf8 is not None else text.replace("\x00", "").encode("utf-8", "replace")
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -163,7 +188,22 @@ def _wide(ch: str) -> bool:
 
 def _clean(s: str) -> str:
     """Collapse whitespace like a browser; a line break between two CJK characters vanishes."""
-    s = s.translate(_INVISIBLE)
+    # Called for every cell and line: skip the work that (almost always) has nothing to do.
+    # Printable text holds no invisible, control or whitespace characters except U+0020;
+    # text that is all whitespace (as str.strip sees it) cleans to nothing.
+    if " " not in s and s.isprintable():
+        return s
+    if s.isspace():
+        return ""
+    if "\u200b" in s or "\ufeff" in s or "\u00ad" in s:
+        s = s.translate(_INVISIBLE)
+    if "\n" in s or "\r" in s:
+        return _collapse_breaks(s)
+    return _WS.sub(" ", s).strip()
+
+
+def _collapse_breaks(s: str) -> str:
+    """`_clean` for text with line breaks: a run holding one may join two CJK characters."""
 
     def repl(m: re.Match[str]) -> str:
         run = m.group(0)
@@ -178,6 +218,9 @@ def _clean(s: str) -> str:
 
 def _lines(pieces: list[Any]) -> list[str]:
     """Inline pieces (strings and breaks) → cleaned, non-empty lines."""
+    if _BREAK not in pieces:  # the usual case: one line
+        line = _clean("".join(pieces))
+        return [line] if line else []
     lines: list[str] = []
     current: list[str] = []
     for piece in pieces + [_BREAK]:
@@ -198,14 +241,31 @@ def _tag(el: Any) -> str | None:
     return tag.lower() if isinstance(tag, str) else None
 
 
+def _first_not_inline(el: Any) -> Any | None:
+    """The first descendant of `el` that is more than an inline run (or no element), or None.
+
+    (A tag filter on `iterdescendants` would search in C, but building the filter for ~80 tag
+    names costs more per call than this loop over a paragraph's few runs.)"""
+    for node in el.iterdescendants():
+        tag = node.tag
+        if not isinstance(tag, str) or tag.lower() in _NOT_INLINE:
+            return node
+    return None
+
+
 def _events(items: list[Any]) -> Iterator[Any]:
     """Walk elements/strings in document order with an explicit stack.
 
     Yields text strings, _BREAK, _BOUNDARY and _Table (tables are not descended into).
     Tails of the given elements are not included; callers pass them as strings.
+    An element holding only text and inline runs (most paragraphs) is not walked: its text
+    comes from `itertext` in one piece, which the consumers would have joined anyway.
     """
     stack: list[tuple[int, Any]] = [(0, item) for item in reversed(items)]
     pre = 0
+    # Elements known to hold a non-inline descendant: the path from an element to the first
+    # such descendant is recorded when found, so no subtree is searched over and over.
+    mixed: set[Any] = set()
     while stack:
         kind, x = stack.pop()
         if kind == 1:  # text
@@ -238,6 +298,22 @@ def _events(items: list[Any]) -> Iterator[Any]:
         if tag == "br":
             yield _BREAK
             continue
+        if not pre and tag not in _PRE and x not in mixed:
+            first = _first_not_inline(x)
+            if first is None:
+                block = tag in _BLOCK
+                if block:
+                    yield _BOUNDARY
+                text = "".join(x.itertext())
+                if text:
+                    yield text
+                if block:
+                    yield _BOUNDARY
+                continue
+            parent = first.getparent()
+            while parent is not x:
+                mixed.add(parent)
+                parent = parent.getparent()
         if tag in _BLOCK:
             yield _BOUNDARY
             stack.append((2, None))
@@ -313,38 +389,69 @@ class _Builder:
         group_end: dict[int, int] = {}
         for r, (group, _) in enumerate(rows):
             group_end[group] = r + 1
-        slots: dict[tuple[int, int], str] = {}
-        copies: set[tuple[int, int]] = set()
+        # One {column: text} dict per row rather than one dict keyed by (row, column): most
+        # cells fill a single free slot, and that case is kept to a few dict operations.
+        filled: list[dict[int, str]] = [{} for _ in rows]
+        n_slots = 0
+        copies: list[tuple[int, int]] = []
         kept: list[int] = []
         truncated = False
         for r, (group, cells) in enumerate(rows):
             if not cells:
                 continue  # a <tr> without cells is no row of the grid
             kept.append(r)
+            row = filled[r]
+            if set(map(_SPANS, cells)) == _ONE_SLOT:
+                # The usual row: each cell takes the next free slot, left to right.
+                free = _free_columns(row, len(cells))
+                if free[-1] < MAX_TABLE_COLS and n_slots + len(cells) <= MAX_TABLE_SLOTS:
+                    row.update(zip(free, map(_TEXT, cells)))
+                    n_slots += len(cells)
+                    continue
             c = 0
             for text, rowspan, colspan in cells:
-                while (r, c) in slots:
+                while c in row:
                     c += 1
+                if rowspan == 1 and colspan == 1:
+                    if c >= MAX_TABLE_COLS or n_slots >= MAX_TABLE_SLOTS:
+                        truncated = True
+                    else:
+                        row[c] = text
+                        n_slots += 1
+                    c += 1
+                    continue
                 last_row = group_end[group] if rowspan == 0 else min(r + rowspan, group_end[group])
                 for rr in range(r, last_row):
+                    target = filled[rr]
                     for cc in range(c, c + colspan):
-                        if cc >= MAX_TABLE_COLS or len(slots) >= MAX_TABLE_SLOTS:
+                        if cc >= MAX_TABLE_COLS or n_slots >= MAX_TABLE_SLOTS:
                             truncated = True
                             break
-                        slots[(rr, cc)] = text
-                        if (rr, cc) != (r, c):
-                            copies.add((rr, cc))
+                        if cc not in target:
+                            n_slots += 1
+                        target[cc] = text
+                        if rr != r or cc != c:
+                            copies.append((rr, cc))
                 c += colspan
         if truncated:
             self.problems.append("表格过大，超出部分的单元格未读取")
         if not kept:
             return None
-        width = max(cc for _, cc in slots) + 1 if slots else 0
+        # rows without cells can still hold slots of a cell spanning into them: they count
+        width = max((max(row) for row in filled if row), default=-1) + 1
         if width == 0:
             return None
         index = {r: i for i, r in enumerate(kept)}
-        grid = [[slots.get((r, c), "") for c in range(width)] for r in kept]
+        grid = [list(map(filled[r].get, range(width), repeat(""))) for r in kept]
         return grid, frozenset((index[r], c) for r, c in copies if r in index)
+
+
+def _free_columns(row: dict[int, str], n: int) -> range | list[int]:
+    """The first `n` columns of a grid row not yet taken by cells spanning from rows above."""
+    if not row:
+        return range(n)
+    # n free columns always lie within the first len(row) + n
+    return [c for c in range(len(row) + n) if c not in row][:n]
 
 
 def _scan_table(table: Any) -> tuple[list[Any], list[Any], list[tuple[int, list[tuple[str, int, int]]]], list[Any]]:
@@ -363,7 +470,11 @@ def _scan_table(table: Any) -> tuple[list[Any], list[Any], list[tuple[int, list[
     stack: list[tuple[Any, int]] = [(table, 0)]
     while stack:
         node, group = stack.pop()
-        tag = None if isinstance(node, str) else _tag(node)
+        if isinstance(node, str):
+            tag = None
+        else:
+            tag = node.tag
+            tag = tag.lower() if isinstance(tag, str) else None
         if loose and (tag not in _CELLS or group != loose_group):
             rows.append((loose_group, loose))
             loose = []
@@ -398,21 +509,24 @@ def _scan_table(table: Any) -> tuple[list[Any], list[Any], list[tuple[int, list[
 
 def _row(tr: Any, stray: list[Any], nested: list[Any]) -> list[tuple[str, int, int]]:
     cells: list[tuple[str, int, int]] = []
-    if tr.text and tr.text.strip():
-        stray.append(tr.text)
+    text = tr.text
+    if text and text.strip():
+        stray.append(text)
     for child in tr:
-        tag = _tag(child)
+        tag = child.tag  # (inlined `_tag`: this loop runs for every cell of every table)
+        tag = tag.lower() if isinstance(tag, str) else None
         if tag in _CELLS:
             cells.append(_cell(child, nested))
         elif tag is not None:
             stray.append(child)
-        if child.tail and child.tail.strip():
-            stray.append(child.tail)
+        tail = child.tail
+        if tail and tail.strip():
+            stray.append(tail)
     return cells
 
 
 def _span(value: str | None, *, zero_ok: bool) -> int:
-    m = re.match(r"\s*(\d+)", value or "")
+    m = _SPAN_NUMBER.match(value or "")
     if not m:
         return 1
     n = int(m.group(1)[:6])
@@ -423,6 +537,29 @@ def _span(value: str | None, *, zero_ok: bool) -> int:
 
 def _cell(td: Any, nested: list[Any]) -> tuple[str, int, int]:
     """Cell text: inline runs joined, lines and paragraphs joined with no separator."""
+    if len(td) == 0:
+        text = _clean(td.text or "")  # the usual cell: text only
+    else:
+        text = _inline_cell_text(td)
+        if text is None:
+            text = _structured_cell_text(td, nested)
+    rowspan, colspan = td.get("rowspan"), td.get("colspan")
+    return (text, 1 if rowspan is None else _span(rowspan, zero_ok=True),
+            1 if colspan is None else _span(colspan, zero_ok=False))
+
+
+def _inline_cell_text(td: Any) -> str | None:
+    """Text of a cell holding only text and inline runs (the usual Word cell), else None.
+
+    Such a cell has a single segment, the concatenation of all its text in document order,
+    which `itertext` gives without walking the cell in Python."""
+    if _first_not_inline(td) is not None:
+        return None
+    return _clean("".join(td.itertext()))
+
+
+def _structured_cell_text(td: Any, nested: list[Any]) -> str:
+    """Text of a cell with breaks, blocks, dropped elements or tables: segments cleaned apart."""
     segments: list[str] = []
     current: list[str] = []
     items: list[Any] = ([td.text] if td.text else [])
@@ -439,5 +576,4 @@ def _cell(td: Any, nested: list[Any]) -> tuple[str, int, int]:
         else:
             current.append(event)
     segments.append(_clean("".join(current)))
-    text = "".join(segments)
-    return text, _span(td.get("rowspan"), zero_ok=True), _span(td.get("colspan"), zero_ok=False)
+    return "".join(segments)

@@ -24,17 +24,20 @@ def read_text(path: str, text: str, encoding: str | None) -> Document:
     blocks: list[Block] = []
     pending_table: list[list[str]] = []
     for line in text.splitlines():
-        if _PIPE_ROW.match(line):
+        # (the `in` tests skip a regex, or a call, for the many lines that cannot match)
+        if "|" in line and _PIPE_ROW.match(line):
             if not _PIPE_RULE.match(line):
                 pending_table.append([c.strip() for c in line.strip().strip("|").split("|")])
             continue
         if pending_table:
             blocks.append(TableBlock(pending_table))
             pending_table = []
-        for key, value in _meta_pairs(line):
-            meta.setdefault(key, value)
-        if line.strip():
-            blocks.append(TextBlock(line.rstrip()))
+        if ":" in line or "：" in line:
+            for key, value in _meta_pairs(line):
+                meta.setdefault(key, value)
+        line = line.rstrip()
+        if line:
+            blocks.append(TextBlock(line))
     if pending_table:
         blocks.append(TableBlock(pending_table))
     return Document(path=path, blocks=blocks, encoding=encoding, meta=meta)
@@ -42,6 +45,8 @@ def read_text(path: str, text: str, encoding: str | None) -> Document:
 
 def _meta_pairs(line: str) -> list[tuple[str, str]]:
     """`发文日期: 2023-01-19 发布机构: 高新区公安分局` holds two pairs on one line."""
+    if ":" not in line and "：" not in line:
+        return []  # no key can match without a colon; most lines have none, skip the regex
     m = _META_LINE.match(line)
     if not m:
         return []
