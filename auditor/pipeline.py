@@ -135,7 +135,10 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
         context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         # gc off in the workers too: a report's objects are short-lived and freed by reference counting
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
-            results = list(_progress(pool.map(_read_and_pack, files, chunksize=32), "读取报告", len(files)))
+            mapped = pool.map(_read_and_pack, files, chunksize=32)   # the workers are forked here ...
+            warm = _warm_up()                                     # ... before any thread is started
+            results = list(_progress(mapped, "读取报告", len(files)))
+            warm.join()
     else:
         results = [_read_and_pack(p) for p in _progress(files, "读取报告", len(files))]
     reports = [r for r, _, _ in results if isinstance(r, Report)]
@@ -143,6 +146,24 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
     stored = {r.file: blob for r, blob, _ in results if isinstance(r, Report)}
     cpu = dict(zip(("读取", "提取", "打包"), (sum(t[i] for _, _, t in results) for i in range(3))))
     return ReadResult(reports, unreadable, stored, cpu)
+
+
+def _warm_up():
+    """Import Great Expectations in a thread while the reading processes work (the main process
+    only waits for them meanwhile). Joined before anything forks again."""
+    import threading
+
+    from .engine.gx_backend import preload
+
+    def quietly() -> None:
+        try:
+            preload()
+        except Exception:  # the rules stage imports it again and reports any error properly
+            log.debug("预先载入 Great Expectations 失败", exc_info=True)
+
+    thread = threading.Thread(target=quietly, name="gx-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def _progress(items, desc: str, total: int):
