@@ -10,7 +10,7 @@ it could not check; it never guesses.
 from __future__ import annotations
 
 import re
-import warnings
+from collections import Counter
 
 import pandas as pd
 
@@ -18,11 +18,12 @@ from ...catalog import col_label, cols_for
 from ...rules.model import Rule
 from ..batch import Batch
 from ..hits import Hit, fmt_number, not_evaluated
-from .text import scope_name
+from .text import scope_name, scope_series
+from .text_number import mentions
 
 
 def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
-    prev = batch.previous_year(rids).dropna()
+    prev = _previous_year(batch, rids)
     if prev.empty:
         return []
     check = rule.params["check"]
@@ -30,14 +31,26 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
         rule, batch, prev.astype(int))
 
 
+def _previous_year(batch: Batch, rids: pd.Index) -> pd.Series:
+    """Earlier report per rid (those that have one); the cross-year rules share it (batch cache)."""
+    key = ("previous_year", rids.to_numpy().tobytes())
+    if key not in batch.cache:
+        batch.cache[key] = batch.previous_year(rids).dropna()
+    return batch.cache[key]
+
+
 def _cells(batch: Batch, table: str, row: str) -> pd.DataFrame:
-    """rid × col values of one row, NaN where unreadable or derived (never evidence)."""
-    c = batch.cells
-    sel = c[(c["table"] == table) & (c["row"] == row)]
-    value = sel["value"].where(sel["present"] & ~sel["derived"])
-    value = value.where(~sel["blank"], 0.0)
-    return pd.DataFrame({"rid": sel["rid"], "col": sel["col"], "value": value}).pivot_table(
-        index="rid", columns="col", values="value", aggfunc="first", dropna=False)
+    """rid × col values of one row, NaN where unreadable or derived (never evidence); built once
+    per batch (several rules and both years read the same rows)."""
+    key = ("cross_year_cells", table, row)
+    if key not in batch.cache:
+        c = batch.cells
+        sel = c[(c["table"].to_numpy() == table) & (c["row"].to_numpy() == row)]
+        value = sel["value"].where(sel["present"] & ~sel["derived"])
+        value = value.where(~sel["blank"], 0.0)
+        batch.cache[key] = pd.DataFrame({"rid": sel["rid"], "col": sel["col"], "value": value}).pivot_table(
+            index="rid", columns="col", values="value", aggfunc="first", dropna=False)
+    return batch.cache[key]
 
 
 def _year(batch: Batch, rid: int) -> int:
@@ -92,9 +105,12 @@ def _stock(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
     return hits
 
 
+_YEAR = re.compile(r"20\d\d")
+
+
 def _shingles(text: str, n: int = 8) -> set[str]:
-    text = re.sub(r"\s+", "", text)
-    text = re.sub(r"20\d\d", "", text)      # the year itself always changes
+    # str.split() and re's \s agree on what is whitespace (both use Py_UNICODE_ISSPACE)
+    text = _YEAR.sub("", "".join(text.split()))      # the year itself always changes
     return {text[i:i + n] for i in range(max(len(text) - n + 1, 0))}
 
 
@@ -102,37 +118,54 @@ def _similarity(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
     scope = rule.params.get("scope", "section_1")
     threshold = rule.params.get("threshold", 0.8)
     min_chars = rule.params.get("min_chars", 100)
-    texts = batch.texts[batch.texts["scope"] == scope].drop_duplicates("rid").set_index("rid")["text"]
-    hits: list[Hit] = []
-    for rid, prid in prev.items():
-        if rid not in texts.index or prid not in texts.index:
-            continue
-        mine, theirs = _shingles(texts[rid]), _shingles(texts[prid])
-        if len(mine) < min_chars or not theirs:
+    series = scope_series(batch, scope)
+    texts = dict(zip(series.index, series.to_numpy()))
+    pairs = [(int(rid), int(prid)) for rid, prid in prev.items() if rid in texts and prid in texts]
+    # Each text is shingled once although it is compared twice (with the year before and after):
+    # pairs are taken agency by agency in year order, and a shingle set is kept until its last use.
+    uses = Counter(r for pair in pairs for r in pair)
+    kept: dict[int, set[str]] = {}
+
+    def take(rid: int, compute: bool) -> set[str] | None:
+        s = kept.pop(rid, None)
+        if s is None and compute:
+            s = _shingles(texts[rid])
+        uses[rid] -= 1
+        if uses[rid] > 0 and s is not None:
+            kept[rid] = s
+        return s
+
+    info = batch.info
+    order = sorted(range(len(pairs)), key=lambda i: (str(info.at[pairs[i][0], "agency_key"]),
+                                                     int(info.at[pairs[i][0], "year"]), i))
+    found: dict[int, Hit] = {}
+    for i in order:
+        rid, prid = pairs[i]
+        # fewer than min_chars + 7 characters cannot give min_chars different 8-character pieces
+        mine = take(rid, len(texts[rid]) >= min_chars + 7)
+        theirs = take(prid, mine is not None and len(mine) >= min_chars)
+        if mine is None or len(mine) < min_chars or not theirs:
             continue
         share = len(mine & theirs) / len(mine)
         if share > threshold:
-            py = _year(batch, int(prid))
-            hits.append(Hit(int(rid), rule, scope_name(scope), f"similar:{scope}",
-                            fields={"share": f"{share:.0%}", "threshold": f"{threshold:.0%}", "prev_year": py,
-                                    "scope": scope_name(scope)},
-                            values={"相同比例": round(share, 3), "上限": threshold, "比较年度": py}))
-    return hits
+            py = _year(batch, prid)
+            found[i] = Hit(rid, rule, scope_name(scope), f"similar:{scope}",
+                           fields={"share": f"{share:.0%}", "threshold": f"{threshold:.0%}", "prev_year": py,
+                                   "scope": scope_name(scope)},
+                           values={"相同比例": round(share, 3), "上限": threshold, "比较年度": py})
+    return [found[i] for i in sorted(found)]
 
 
 def _claim(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
     scope = rule.params.get("scope", "report")
-    regex = rule.params["regex"]
-    texts = batch.texts[(batch.texts["scope"] == scope) & batch.texts["rid"].isin(prev.index)]
-    texts = texts.drop_duplicates("rid").set_index("rid")["text"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        found = texts.str.extractall(f"(?P<quote>{regex})")
+    texts = scope_series(batch, scope)
+    found = mentions(texts[texts.index.isin(prev.index)], rule.params["regex"])
     if found.empty:
         return []
     totals = _cells(batch, "t3", "new_received")
     hits: list[Hit] = []
-    for (rid, _), r in found.iterrows():
+    for r in found.to_dict("records"):
+        rid = r["rid"]
         prid = int(prev[rid])
         now = totals["total"].get(rid) if "total" in totals else None
         before = totals["total"].get(prid) if "total" in totals else None

@@ -1,19 +1,24 @@
-"""Kinds `text_pattern` and `statement`: regular expressions over a scope of the report text.
+"""Kinds `text_pattern`, `statement` and `text_length`: regular expressions over a scope of the report text.
 
-Each pattern runs once over the scope's column of the batch's text frame (pandas str.contains).
-A scope the extraction did not find (a missing section) cannot be judged: that is reported as not
-evaluated, and the missing section itself is the business of the `sections` rules.
+Each pattern runs over the texts of the scope (one Series per scope, shared by all rules through
+the batch cache). A scope the extraction did not find (a missing section) cannot be judged: that is
+reported as not evaluated, and the missing section itself is the business of the `sections` rules.
+
+A pattern may be anchored at the start of its clause (`clause`: the text after the last 。；;，, or
+line break): the match then runs from the clause start to the end of the regex match, the regex
+must begin within `max_chars` characters of the clause start, and none of the `exclude` words may
+begin between the clause start and the regex. This is what the regex
+`(?:^|(?<=[。；;，,\n]))(?:(?!word|…)[^。；;，,\n]){0,max_chars}?(?:regex)` would match, found from the
+regex's own literals instead of by trying every position of the text (auditor/engine/search.py).
 """
 from __future__ import annotations
-
-import re
-import warnings
 
 import pandas as pd
 
 from ...rules.model import Rule
 from ..batch import Batch
 from ..hits import Hit, not_evaluated
+from ..search import finder
 from .sections import section_name
 
 _SCOPE_NAMES = {"preface": "报告开头（第一部分之前）", "report": "全文"}
@@ -25,18 +30,26 @@ def scope_name(scope: str) -> str:
     return _SCOPE_NAMES[scope]
 
 
+def scope_series(batch: Batch, scope: str) -> pd.Series:
+    """All texts of one scope indexed by rid (the first, if a scope occurs twice); built once per
+    batch and shared by every rule with that scope."""
+    key = ("scope_texts", scope)
+    if key not in batch.cache:
+        t = batch.texts
+        batch.cache[key] = t[t["scope"] == scope].drop_duplicates("rid").set_index("rid")["text"]
+    return batch.cache[key]
+
+
 def _scope_texts(batch: Batch, rids: pd.Index, scope: str) -> tuple[pd.Series, pd.Index]:
     """Texts of the scope indexed by rid, and the rids where the scope does not exist."""
-    sub = batch.texts[(batch.texts["scope"] == scope) & batch.texts["rid"].isin(rids)]
-    texts = sub.drop_duplicates("rid").set_index("rid")["text"]
+    texts = scope_series(batch, scope)
+    texts = texts[texts.index.isin(rids)]
     return texts, rids.difference(texts.index)
 
 
-def _contains(texts: pd.Series, regex: str) -> pd.Series:
-    """Vectorised search; groups in authors' patterns are fine, so pandas' warning is silenced."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return texts.str.contains(regex, regex=True)
+def _contains(texts: pd.Series, regex: str, clause: dict | None = None) -> pd.Series:
+    f = finder(regex, clause)
+    return pd.Series([f.contains(t) for t in texts.to_numpy()], index=texts.index, dtype=bool)
 
 
 def cut_short(batch: Batch, rid: int, scope: str) -> int | None:
@@ -67,7 +80,7 @@ def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     scope = rule.params["scope"]
     texts, absent = _scope_texts(batch, rids, scope)
     patterns = rule.params["patterns"]
-    found = pd.DataFrame({p["name"]: _contains(texts, p["regex"]) for p in patterns},
+    found = pd.DataFrame({p["name"]: _contains(texts, p["regex"], p.get("clause")) for p in patterns},
                          index=texts.index)
     mode = rule.params["require"]
     if mode == "any":
@@ -104,12 +117,12 @@ def evaluate_statements(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     return hits
 
 
-def _first_matches(text: str, patterns: list[dict[str, str]]) -> list[str]:
+def _first_matches(text: str, patterns: list[dict]) -> list[str]:
     out = []
     for p in patterns:
-        m = re.search(p["regex"], text)
-        if m:
-            out.append(m.group(0))
+        m = finder(p["regex"], p.get("clause")).first(text)
+        if m is not None:
+            out.append(m)
     return out
 
 
@@ -117,7 +130,8 @@ def evaluate_length(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     """Kind `text_length`: a scope shorter than `min_chars` (whitespace not counted)."""
     scope = rule.params["scope"]
     texts, absent = _scope_texts(batch, rids, scope)
-    lengths = texts.str.replace(r"\s+", "", regex=True).str.len()
+    # str.split() and re's \s agree on what is whitespace (both use Py_UNICODE_ISSPACE)
+    lengths = pd.Series([len("".join(t.split())) for t in texts.to_numpy()], index=texts.index, dtype="int64")
     short = lengths[lengths < rule.params["min_chars"]]
     hits = _missing_scope(rule, absent, scope)
     hits += [_absence(rule, batch, int(rid), scope,

@@ -1,0 +1,123 @@
+"""The fast rule-regex search (auditor/engine/search.py) must give exactly what Python's re gives.
+
+Checked for every regex of the shipped rule packs on texts built from the words those regexes look
+for (so that matches, near-misses and overlaps are frequent), on the real sample reports, and for
+a set of regex shapes that exercise each shortcut (literal skip, lookbehind-led anchor, windows
+around literals, alternatives searched one by one, clause anchoring).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditor.engine.search import finder
+from auditor.extract import extract
+from auditor.ingest import read_document
+from auditor.rules.loader import load_all_packs
+
+from .conftest import RULES, SAMPLES
+
+SEPARATORS = "。；;，,\n"
+
+
+def _clause_regex(regex: str, clause: dict) -> str:
+    """The plain regex a `clause` parameter stands for (as documented in the rule schema)."""
+    words = "|".join(re.escape(w) for w in clause.get("exclude", []))
+    token = f"(?:(?!{words})[^{SEPARATORS}])" if words else f"[^{SEPARATORS}]"
+    return f"(?:^|(?<=[{SEPARATORS}])){token}{{0,{clause['max_chars']}}}?(?:{regex})"
+
+
+def _rule_regexes() -> list[tuple[str, dict | None]]:
+    out = []
+    for pack in load_all_packs(RULES):
+        for rule in pack.rules:
+            p = rule.params
+            if "regex" in p:
+                out.append((p["regex"], p.get("clause")))
+            for pat in p.get("patterns", []):
+                out.append((pat["regex"], pat.get("clause")))
+            if "phrasings" in p:
+                out.append(("|".join(f"(?:{x})" for x in p["phrasings"]), None))
+    return sorted(set((r, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in c.items())) if c else None)
+                      for r, c in out), key=str)
+
+
+RULE_REGEXES = [(r, dict((k, list(v) if isinstance(v, tuple) else v) for k, v in c) if c else None)
+                for r, c in _rule_regexes()]
+WORDS = sorted({w for r, c in RULE_REGEXES for w in re.findall(r"[\u4e00-\u9fff]{1,6}", r + str(c or ""))}
+               | set(SEPARATORS) | {"12", "3", "0", "1.5", " ", "X", "XX", "×", "ｘｘ", "（", "）", "(", "：", "、", "元", "件"})
+
+
+def _expected(regex: str, clause: dict | None, text: str) -> tuple[bool, str | None, list[tuple[str, dict]]]:
+    rx = re.compile(_clause_regex(regex, clause) if clause else regex)
+    first = rx.search(text)
+    names = list(re.compile(regex).groupindex)
+    return (first is not None, None if first is None else first.group(0),
+            [(m.group(0), {n: m.group(n) for n in names}) for m in rx.finditer(text)])
+
+
+def _actual(regex: str, clause: dict | None, text: str) -> tuple[bool, str | None, list[tuple[str, dict]]]:
+    f = finder(regex, clause)
+    return f.contains(text), f.first(text), list(f.finditer(text))
+
+
+def test_the_rule_packs_have_regexes_to_check() -> None:
+    assert len(RULE_REGEXES) > 20 and any(c for _, c in RULE_REGEXES)
+
+
+@pytest.mark.parametrize("regex,clause", RULE_REGEXES, ids=[f"rx{i}" for i in range(len(RULE_REGEXES))])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.lists(st.sampled_from(WORDS), max_size=60))
+def test_rule_regex_same_as_re(regex: str, clause: dict | None, words: list[str]) -> None:
+    text = "".join(words)
+    assert _actual(regex, clause, text) == _expected(regex, clause, text)
+
+
+@pytest.fixture(scope="module")
+def sample_texts() -> list[str]:
+    out = []
+    for path in sorted(SAMPLES.iterdir()):
+        r = extract(read_document(path))
+        out += [r.preface, *(s.title + "\n" + s.text for s in r.sections)]
+    return out
+
+
+def test_rule_regexes_same_as_re_on_the_sample_reports(sample_texts: list[str]) -> None:
+    for regex, clause in RULE_REGEXES:
+        for text in sample_texts:
+            assert _actual(regex, clause, text) == _expected(regex, clause, text), regex
+
+
+SHAPES = [
+    r"(?<![A-Za-z0-9])[XＸ×]{2,}(?![A-Za-z0-9])",                      # starts with a lookbehind
+    r"(?<!科技)创新(?:工作|做法)|(?:政务公开|信息公开)[^。，]{0,10}?创新",  # alternatives
+    r"(?:^|(?<=[。，\n]))[^。，\n]{0,5}?费\d+元",                          # bounded reach, windows
+    r"(?<!复议、)行政诉讼\s*(?P<n>\d+)件",                                # anchor after lookbehinds
+    r"创新(?=[^。]{0,3}工作)",                                            # lookahead reach
+    r"\d+(?:件|元)",
+    r"(?:检索费|复制费)[^。，]{0,6}?(?<![\d.])[1-9]\d*元",
+]
+ALPHABET = ["a", "X", "×", "创新", "科技", "工作", "做法", "政务公开", "信息公开", "。", "，", "\n", "费",
+            "元", "件", "1", "23", "0", "复议、", "行政诉讼", " ", "检索费", "复制费", "."]
+
+
+@pytest.mark.parametrize("regex", SHAPES)
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(ALPHABET), max_size=80))
+def test_search_shapes_same_as_re(regex: str, words: list[str]) -> None:
+    text = "".join(words)
+    assert _actual(regex, None, text) == _expected(regex, None, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(ALPHABET + ["较上年", "上年"]), max_size=80),
+       max_chars=st.integers(0, 12))
+def test_clause_same_as_the_regex_it_stands_for(words: list[str], max_chars: int) -> None:
+    text = "".join(words)
+    clause = {"max_chars": max_chars, "exclude": ["较上年", "上年", "科技"]}
+    regex = r"行政诉讼\s*(?P<n>\d+)件"
+    assert _actual(regex, clause, text) == _expected(regex, clause, text)
