@@ -90,28 +90,28 @@ def read_one(path: Path) -> Report | tuple[str, str]:
 
 
 def _read_timed(path: Path) -> tuple[Report | tuple[str, str], float, float]:
-    """`read_one`, plus the seconds spent reading the file and extracting the report."""
-    start = time.perf_counter()
+    """`read_one`, plus the CPU seconds spent reading the file and extracting the report."""
+    start = time.process_time()
     read_s = 0.0
     try:
         document = read_document(path)
-        read_s = time.perf_counter() - start
-        return extract(document), read_s, time.perf_counter() - start - read_s
+        read_s = time.process_time() - start
+        return extract(document), read_s, time.process_time() - start - read_s
     except ReadError as exc:
         result: tuple[str, str] = (str(path), str(exc))
     except Exception as exc:  # one bad file must not stop the run
         log.exception("读取 %s 时出错", path)
         result = (str(path), f"读取时发生内部错误（{type(exc).__name__}）")
-    return result, read_s, time.perf_counter() - start - read_s
+    return result, read_s, time.process_time() - start - read_s
 
 
 def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float]]:
     """`read_one` plus the report's ledger record, made here on the reading cores, and the seconds
-    spent on reading, extraction and packing (for the stage report)."""
+    CPU seconds spent on reading, extraction and packing (for the stage report)."""
     result, read_s, extract_s = _read_timed(path)
-    start = time.perf_counter()
+    start = time.process_time()
     blob = pack_report(result) if isinstance(result, Report) else None
-    return result, blob, (read_s, extract_s, time.perf_counter() - start)
+    return result, blob, (read_s, extract_s, time.process_time() - start)
 
 
 PARALLEL_FROM = 64      # below this, starting worker processes costs more than it saves
@@ -122,7 +122,7 @@ class ReadResult:
     reports: list[Report]
     unreadable: list[tuple[str, str]]
     stored: dict[str, bytes]      # file → the report as the ledger stores it
-    cpu: dict[str, float]         # seconds per step summed over files (on all reading processes)
+    cpu: dict[str, float]         # CPU seconds per step summed over files (on all reading processes)
 
 
 def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
