@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
@@ -127,12 +127,13 @@ def data_frame(reports: list[Report]) -> pd.DataFrame:
     return pd.concat([meta, body], axis=1)
 
 
-def sheet_or_note(data: pd.DataFrame) -> pd.DataFrame:
+def sheet_or_note(reports: list[Report],
+                  make: Callable[[list[Report]], pd.DataFrame] | None = None) -> pd.DataFrame:
     """What the workbook's 数据 sheet shows: the table itself, or for a large batch where to find it."""
-    if len(data) <= SHEET_MAX_REPORTS:
-        return data
+    if len(reports) <= SHEET_MAX_REPORTS:
+        return (make or data_frame)(reports)
     return pd.DataFrame({"说明": [
-        f"本次共 {len(data)} 份报告，数据表较大，未放入本工作簿。全部数值见同一结果目录下的 data.csv"
+        f"本次共 {len(reports)} 份报告，数据表较大，未放入本工作簿。全部数值见同一结果目录下的 data.csv"
         f"（UTF-8 编码，可用 Excel 或 WPS 直接打开），每份报告一行、每个表格单元格一列，列名与小批量时的本表相同。"]})
 
 

@@ -400,9 +400,12 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
         extra["豁免"] = waiver_sheet(result.waivers)
     from .datasheet import data_frame, sheet_or_note
 
-    data = data_frame(reports)
-    extra["数据"] = sheet_or_note(data)
-    pending = start_outputs(partial, result.findings, result.reports, extra, data)
+    # a large batch's 数据 sheet is only a note: the table itself (data.csv) is then built while
+    # the workbook is being written
+    data = sheet_or_note(reports, data_frame)
+    extra["数据"] = data
+    pending = start_outputs(partial, result.findings, result.reports, extra,
+                            data if "说明" not in data else lambda: data_frame(reports))
     if watch:
         watch.lap("输出")
     total = len(inputs.collected.files)

@@ -109,9 +109,8 @@ def test_duplicate_cell_keeps_last():
 def test_large_batches_point_to_data_csv(reports, monkeypatch) -> None:
     import auditor.datasheet as datasheet
 
-    data = data_frame(reports)
-    assert datasheet.sheet_or_note(data) is data
+    assert datasheet.sheet_or_note(reports).equals(data_frame(reports))
     monkeypatch.setattr(datasheet, "SHEET_MAX_REPORTS", len(reports) - 1)
-    note = datasheet.sheet_or_note(data)
+    note = datasheet.sheet_or_note(reports)
     assert list(note.columns) == ["说明"] and f"本次共 {len(reports)} 份报告" in note.iloc[0, 0]
     assert "data.csv" in note.iloc[0, 0]

@@ -360,3 +360,6 @@ def test_data_csv_escapes_text_and_keeps_numbers(tmp_path: Path, frames) -> None
     assert paths[3].name == "data.csv" and paths[3].read_bytes().startswith(BOM)
     rows = list(csv.reader(paths[3].read_text("utf-8-sig").splitlines()))
     assert rows == [list(data.columns), ["a.html", "'" + EVIL_AGENCY, "12", "1.5"], ["b.txt", "", "", "0"]]
+    # the table may also be given as a function, called while the workbook is being written
+    later = write_outputs(tmp_path / "later", *frames, data=lambda: data)
+    assert later[3].read_bytes() == paths[3].read_bytes()

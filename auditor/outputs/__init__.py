@@ -9,6 +9,7 @@ For large batches the workbook is written by a child process on the other core m
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -57,8 +58,9 @@ class PendingOutputs:
 
 def start_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
                   extra_sheets: dict[str, pd.DataFrame] | None = None,
-                  data: pd.DataFrame | None = None) -> PendingOutputs:
-    """Start writing the outputs into out_dir; `finish()` on the result completes them."""
+                  data: pd.DataFrame | Callable[[], pd.DataFrame] | None = None) -> PendingOutputs:
+    """Start writing the outputs into out_dir; `finish()` on the result completes them. `data` (the
+    table for data.csv) may be a function: it is then called while the workbook is being written."""
     require_columns(findings, FINDING_COLUMNS, "findings")
     require_columns(reports, REPORT_COLUMNS, "reports")
     out_dir = Path(out_dir)
@@ -75,7 +77,7 @@ def start_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
         write_jsonl(tmps[0], findings)
         write_csv(tmps[1], findings)
         if data is not None:
-            write_data_csv(tmps[3], data)
+            write_data_csv(tmps[3], data() if callable(data) else data)
     except BaseException:
         if workbook is not None:
             workbook.cancel()
@@ -86,6 +88,6 @@ def start_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
 
 def write_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
                   extra_sheets: dict[str, pd.DataFrame] | None = None,
-                  data: pd.DataFrame | None = None) -> list[Path]:
+                  data: pd.DataFrame | Callable[[], pd.DataFrame] | None = None) -> list[Path]:
     """Write findings.jsonl, findings.csv, summary.xlsx (and data.csv) into out_dir; return the paths."""
     return start_outputs(out_dir, findings, reports, extra_sheets, data).finish()
