@@ -111,14 +111,20 @@ def _text_chunk(items: list[tuple[str, Rule]]) -> list[Hit]:
 
 
 def _start_text_workers(items: list[tuple[str, Rule]], batch: Batch, rids_by_rule: dict[str, pd.Index]):
+    """One task per rule, the costliest kinds first, so that the workers (and the main process,
+    busy with the table rules meanwhile) finish at about the same time."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     _SHARED.update(batch=batch, rids=rids_by_rule)
     workers = min(os.cpu_count() or 1, len(items))
-    chunks = [items[i::workers] for i in range(workers)]
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
-    return pool, [pool.submit(_text_chunk, chunk) for chunk in chunks]
+    order = sorted(range(len(items)), key=lambda i: _HEAVY_FIRST.get(items[i][0], len(_HEAVY_FIRST)))
+    futures = {i: pool.submit(_text_chunk, [items[i]]) for i in order}
+    return pool, [futures[i] for i in range(len(items))]      # results in rule order
+
+
+_HEAVY_FIRST = {"cross_year": 0, "text_number": 1, "text_pattern": 2}
 
 
 def _collect_text_workers(pending) -> list[Hit]:
