@@ -68,18 +68,20 @@ def audit(reports: Path, out: Path, full: bool) -> dict:
     cmd = [sys.executable, "-m", "auditor.cli", "run", str(reports), "--out", str(out), "--rules", str(ROOT / "rules")]
     if full:
         cmd.append("--full")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, cwd=ROOT)
     wall = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    rss, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
     if proc.returncode not in (0, 1, 3):
         raise SystemExit(proc.stderr.decode("utf-8", "replace"))
     log = (out / "auditor.log").read_text(encoding="utf-8").splitlines()
     stages = next((line.split("各阶段耗时（秒）：", 1)[1] for line in reversed(log) if "各阶段耗时" in line), "")
     split = next((line.split("读取与提取（各进程合计）：", 1)[1] for line in reversed(log)
                   if "读取与提取（各进程合计）" in line), "")
-    return {"wall": wall, "rss_mb": max(rss, before) / 1024, "stages": stages, "read_split": split,
+    return {"wall": wall, "rss_mb": max(rss, before) / 1024, "stages": stages, "read_split": split, "cpu": cpu,
             "summary": proc.stdout.decode("utf-8").splitlines()[0]}
 
 
@@ -121,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"下限（读取解码 + 一次正则）：{base:.2f} 秒")
         print(f"完整审核：{full['wall']:.2f} 秒，{n / full['wall']:.0f} 份/秒，峰值内存 {full['rss_mb']:.0f} MB，"
               f"为下限的 {full['wall'] / base:.1f} 倍")
+        print(f"  CPU 时间合计 {full['cpu']:.1f} 秒（全部进程），{os.cpu_count()} 核平均利用率 "
+              f"{full['cpu'] / full['wall'] / (os.cpu_count() or 1):.0%}")
         print(f"  各阶段：{full['stages']}")
         if full["read_split"]:
             print(f"  其中读取与提取的 CPU 时间（两个读取进程合计）：{full['read_split']}")
