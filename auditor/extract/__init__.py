@@ -50,10 +50,9 @@ def extract(doc: Document) -> Report:
     report = Report(file=doc.path)
     report.problems.extend(doc.problems)
     first = lay.headings[0].start if lay.headings else len(lay.flat)
-    report.preface = "\n".join(line for line in lay.flat[:first].splitlines() if not _CHROME.match(line))
+    report.preface = "\n".join([line for line in lay.flat[:first].splitlines() if not _CHROME.match(line)])
     for h in lay.headings:
-        start, end = lay.region(h.number)  # type: ignore[misc]
-        report.sections.append(Section(h.number, h.title, lay.text(start, end)))
+        report.sections.append(Section(h.number, h.title, lay.text(*lay.regions[h.number])))
         report.section_order.append(h.number)
     report.meta = extract_meta(doc, report.preface)
 

@@ -7,12 +7,15 @@ canonical number comes from the title, so renumbered or mistyped numerals still 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import repeat
 
 from ..model import Block, TableBlock, TextBlock
 
-_NUM = r"(?P<num>[一二三四五六七八九十]{1,2})\s*[、.．,，]\s*"
+# The numeral (one or two) and its separator. A heading starts at its numeral, at the start of the
+# text or after whitespace or a sentence end: the lookbehind, placed after the first numeral so
+# that the regex engine can skip from numeral to numeral, looks at the character before it.
+_NUM = r"[一二三四五六七八九十](?<![^\s。；;:：].)[一二三四五六七八九十]?\s*[、.．,，]\s*"
 _TITLES = {
     1: r"(?:工作)?总体情况",
     2: r"主动公开政府信息(?:的)?情况",
@@ -21,12 +24,10 @@ _TITLES = {
     5: r"(?:政府信息公开工作)?存在的?(?:主要)?问题(?:及|和|与)(?:其)?(?:改进|整改)(?:情况|措施|方向)?",
     6: r"其他需(?:要)?报告的?事项",
 }
-_HEADING = re.compile(
-    r"(?:^|(?<=[\s。；;:：]))" + _NUM + "(?P<title>" + "|".join(f"(?P<s{n}>{p})" for n, p in _TITLES.items()) + ")",
-    re.MULTILINE,
-)
+# The title groups s1…s6 hold no groups of their own, so the one that matched is `lastgroup`.
+_HEADING = re.compile(_NUM + "(?:" + "|".join(f"(?P<s{n}>{p})" for n, p in _TITLES.items()) + ")")
 _SENTENCE_END = re.compile(r"[。；]")
-_SECTION_GROUPS = [(n, f"s{n}") for n in _TITLES]
+_SECTION_OF_GROUP = {f"s{n}": n for n in _TITLES}
 
 
 @dataclass
@@ -48,14 +49,15 @@ class Heading:
 class Layout:
     flat: str
     tables: list[Span]               # the table blocks; everything else in `flat` is text
-    headings: list[Heading]          # chosen headings, in document order
+    headings: list[Heading]          # chosen headings, in document order (one per number)
+    regions: dict[int, tuple[int, int]] = field(init=False)   # number → its text, after the heading
+
+    def __post_init__(self) -> None:
+        ends = [h.start for h in self.headings[1:]] + [len(self.flat)]
+        self.regions = {h.number: (h.end, end) for h, end in zip(self.headings, ends)}
 
     def region(self, number: int) -> tuple[int, int] | None:
-        for i, h in enumerate(self.headings):
-            if h.number == number:
-                end = self.headings[i + 1].start if i + 1 < len(self.headings) else len(self.flat)
-                return h.end, end
-        return None
+        return self.regions.get(number)
 
     def pieces(self, start: int, end: int) -> list[str | Block]:
         """Blocks inside [start, end): tables whole, the text between them clipped to the range.
@@ -81,23 +83,51 @@ class Layout:
 
 
 def layout(blocks: list[Block]) -> Layout:
-    parts = [block.text if isinstance(block, TextBlock) else _grid_text(block) for block in blocks]
+    try:
+        parts = [block.text for block in blocks]     # type: ignore[union-attr]
+        table_at: list[int] = []
+    except AttributeError:                           # a table block: it has rows, not text
+        table_at = _table_indices(blocks)
+        parts = _block_texts(blocks, table_at)
     flat = "\n".join(parts)
-    tables = _table_spans(blocks, parts)
+    tables = _table_spans(blocks, parts, table_at)
     return Layout(flat, tables, _choose_headings(flat, tables))
 
 
+def _table_indices(blocks: list[Block]) -> list[int]:
+    """Positions of the table blocks, found by `list.index` rather than a Python loop per block."""
+    is_text = list(map(isinstance, blocks, repeat(TextBlock)))
+    found: list[int] = []
+    try:
+        while True:
+            found.append(is_text.index(False, found[-1] + 1 if found else 0))
+    except ValueError:
+        return found
+
+
+def _block_texts(blocks: list[Block], table_at: list[int]) -> list[str]:
+    """Each block's text; a table's is its grid, a line per row."""
+    parts: list[str] = []
+    done = 0
+    for i in table_at:
+        parts += [block.text for block in blocks[done:i]]   # type: ignore[union-attr]
+        parts.append(_grid_text(blocks[i]))  # type: ignore[arg-type]
+        done = i + 1
+    parts += [block.text for block in blocks[done:]]       # type: ignore[union-attr]
+    return parts
+
+
 def _grid_text(table: TableBlock) -> str:
-    return "\n".join([" ".join(filter(None, row)) for row in table.rows])
+    return "\n".join(map(" ".join, map(filter, repeat(None), table.rows)))
 
 
-def _table_spans(blocks: list[Block], parts: list[str]) -> list[Span]:
+def _table_spans(blocks: list[Block], parts: list[str], table_at: list[int]) -> list[Span]:
     """Where each table stands in the flat text (blocks are joined by one newline).
 
     Most reports have no table blocks at all, so only the tables are visited."""
     spans: list[Span] = []
     offset = done = 0           # offset of block `done` in the flat text
-    for i in [i for i, block in enumerate(blocks) if not isinstance(block, TextBlock)]:
+    for i in table_at:
         offset += sum(map(len, parts[done:i])) + (i - done)
         spans.append(Span(offset, offset + len(parts[i]), blocks[i]))
         offset += len(parts[i]) + 1
@@ -108,35 +138,15 @@ def _table_spans(blocks: list[Block], parts: list[str]) -> list[Span]:
 def _choose_headings(flat: str, tables: list[Span]) -> list[Heading]:
     table_ranges = [(s.start, s.end) for s in tables]
     first: dict[int, Heading] = {}
-    for m in _find_headings(flat):
-        if any(lo <= m.start() < hi for lo, hi in table_ranges):
+    for m in _HEADING.finditer(flat):
+        if table_ranges and any(lo <= m.start() < hi for lo, hi in table_ranges):
             continue  # a table cell such as 四、结转下年度继续办理 is not a heading
-        number = next(n for n, group in _SECTION_GROUPS if m.group(group))
+        number = _SECTION_OF_GROUP[m.lastgroup]  # type: ignore[index]
         if number in first:
             continue
         title = _written_title(flat, m)
         first[number] = Heading(number, title, m.start(), max(m.end(), m.start() + len(title)))
     return sorted(first.values(), key=lambda h: h.start)
-
-
-# Where a heading can start: a numeral followed by (a second numeral and) its separator. This
-# consumes one character only, so every numeral is visited.
-_NUMERAL = re.compile(r"[一二三四五六七八九十](?=[一二三四五六七八九十]?\s*[、.．,，])")
-
-
-def _find_headings(flat: str) -> Iterator[re.Match[str]]:
-    """Same matches as `_HEADING.finditer(flat)`, but only tried where `_NUMERAL` fits.
-
-    A heading match starts at its numeral; scanning for numerals first is much cheaper than
-    letting the heading pattern try every position of the text."""
-    after_last = 0
-    for numeral in _NUMERAL.finditer(flat):
-        if numeral.start() < after_last:
-            continue
-        m = _HEADING.match(flat, numeral.start())   # '^' and the lookbehind see the real text
-        if m is not None:
-            after_last = m.end()
-            yield m
 
 
 def _written_title(flat: str, m: re.Match[str]) -> str:

@@ -8,14 +8,17 @@ recorded, so no rule can accuse the agency on the strength of our guess.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from itertools import repeat
+from operator import itemgetter
 
-from ..catalog import (T2_ROWS_2019, T2_ROWS_2021, T3_COLS, T3_GROUP_HEADERS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS,
-                       T4_GROUPS, Label, normalize_label, normalize_text)
+from ..catalog import (T2_DOC_COLS, T2_DOC_COLS_2019, T2_ROWS_2019, T2_ROWS_2021, T3_COLS, T3_GROUP_HEADERS,
+                       T3_ROWS_2019, T3_ROWS_2021, T4_COLS, T4_GROUPS, Label, normalize_label)
 from ..model import Cell
 from .numbers import is_blank_mark, is_value, parse_number
-from .tokens import Token
+from .tokens import CELL, CELL_VALUE, LINE, LINE_VALUE, ROW_END, TEXTS, VALUES, Stream
 
 MAX_LABEL_LEN = 80
 
@@ -28,18 +31,92 @@ class TableResult:
     template_hint: str | None = None
 
 
-def _cell(table: str, row: str, col: str, raw: str | None) -> Cell:
-    value = parse_number(raw) if raw is not None else None
-    return Cell(table, row, col, raw, value)
+class _Cells:
+    """A table's cells, gathered row by row as columns and created together by `build`.
+
+    One `map(Cell, …)` over a whole table is about twice as cheap as a constructor call per cell,
+    and a table has up to 189 cells."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.rows: list[str] = []
+        self.cols: list[str] = []
+        self.raws: list = []            # one text (or token position, see `_Placement`) or None per cell
+        self.derived: list[bool] = []
+
+    def add(self, row: str, cols: Sequence[str], raws: Sequence | None, derived: bool = False) -> None:
+        """One row: `raws` has one text per column, or is None when the row was not read."""
+        self.rows += repeat(row, len(cols))
+        self.cols += cols
+        self.raws += repeat(None, len(cols)) if raws is None else raws
+        self.derived += repeat(derived, len(cols))
+
+    def mark_read_derived(self) -> None:
+        """The values were placed by the format's standard order, not by labels we read."""
+        self.derived = [derived or raw is not None for derived, raw in zip(self.derived, self.raws)]
+
+    def build(self, raws: Sequence[str | None] | None = None) -> list[Cell]:
+        raws = self.raws if raws is None else raws
+        return list(map(Cell, repeat(self.table), self.rows, self.cols, raws, map(_cell_value, raws), self.derived))
 
 
-def _read_cells(table: str, row: str, cols: list[str], raws: list[str]) -> list[Cell]:
-    """A row's values under its columns (the hot path: one call per row, not per cell)."""
-    return [Cell(table, row, col, raw, parse_number(raw)) for col, raw in zip(cols, raws)]
+@lru_cache(maxsize=1 << 16)
+def _cell_value(raw: str | None) -> int | float | None:
+    return None if raw is None else parse_number(raw)
 
 
-def _unread_cells(table: str, row: str, cols: list[str]) -> list[Cell]:
-    return [Cell(table, row, col, None, None) for col in cols]
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    """Where each cell's text stands in the token stream, for every table of one layout.
+
+    Worked out once per layout (see `_shape`) when the reading does not depend on the values;
+    a table is then read by taking its value texts by position, with no parsing at all."""
+
+    cells: _Cells                         # raws: token positions, None for cells not read
+    take: Callable[[list], tuple]         # texts + [None] → each cell's raw text
+    problems: tuple[str, ...]
+    template_hint: str | None
+
+    @classmethod
+    def of(cls, result: TableResult, cells: _Cells, ntokens: int) -> _Placement:
+        positions = [ntokens if p is None else p for p in cells.raws]   # texts[ntokens] is None
+        return cls(cells, _getter(positions), tuple(result.problems), result.template_hint)
+
+    def read(self, texts: list[str]) -> TableResult:
+        cells = self.cells.build(self.take([*texts, None]))
+        return TableResult(cells, list(self.problems), True, self.template_hint)
+
+
+def _getter(positions: Sequence[int]) -> Callable[[Sequence], tuple]:
+    """`itemgetter` that always returns a tuple (even of one or no items)."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    return lambda seq: tuple(seq[p] for p in positions)
+
+
+def _shape(stream: Stream) -> tuple[str, tuple[str, ...]]:
+    """All that reading a table's rows depends on: the token kinds, and the texts that are not
+    values (labels, headers). Tables of one layout share it, whatever their numbers."""
+    return stream.codes, _text_getter(stream.codes)(stream.texts)
+
+
+@lru_cache(maxsize=1 << 10)
+def _text_getter(codes: str) -> Callable[[Sequence], tuple]:
+    return _getter([i for i, code in enumerate(codes) if code in TEXTS])
+
+
+def _shape_stream(codes: str, texts: tuple[str, ...]) -> Stream:
+    """A stream of this shape: its texts in place, every value's text left empty (never read)."""
+    out = [""] * len(codes)
+    for i, text in zip([i for i, code in enumerate(codes) if code in TEXTS], texts):
+        out[i] = text
+    return Stream(out, codes)
+
+
+def _fixed(rows: list[_Row], ncols: dict[str, int]) -> bool:
+    """Whether the cells of these rows depend on nothing but the rows' positions: every row has
+    exactly its number of values (nothing to trim or split) and none repeats (no values to compare)."""
+    return len({row.key for row in rows}) == len(rows) and all(len(row.at) == ncols[row.key] for row in rows)
 
 
 _SENTENCE = re.compile(r"[。；]")
@@ -57,23 +134,31 @@ def _classify(text: str) -> tuple[bool, str | None]:
     return False, None
 
 
-def _label_norm(tok: Token) -> str | None:
-    """The normalised text of a token that can be a row label, else None."""
-    return None if tok.kind == "row_end" else _classify(tok.text)[1]
+def _label_norm(stream: Stream, i: int) -> str | None:
+    """The normalised text of token i if it can be a row label, else None."""
+    return None if stream.codes[i] in _NOT_TEXT else _classify(stream.texts[i])[1]
 
 
+_NOT_TEXT = VALUES + ROW_END      # also the tokens whose text is a value (a row end's is "")
+_VALUE_RUN = re.compile(f"[{VALUES}]*")
+_LINE_VALUE_RUN = re.compile(f"{LINE_VALUE}*")
 
-@dataclass
+
+@dataclass(slots=True)
 class _Row:
     key: str
     label: str
-    values: list[str] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)   # positions of the row's values in the stream
     grid: bool = False
     label_row: int | None = None   # grid row the label stood in (None: a text line)
     inferred: bool = False         # values taken from a grid row that did not hold the label
 
+    def values(self, texts: list[str] | None) -> list:
+        """The row's value texts (its value positions when `texts` is None, see `_Placement`)."""
+        return list(self.at) if texts is None else [texts[p] for p in self.at]
 
-def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
+
+def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
                group_headers: list[str]) -> tuple[list[_Row], str, list[str]]:
     """Walk the stream; return rows in order, the header text before the first row, problems."""
     rows: list[_Row] = []
@@ -82,76 +167,92 @@ def _read_rows(tokens: list[Token], labels: list[Label], ncols: dict[str, int],
     current: _Row | None = None
     groups = tuple(group_headers)
     match = _index(labels)
+    texts, codes = stream.texts, stream.codes
 
     def close() -> None:
         nonlocal current
-        if current is not None and current.values:
+        if current is not None and current.at:
             rows.append(current)
         current = None
 
     i = 0
-    n = len(tokens)
+    n = len(codes)
     grid_row = 0
     while i < n:
-        tok = tokens[i]
-        i += 1
-        kind, text = tok.kind, tok.text
-        if kind == "row_end":
+        code = codes[i]
+        if code == ROW_END:
+            i += 1
             grid_row += 1
             if current is not None and current.grid:
                 close()
             continue
-        value, norm = _classify(text)
-        if value and not (kind == "line" and text == ""):
+        if code in VALUES:
             if current is None:
+                i = _VALUE_RUN.match(codes, i).end()      # values outside a row are not read
                 continue
-            if kind == "cell":
-                current.grid = True
-                if current.label_row != grid_row:
-                    current.inferred = True
-            current.values.append(text)
-            if not current.grid and len(current.values) >= ncols[current.key]:
+            i, full = _take_values(current, stream, i, grid_row, ncols[current.key])
+            if full:
                 close()
             continue
-        if kind == "cell" and not text:
-            if current is not None:
-                current.grid = True
-                if current.label_row != grid_row:
-                    current.inferred = True
-                current.values.append("")
-            continue
+        text = texts[i]
+        i += 1
+        norm = _classify(text)[1]
         if norm is None:
             continue
-        if not rows and (current is None or not current.values):
+        if not rows and (current is None or not current.at):
             header.append(norm)
         label = match[norm]
         if label is None and not _is_group_header(norm, groups):
             # A label broken over two lines: try it joined with the next text token.
-            if i < n and (next_norm := _label_norm(tokens[i])) is not None:
+            if i < n and (next_norm := _label_norm(stream, i)) is not None:
                 joined = match[norm + next_norm]
                 if joined is not None and (current is None or joined.key != current.key):
                     label = joined
                     i += 1
         if label is None:
             # Text between the values of an open row is that row's cell (e.g. '不详'), not a label.
-            if current is not None and not current.grid and 0 < len(current.values) < ncols[current.key] \
-                    and len(text) <= 6 and i < n and is_value(tokens[i].text):
-                current.values.append(text)
+            if current is not None and not current.grid and 0 < len(current.at) < ncols[current.key] \
+                    and len(text) <= 6 and i < n and codes[i] in _NOT_TEXT:
+                current.at.append(i - 1)
             continue
         # A label followed directly by another row label is a group header (2021: （六）其他处理).
-        if i < n and (next_norm := _label_norm(tokens[i])) is not None \
+        if i < n and (next_norm := _label_norm(stream, i)) is not None \
                 and match[next_norm] not in (None, label):
             continue
-        if current is not None and current.key == label.key and not current.values:
+        if current is not None and current.key == label.key and not current.at:
             continue
-        if current is not None and current.values:
+        if current is not None and current.at:
             close()
         elif current is not None:
             current = None
-        current = _Row(label.key, label.label, grid=kind == "cell",
-                       label_row=grid_row if kind == "cell" else None)
+        current = _Row(label.key, label.label, grid=code == CELL,
+                       label_row=grid_row if code == CELL else None)
     close()
     return rows, "".join(header), problems
+
+
+def _take_values(row: _Row, stream: Stream, i: int, grid_row: int, ncols: int) -> tuple[int, bool]:
+    """Give the run of values at token i to the open row, at once rather than token by token.
+
+    A text row takes values until it has `ncols` (then it is full, the rest of the run is not
+    its own); a grid row, or a row that meets a grid cell, takes the whole run. Returns the
+    position after the values taken and whether the row is full."""
+    codes = stream.codes
+    if not row.grid and codes[i] == LINE_VALUE:
+        end = _LINE_VALUE_RUN.match(codes, i).end()
+        wanted = max(ncols - len(row.at), 1)
+        if end - i >= wanted:
+            row.at += range(i, i + wanted)
+            return i + wanted, True
+        row.at += range(i, end)
+        return end, False
+    end = _VALUE_RUN.match(codes, i).end()
+    if codes.find(CELL_VALUE, i, end) >= 0:
+        row.grid = True
+        if row.label_row != grid_row:
+            row.inferred = True      # a grid value in a grid row other than its label's
+    row.at += range(i, end)
+    return end, False
 
 
 class _LabelIndex(dict):
@@ -189,6 +290,22 @@ def _is_group_header(norm: str, patterns: tuple[str, ...]) -> bool:
     return any(re.search(g, norm) for g in patterns)
 
 
+# The column sets whose order a header gives: labels, the columns fixed first and last, text to mask.
+_HEADER_COLUMNS: dict[str, tuple[list[Label], str | None, str | None, tuple[str, ...]]] = {
+    "t2": (T2_DOC_COLS, None, None, ()),
+    "t2-2019": (T2_DOC_COLS_2019, None, None, ()),
+    "t3": (T3_COLS, "natural_person", "total", ("法人或其他组织",)),
+    "t4": (T4_COLS, None, None, ()),
+}
+
+
+@lru_cache(maxsize=1 << 12)
+def _header_columns(header: str, columns: str) -> tuple[str, ...] | None:
+    """`_column_order` of a `_HEADER_COLUMNS` set, remembered: a format's headers recur verbatim."""
+    order = _column_order(header, *_HEADER_COLUMNS[columns])
+    return None if order is None else tuple(order)
+
+
 def _column_order(header: str, cols: list[Label], fixed_first: str | None, fixed_last: str | None,
                   mask: tuple[str, ...] = ()) -> list[str] | None:
     """Order columns by where their labels appear in the header; None if any is missing."""
@@ -206,37 +323,31 @@ def _column_order(header: str, cols: list[Label], fixed_first: str | None, fixed
     return ([fixed_first] if fixed_first else []) + middle + ([fixed_last] if fixed_last else [])
 
 
-def _fill(table: str, row: _Row, cols: list[str], where: str, problems: list[str],
-          checksum: bool = False) -> list[Cell]:
+def _fill(row: _Row, values: list[str], cols: Sequence[str], where: str, problems: list[str],
+          checksum: bool = False) -> tuple[list[str] | None, bool]:
     """Place a row's values under its columns, or mark the row unreadable; never shift silently.
 
+    Returns (one text per column, or None for an unread row; whether the values are derived).
     `checksum`: the last column is the total of the others, which lets run-together digits
     ('713000074') be split when exactly one split adds up (the cells are then marked derived).
     """
-    values = list(row.values)
     while len(values) > len(cols) and values and values[-1].strip() == "":
         values.pop()      # trailing empty grid cells beyond the table's width
     if len(values) == len(cols):
-        cells = _read_cells(table, row.key, cols, values)
         if row.inferred:
             # The label was printed apart from its numbers (PDF conversions): order is a guess.
             problems.append(f"{DERIVED_MARK}{where}「{row.label}」")
-            for c in cells:
-                c.derived = True
-        return cells
+        return values, row.inferred
     if not row.grid and values and len(values) < len(cols) and all(_DIGITS.fullmatch(v) for v in values):
         splits = split_digits("".join(values), len(cols), checksum)
         if len(splits) == 1:
             problems.append(f"{DERIVED_MARK}{where}「{row.label}」")
-            cells = _read_cells(table, row.key, cols, splits[0])
-            for c in cells:
-                c.derived = True
-            return cells
+            return splits[0], True
         if len(splits) > 1:
             problems.append(f"{where}「{row.label}」行数字粘连（{''.join(values)}），无法唯一拆分，该行未读取")
-            return _unread_cells(table, row.key, cols)
+            return None, False
     problems.append(f"{where}「{row.label}」行识别到 {len(values)} 个数值，应为 {len(cols)} 个，该行未读取")
-    return _unread_cells(table, row.key, cols)
+    return None, False
 
 
 DERIVED_MARK = "\x00derived:"
@@ -283,77 +394,98 @@ def split_digits(digits: str, parts: int, checksum: bool, limit: int = 2) -> lis
 
 
 _T3_ALL = T3_ROWS_2021 + [r for r in T3_ROWS_2019 if r.key == "other"]
+_T3_COL_KEYS = tuple(c.key for c in T3_COLS)
+_T3_NCOLS = {lab.key: len(T3_COLS) for lab in _T3_ALL}
 
 
-def parse_t3(tokens: list[Token]) -> TableResult:
-    result = TableResult()
-    all_labels = _T3_ALL
-    ncols = {lab.key: len(T3_COLS) for lab in all_labels}
-    rows, header, result.problems = _read_rows(tokens, all_labels, ncols, T3_GROUP_HEADERS)
+def parse_t3(tokens: Stream) -> TableResult:
+    return _t3_reader(*_shape(tokens))(tokens.texts)
+
+
+@lru_cache(maxsize=256)
+def _t3_reader(codes: str, texts: tuple[str, ...]) -> Callable[[list[str]], TableResult]:
+    """How table 3 is read in a stream of this shape: rows found once, then cells placed by position."""
+    rows, header, _ = _read_rows(_shape_stream(codes, texts), _T3_ALL, _T3_NCOLS, T3_GROUP_HEADERS)
     if not rows:
-        return result
-    result.found = True
-    keys = {r.key for r in rows}
-    template = "2019" if "other" in keys and not keys & {"other_no_correction", "other_fee_unpaid"} else "2021"
-    result.template_hint = template
-    order = _column_order(header, T3_COLS, "natural_person", "total", mask=("法人或其他组织",))
-    cols = order or [c.key for c in T3_COLS]
-    expected = T3_ROWS_2019 if template == "2019" else T3_ROWS_2021
-    result.cells = _assemble("t3", "表三", rows, expected, cols, result.problems)
-    result.problems = summarize_derived(result.problems)
-    if order is None:
-        result.problems.append("表三表头未能完整识别，按格式规定的列序（自然人…总计）读取，读出的数值标为推断")
-        _mark_derived(result.cells)
+        return lambda texts: TableResult()
+    if _fixed(rows, _T3_NCOLS):
+        return _Placement.of(*_t3_cells(rows, header, None), len(codes)).read
+    return partial(_read_t3, rows, header)
+
+
+def _read_t3(rows: list[_Row], header: str, texts: list[str]) -> TableResult:
+    result, cells = _t3_cells(rows, header, texts)
+    result.cells = cells.build()
     return result
 
 
-def _assemble(table: str, short: str, rows: list[_Row], expected: list[Label], cols: list[str],
-              problems: list[str]) -> list[Cell]:
+def _t3_cells(rows: list[_Row], header: str, texts: list[str] | None) -> tuple[TableResult, _Cells]:
+    """Table 3's cells from its rows (see `_Row.values` for `texts`); the result has the rest."""
+    result = TableResult(found=True)
+    keys = {r.key for r in rows}
+    template = "2019" if "other" in keys and not keys & {"other_no_correction", "other_fee_unpaid"} else "2021"
+    result.template_hint = template
+    order = _header_columns(header, "t3")
+    cols = order or _T3_COL_KEYS
+    expected = T3_ROWS_2019 if template == "2019" else T3_ROWS_2021
+    cells = _Cells("t3")
+    _assemble(cells, "表三", rows, texts, expected, cols, result.problems)
+    result.problems = summarize_derived(result.problems)
+    if order is None:
+        result.problems.append("表三表头未能完整识别，按格式规定的列序（自然人…总计）读取，读出的数值标为推断")
+        cells.mark_read_derived()
+    return result, cells
+
+
+def _assemble(cells: _Cells, short: str, rows: list[_Row], texts: list[str] | None, expected: list[Label],
+              cols: Sequence[str], problems: list[str]) -> None:
     by_key: dict[str, _Row] = {}
     for row in rows:
         if row.key in by_key:
-            if by_key[row.key].values != row.values:
+            if by_key[row.key].values(texts) != row.values(texts):
                 problems.append(f"{short}「{row.label}」行出现两次且数值不同，该行未读取")
-                by_key[row.key] = _Row(row.key, row.label, values=[])
+                by_key[row.key] = _Row(row.key, row.label, at=[])
             continue
         by_key[row.key] = row
-    cells: list[Cell] = []
     for lab in expected:
         row = by_key.get(lab.key)
         if row is None:
             problems.append(f"{short}未找到「{lab.label}」行")
-            cells.extend(_unread_cells(table, lab.key, cols))
+            cells.add(lab.key, cols, None)
         else:
-            cells.extend(_fill(table, row, cols, short, problems, checksum=True))
-    return cells
+            cells.add(lab.key, cols, *_fill(row, row.values(texts), cols, short, problems, checksum=True))
 
 
 _PROSE_MARK = re.compile(r"[，。；]")
+_LINES = LINE + LINE_VALUE
 
 
-def parse_t4(tokens: list[Token]) -> TableResult:
+def parse_t4(tokens: Stream) -> TableResult:
     result = TableResult()
     header_parts: list[str] = []
     values: list[str] = []
     per_group: dict[str, list[str]] = {}
     current_group: str | None = None
-    stream = [t for t in tokens if t.kind != "row_end"]
-    for i, tok in enumerate(stream):
-        if values and tok.kind == "line" and _PROSE_MARK.search(tok.text):
+    if ROW_END in tokens.codes:
+        tokens = Stream([t for t, c in zip(tokens.texts, tokens.codes) if c != ROW_END],
+                        tokens.codes.replace(ROW_END, ""))
+    texts, codes = tokens.texts, tokens.codes
+    for i, text in enumerate(texts):
+        code = codes[i]
+        if values and code in _LINES and _PROSE_MARK.search(text):
             break         # prose after the table (e.g. the next part when its heading is missing)
-        if is_value(tok.text) or (tok.kind == "cell" and not tok.text):
-            if tok.kind == "cell" and not tok.text and not values and current_group is None:
+        if code in VALUES:
+            if code == CELL_VALUE and not text and not values and current_group is None:
                 continue      # empty header cell
-            values.append(tok.text)
+            values.append(text)
             if current_group is not None:
-                per_group.setdefault(current_group, []).append(tok.text)
+                per_group.setdefault(current_group, []).append(text)
             continue
-        norm = _label_norm(tok)
+        norm = _classify(text)[1]
         if norm is None:
             continue
         group = _match(norm, T4_GROUPS)
-        nxt = stream[i + 1] if i + 1 < len(stream) else None
-        if group is not None and nxt is not None and is_value(nxt.text) and nxt.text:
+        if group is not None and i + 1 < len(texts) and codes[i + 1] in VALUES and texts[i + 1]:
             current_group = group.key       # a row label: the table is written as labelled rows
         elif not values:
             header_parts.append(norm)
@@ -363,7 +495,7 @@ def parse_t4(tokens: list[Token]) -> TableResult:
     if not values and not header:
         return result
     result.found = True
-    found_cols = _column_order(header, T4_COLS, None, None)
+    found_cols = _header_columns(header, "t4")
     found_groups = _group_order(header)
     col_order = found_cols or [c.key for c in T4_COLS]
     group_order = found_groups or [g.key for g in T4_GROUPS]
@@ -387,10 +519,11 @@ def parse_t4(tokens: list[Token]) -> TableResult:
     else:
         result.problems.append(f"表四识别到 {len(values)} 个数值，应为 15 个，表四未读取")
         seqs = {}
+    cells = _Cells("t4")
     for g in T4_GROUPS:
         seq = seqs.get(g.key)
-        for j, col in enumerate(col_order):
-            result.cells.append(_cell("t4", g.key, col, seq[j] if seq else None))
+        cells.add(g.key, col_order, seq[:len(col_order)] if seq else None)
+    result.cells = cells.build()
     if derived:
         _mark_derived(result.cells)
     if seqs and (found_cols is None or (found_groups is None and not per_group)):
@@ -424,7 +557,9 @@ def split_digits_prefixes(digits: str, parts: int) -> list[list[str]]:
     return [cut for n in range(parts, len(digits) + 1) for cut in split_digits(digits[:n], parts, True, limit=50)]
 
 
-def _group_order(header: str) -> list[str] | None:
+@lru_cache(maxsize=1 << 12)
+def _group_order(header: str) -> tuple[str, ...] | None:
+    """Table 4's groups in the order the header gives them; remembered, as `_header_columns`."""
     text = header.replace("未经复议直接起诉", "#" * 8)
     positions = {}
     for g in T4_GROUPS:
@@ -433,44 +568,83 @@ def _group_order(header: str) -> list[str] | None:
         if m is None:
             return None
         positions[g.key] = m.start()
-    return sorted(positions, key=positions.get)
+    return tuple(sorted(positions, key=positions.get))
 
 
 _T2_LABELS = {False: [lab for lab, _ in T2_ROWS_2021], True: [lab for lab, _ in T2_ROWS_2019]}
 
 
-def parse_t2(tokens: list[Token]) -> TableResult:
-    result = TableResult()
-    joined = normalize_text("".join(t.text for t in tokens if t.kind != "row_end"))
+def parse_t2(tokens: Stream) -> TableResult:
+    joined = _normalized("".join(tokens.texts))      # a row end's text is ""
     is_2019 = "本年新制作" in joined or "第二十条第(九)项" in joined or "上一年项目数量" in joined
-    layout = T2_ROWS_2019 if is_2019 else T2_ROWS_2021
-    labels = _T2_LABELS[is_2019]
-    ncols = {lab.key: len(cols) for lab, cols in layout}
-    rows, header, result.problems = _read_rows(tokens, labels, ncols, [])
+    hint = "2019" if is_2019 else ("2021" if "本年制发" in joined else None)
+    return _t2_reader(is_2019, hint, *_shape(tokens))(tokens.texts)
+
+
+@lru_cache(maxsize=256)
+def _t2_reader(is_2019: bool, hint: str | None, codes: str, texts: tuple[str, ...]
+               ) -> Callable[[list[str]], TableResult]:
+    """How table 2 is read in a stream of this shape (as `_t3_reader`)."""
+    rows, header, _ = _read_rows(_shape_stream(codes, texts), _T2_LABELS[is_2019], _T2_NCOLS[is_2019], [])
     if not rows:
-        return result
-    result.found = True
-    result.template_hint = "2019" if is_2019 else ("2021" if "本年制发" in joined else None)
-    doc_cols = layout[0][1]
-    doc_order = _column_order(header, doc_cols, None, None)
+        return lambda texts: TableResult()
+    if _fixed(rows, _T2_NCOLS[is_2019]):
+        return _Placement.of(*_t2_cells(rows, header, is_2019, hint, None), len(codes)).read
+    return partial(_read_t2, rows, header, is_2019, hint)
+
+
+def _read_t2(rows: list[_Row], header: str, is_2019: bool, hint: str | None, texts: list[str]) -> TableResult:
+    result, cells = _t2_cells(rows, header, is_2019, hint, texts)
+    result.cells = cells.build()
+    return result
+
+
+def _t2_cells(rows: list[_Row], header: str, is_2019: bool, hint: str | None,
+              texts: list[str] | None) -> tuple[TableResult, _Cells]:
+    """Table 2's cells from its rows (see `_Row.values` for `texts`); the result has the rest."""
+    result = TableResult(found=True, template_hint=hint)
+    doc_cols = (T2_ROWS_2019 if is_2019 else T2_ROWS_2021)[0][1]
+    doc_order = _header_columns(header, "t2-2019" if is_2019 else "t2")
     by_key = {r.key: r for r in rows}
-    for lab, cols in layout:
+    cells = _Cells("t2")
+    doc_values_read = False
+    for lab, cols, col_keys in _T2_LAYOUTS[is_2019]:
         row = by_key.get(lab.key)
-        col_keys = [c.key for c in cols]
         if row is None:
             result.problems.append(f"表二未找到「{lab.label}」行")
-            result.cells.extend(_unread_cells("t2", lab.key, col_keys))
-        else:
-            if cols is doc_cols and doc_order is not None:
-                col_keys = doc_order      # 制发/废止/现行有效 in the order the header gives
-            cells = _fill("t2", row, col_keys, "表二", result.problems)
-            if cols is doc_cols and doc_order is None:
-                _mark_derived(cells)
-            result.cells.extend(cells)
-    if doc_order is None and any(c.raw is not None for c in result.cells if c.row in ("regulations", "normative_documents")):
+            cells.add(lab.key, col_keys, None)
+            continue
+        if cols is doc_cols and doc_order is not None:
+            col_keys = doc_order      # 制发/废止/现行有效 in the order the header gives
+        raws, derived = _fill(row, row.values(texts), col_keys, "表二", result.problems)
+        if cols is doc_cols and doc_order is None and raws is not None:
+            derived = True            # placed by the format's column order, not by the header
+        if lab.key in ("regulations", "normative_documents"):
+            doc_values_read = doc_values_read or raws is not None
+        cells.add(lab.key, col_keys, raws, derived)
+    if doc_order is None and doc_values_read:
         result.problems.append("表二第二十条第（一）项表头未能识别，按格式规定的列序读取，读出的数值标为推断")
     result.problems = summarize_derived(result.problems)
-    return result
+    return result, cells
+
+
+# Pieces of a text, each but the first starting with its one ASCII character.
+_ASCII_LED = re.compile(r"[\x00-\x7f][^\x00-\x7f]*|[^\x00-\x7f]+")
+
+
+def _normalized(text: str) -> str:
+    """`normalize_text(text)`, from pieces that recur across reports (labels, '0规章' …) and so are
+    normalised once each. Exact: NFKC of a text is the NFKC of its pieces joined when each piece
+    starts with an ASCII character (no canonical composition ends in one: checked over all of
+    Unicode), and the folding after NFKC goes character by character."""
+    return "".join(map(normalize_label, _ASCII_LED.findall(text)))
+
+
+_T2_NCOLS = {is_2019: {lab.key: len(cols) for lab, cols in layout}
+             for is_2019, layout in ((False, T2_ROWS_2021), (True, T2_ROWS_2019))}
+# Each row's label, column labels and column keys.
+_T2_LAYOUTS = {is_2019: [(lab, cols, tuple(c.key for c in cols)) for lab, cols in layout]
+               for is_2019, layout in ((False, T2_ROWS_2021), (True, T2_ROWS_2019))}
 
 
 __all__ = ["parse_t2", "parse_t3", "parse_t4", "TableResult", "is_blank_mark"]

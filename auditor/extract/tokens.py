@@ -2,57 +2,80 @@
 
 Flattened web text gives one token per line; a real table (HTML, DOCX, markdown) gives one token
 per cell and a row-end marker, so blank cells are known to be blank rather than missing.
+
+The stream is two parallel sequences, `texts` and a one-letter `codes` string (see `Stream`):
+the parsers test token kinds on the string, so a run of values is found and taken in one step.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from itertools import repeat
 
 from ..model import Block, TableBlock
 from .numbers import is_value, parse_number
 
-Kind = Literal["line", "cell", "row_end"]
+# One letter per token: a text line that is a value / any other line; a grid cell that is a value
+# (a blank cell is one: a blank mark) / any other cell; the end of a grid row (its text is "").
+LINE_VALUE, LINE, CELL_VALUE, CELL, ROW_END = "v", "l", "w", "c", "r"
+VALUES = LINE_VALUE + CELL_VALUE
+TEXTS = LINE + CELL
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str
-    kind: Kind
+@dataclass(slots=True)
+class Stream:
+    """Tokens in reading order: `texts[i]` is token i's text, `codes[i]` its kind (letters above)."""
+
+    texts: list[str]
+    codes: str
+
+    def __len__(self) -> int:
+        return len(self.texts)
 
 
-ROW_END = Token("", "row_end")
-
-
-def tokens_from(pieces: list[str | Block]) -> list[Token]:
-    out: list[Token] = []
+def tokens_from(pieces: list[str | Block]) -> Stream:
+    texts: list[str] = []
+    codes: list[str] = []
     for piece in pieces:
         if isinstance(piece, TableBlock):
-            _grid_tokens(piece, out)
+            _grid_tokens(piece, texts, codes)
         else:
             text = piece if isinstance(piece, str) else piece.text
-            for line in text.splitlines():
-                out.extend(_line_tokens(line))
-    return out
+            for line_texts, line_codes in map(_line_tokens, text.splitlines()):
+                texts += line_texts
+                codes.append(line_codes)
+    return Stream(texts, "".join(codes))
 
 
-def _grid_tokens(table: TableBlock, out: list[Token]) -> None:
+def _grid_tokens(table: TableBlock, texts: list[str], codes: list[str]) -> None:
     """One token per cell and a row-end marker per row (see `_row_tokens`)."""
+    for row_texts, row_codes in map(_row_tokens, map(tuple, table.rows), _copied_by_row(table)):
+        texts += row_texts
+        codes.append(row_codes)
+
+
+_NONE: frozenset[int] = frozenset()
+
+
+def _copied_by_row(table: TableBlock) -> Iterable[frozenset[int]]:
+    """For each row, the columns that repeat a merged cell (half the tables have no merges)."""
+    if not table.copies:
+        return repeat(_NONE)
     copied: dict[int, set[int]] = {}
     for r, c in table.copies:
         copied.setdefault(r, set()).add(c)
-    for r, row in enumerate(table.rows):
-        out.extend(_row_tokens(tuple(row), frozenset(copied.get(r, ()))))
+    return [frozenset(copied[r]) if r in copied else _NONE for r in range(len(table.rows))]
 
 
 @lru_cache(maxsize=1 << 14)
-def _row_tokens(row: tuple[str, ...], copied: frozenset[int]) -> tuple[Token, ...]:
+def _row_tokens(row: tuple[str, ...], copied: frozenset[int]) -> tuple[tuple[str, ...], str]:
     """The tokens of one grid row; `copied` are the columns that repeat a merged cell.
 
     Rows such as '0 0 0 0 0 0 0' recur in every HTML report, so each is read once."""
-    out: list[Token] = []
+    out: list[str] = []
     previous = None
     for c, cell in enumerate(row):
         text = cell.strip()
@@ -62,16 +85,17 @@ def _row_tokens(row: tuple[str, ...], copied: frozenset[int]) -> tuple[Token, ..
         # A value spanning several columns is one value.
         if c in copied and (not text or _numeric(text)):
             continue
-        out.append(Token(text, "cell"))
+        out.append(text)
         previous = text
-    out.append(ROW_END)
-    return tuple(out)
+    codes = "".join(CELL_VALUE if is_value(text) else CELL for text in out) + ROW_END
+    return (*out, ""), codes
 
 
 @lru_cache(maxsize=1 << 16)
-def _line_tokens(line: str) -> tuple[Token, ...]:
+def _line_tokens(line: str) -> tuple[tuple[str, ...], str]:
     """The tokens of one text line; the same lines (numbers, row labels) recur in every report."""
-    return tuple(Token(part, "line") for part in split_line(line))
+    parts = tuple(split_line(line))      # never empty strings
+    return parts, "".join(LINE_VALUE if is_value(part) else LINE for part in parts)
 
 
 # A numbered label ('2.其他法律…'), digits that stop before such a label, a number, or text.
