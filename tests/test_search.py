@@ -14,7 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.engine.search import finder
+from auditor.engine import search
+from auditor.engine.kinds.cross_year import _share_bounds, _shingles
+from auditor.engine.search import _ClauseFinder, _Finder, _Literals, finder
 from auditor.extract import extract
 from auditor.ingest import read_document
 from auditor.rules.loader import load_all_packs
@@ -100,6 +102,11 @@ SHAPES = [
     r"创新(?=[^。]{0,3}工作)",                                            # lookahead reach
     r"\d+(?:件|元)",
     r"(?:检索费|复制费)[^。，]{0,6}?(?<![\d.])[1-9]\d*元",
+    r"(?:收到|新收)[^。，]{0,4}?件",                                      # starts with one of a set
+    r"[费元]\d",                                                          # starts with a character class
+    r"政务公开|信息公开|创新工作|创新",                                    # a finite set of strings
+    r"(?<!\d)1\d{2}(?!\d)|费",                                           # alternatives, one with a body
+    r"(?<!科技)(?:创新|工作)[^。]{0,3}?费",                                 # assertion, then a set
 ]
 ALPHABET = ["a", "X", "×", "创新", "科技", "工作", "做法", "政务公开", "信息公开", "。", "，", "\n", "费",
             "元", "件", "1", "23", "0", "复议、", "行政诉讼", " ", "检索费", "复制费", "."]
@@ -121,3 +128,49 @@ def test_clause_same_as_the_regex_it_stands_for(words: list[str], max_chars: int
     clause = {"max_chars": max_chars, "exclude": ["较上年", "上年", "科技"]}
     regex = r"行政诉讼\s*(?P<n>\d+)件"
     assert _actual(regex, clause, text) == _expected(regex, clause, text)
+
+
+@pytest.fixture()
+def learnt(monkeypatch, sample_texts: list[str]) -> None:
+    """Character frequencies from the sample reports (common characters: other search paths)."""
+    monkeypatch.setattr(search, "_SAMPLE", [])
+    monkeypatch.setattr(search, "_FREQUENCY", {})
+    search.learn(sample_texts)
+
+
+def _fresh(regex: str, clause: dict | None) -> _Finder | _ClauseFinder:
+    """An uncached searcher, tuned on first use with the current frequencies."""
+    return _ClauseFinder(regex, clause["max_chars"], clause.get("exclude", [])) if clause else _Finder(regex)
+
+
+def test_rule_regexes_same_as_re_with_learnt_frequencies(learnt, sample_texts: list[str]) -> None:
+    texts = sample_texts + ["".join(WORDS[i::7]) for i in range(7)]
+    for regex, clause in RULE_REGEXES + [(s, None) for s in SHAPES]:
+        f = _fresh(regex, clause)
+        for text in texts:
+            assert (f.contains(text), f.first(text), list(f.finditer(text))) == _expected(regex, clause, text), regex
+
+
+@settings(max_examples=300, deadline=None)
+@given(strings=st.sets(st.text("ab费元检索", min_size=1, max_size=4), min_size=1, max_size=6),
+       text=st.text("ab费元检索。", max_size=40))
+def test_literals_find_every_occurrence(strings: set[str], text: str) -> None:
+    lit = _Literals(frozenset(strings))
+    where = sorted({i for s in strings for i in range(len(text)) if text.startswith(s, i)})
+    assert lit.starts(text) == where
+    assert lit.present(text) == bool(where)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.sampled_from(["本年度", "政务公开", "工作", "2023", "2022年", " ", "\n", "。", "平台建设",
+                                        "依申请公开", "主动公开", "监督保障", "取得成效", "𠀀"]), max_size=120),
+       cut=st.integers(0, 120), min_chars=st.sampled_from([1, 10, 100]))
+def test_similarity_bound_is_never_below_the_share(pieces: list[str], cut: int, min_chars: int) -> None:
+    """The hashed bound (cross_year) must never rule out a pair whose exact share is higher."""
+    text, earlier = "".join(pieces), "".join(pieces[cut:] + pieces[:cut // 2])
+    pairs = [(text, earlier), (earlier, text), (text, text), (text, "")]
+    bound = _share_bounds(pairs, min_chars, chunk=3)
+    for (a, b), up in zip(pairs, bound):
+        mine, theirs = _shingles(a), _shingles(b)
+        if len(mine) >= min_chars and theirs:
+            assert len(mine & theirs) / len(mine) <= up

@@ -1,12 +1,23 @@
 """Searching rule regexes fast, with exactly the results of Python's re.
 
-Python's re scans quickly only for a pattern that begins with a literal; a pattern that begins
-with an assertion, e.g. (?<![A-Za-z0-9]), is tried at every position of every text. So each
-regex is analysed once (re's own parser): the literal strings one of which every match must
-contain (or find right after it, in a lookahead) and how far a match attempt can look ahead.
-A text without any of those literals cannot match and is skipped; in a text with them, when the
-reach is bounded, the regex is only tried in windows around the literals. Both are exact: they
-skip only positions where a match is impossible, and the match found is the one re finds.
+Python's re scans quickly only for a pattern that begins with one literal string. A pattern that
+begins with an assertion, e.g. (?<![A-Za-z0-9]), is tried at every position of every text, and a
+pattern that begins with a character class or with alternatives (收到|新收) is found by testing
+every character of the text against a set, slow on Chinese text. So each regex is analysed once
+(re's own parser) for
+
+- the literal strings one of which every match must contain (or find right after it, in a
+  lookahead): a text without any of them cannot match and is skipped (a pre-check);
+- the strings one of which every match begins with: only where one of them begins is the regex
+  tried; or else the regex without its leading assertions (`body`), which re scans fast;
+- how far a match attempt can look ahead: when that reach is bounded, the regex is only tried in
+  windows around the literals;
+- for `contains` only: whether the regex matches just a finite set of strings (then it is enough
+  to look for them), or consists of alternatives (any of them will do, each searched its own way).
+
+Sets of strings are looked for through one rare character of each, by str.find (see _Literals).
+All of this is exact: it skips only positions where a match is impossible, and the match found is
+the one re finds.
 """
 from __future__ import annotations
 
@@ -14,6 +25,7 @@ import os
 import re
 import re._constants as _C
 import re._parser as _P
+from bisect import bisect_left
 from collections.abc import Iterator
 
 _CAP = 64             # largest set of alternative literal strings tracked
@@ -164,32 +176,6 @@ def _scans_fast(parsed) -> bool:
     return op is _C.BRANCH and all(alt.data and alt.data[0][0] is _C.LITERAL for alt in av[1])
 
 
-def _lead_length(parsed) -> int:
-    """Length of the literal text re's own scan looks for (the shortest, for alternatives)."""
-    data = parsed.data
-    while data and data[0][0] is _C.SUBPATTERN and not data[0][1][1]:
-        data = data[0][1][3].data
-    if data and data[0][0] is _C.BRANCH:
-        return min(_lead_length(alt) for alt in data[0][1][1])
-    n = 0
-    while n < len(data) and data[n][0] is _C.LITERAL:
-        n += 1
-    return n
-
-
-def _anchor(parsed) -> str:
-    """The literal a pattern starts with after leading assertions, e.g. 行政诉讼 in
-    (?<!复议、)行政诉讼…: a match can only start where that literal stands."""
-    data, i = parsed.data, 0
-    while i < len(data) and data[i][0] in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
-        i += 1
-    lit = ""
-    while i < len(data) and data[i][0] is _C.LITERAL:
-        lit += chr(data[i][1])
-        i += 1
-    return lit
-
-
 def _split_branches(regex: str) -> list[str]:
     """The top-level alternatives of a regex (split at | outside groups and classes)."""
     parts, depth, start, i, in_class = [], 0, 0, 0, False
@@ -219,8 +205,202 @@ def _split_branches(regex: str) -> list[str]:
     return parts
 
 
+# ------------------------------------------------------------------ finding sets of literal strings
+#
+# re scans Chinese text for a set of possible first characters (a character class, or alternatives
+# such as 收到|新收) at about 3 ns a character; str.find of one character is a memchr, ten times
+# faster. So a set of strings is found through one rare character of each string ("pivot"). Which
+# characters are rare is learnt from a sample of the texts (`learn`); it steers only the speed,
+# never a result. Without a sample every character counts as rare.
+
+_SAMPLE: list[str] = []
+_SAMPLE_CHARS = 40_000       # enough to tell common characters from rare ones, cheap to count in
+_FREQUENCY: dict[str, float] = {}
+_PIVOT_LIMIT = 1 / 60        # pivot hits per character of text above which re's own scan is cheaper
+
+
+def learn(texts) -> None:
+    """Take a sample of the texts to be searched (the first ones, up to _SAMPLE_CHARS characters)."""
+    size = sum(map(len, _SAMPLE))
+    for text in texts:
+        if size >= _SAMPLE_CHARS:
+            break
+        _SAMPLE.append(text)
+        size += len(text)
+        _FREQUENCY.clear()
+
+
+def _frequency(s: str) -> float:
+    """How often the string occurs per character of the sample (0 without a sample)."""
+    f = _FREQUENCY.get(s)
+    if f is None:
+        size = sum(map(len, _SAMPLE))
+        f = _FREQUENCY[s] = sum(t.count(s) for t in _SAMPLE) / size if size else 0.0
+    return f
+
+
+class _Literals:
+    """Finds a set of strings in a text, each through a rare character of it (see above)."""
+
+    def __init__(self, strings):
+        self.strings = strings
+        chosen = _pivots(sorted(strings))
+        # per pivot character: (its offset k in the strings, their length n, the strings)
+        self.pivots: dict[str, list[tuple[int, int, frozenset]]] = {}
+        for ch, group in chosen.items():
+            by_shape: dict[tuple[int, int], set[str]] = {}
+            for s in group:
+                by_shape.setdefault((s.index(ch), len(s)), set()).add(s)
+            self.pivots[ch] = [(k, n, frozenset(g)) for (k, n), g in sorted(by_shape.items())]
+        self.hits = sum(map(_frequency, self.pivots))   # expected pivot hits per character of text
+        self.cheap = self.hits <= _PIVOT_LIMIT
+
+    @property
+    def occurrences(self) -> float:
+        """Expected occurrences of the strings per character of text."""
+        return sum(map(_frequency, self.strings))
+
+    def present(self, text: str) -> bool:
+        """Whether any of the strings occurs in the text."""
+        find = text.find
+        for ch, groups in self.pivots.items():
+            i = find(ch)
+            while i >= 0:
+                for k, n, group in groups:
+                    if i >= k and text[i - k:i - k + n] in group:
+                        return True
+                i = find(ch, i + 1)
+        return False
+
+    def starts(self, text: str) -> list[int]:
+        """Every position where one of the strings begins, in order."""
+        out: list[int] = []
+        find = text.find
+        for ch, groups in self.pivots.items():
+            i = find(ch)
+            while i >= 0:
+                for k, n, group in groups:
+                    if i >= k and text[i - k:i - k + n] in group:
+                        out.append(i - k)
+                i = find(ch, i + 1)
+        return sorted(set(out)) if len(self.strings) > 1 else out
+
+
+def _pivots(strings: list[str]) -> dict[str, list[str]]:
+    """Characters, one in each string, expected to occur seldom in all: chosen greedily (fewest
+    expected hits per string covered), then the ones not needed left out again (costliest first):
+    费 alone serves 检索费, 复制费 and 邮寄费."""
+    chosen: dict[str, list[str]] = {}
+    left = strings
+    while left:
+        ch = min({c for s in left for c in s}, key=lambda c: (_frequency(c) / sum(c in s for s in left), c))
+        chosen[ch] = [s for s in strings if ch in s]
+        left = [s for s in left if ch not in s]
+    for ch in sorted(chosen, key=lambda c: (-_frequency(c), c)):
+        if len(chosen) > 1 and all(any(c != ch and c in s for c in chosen) for s in chosen[ch]):
+            del chosen[ch]
+    return {ch: [s for s in strings if ch in s and not any(c < ch and c in s for c in chosen)]
+            for ch in sorted(chosen)}
+
+
+def _strings(items) -> frozenset | None:
+    """The finite set of strings a regex (part) matches when it consists of literals, small
+    character classes, alternatives and short fixed repeats only (no assertions); else None."""
+    out = frozenset([""])
+    for op, av in items:
+        if op is _C.LITERAL:
+            s = frozenset([chr(av)])
+        elif op is _C.IN:
+            s = _charset(av)
+        elif op is _C.BRANCH:
+            alts = [_strings(a) for a in av[1]]
+            s = None if None in alts else frozenset().union(*alts)
+        elif op is _C.SUBPATTERN and not av[1] and not av[2]:
+            s = _strings(av[3])
+        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and av[1] is not _C.MAXREPEAT and av[1] <= 4:
+            body, s = _strings(av[2]), frozenset()
+            power = frozenset([""])
+            for k in range(av[1] + 1):
+                if body is None or power is None:
+                    s = None
+                    break
+                if k >= av[0]:
+                    s |= power
+                power = _product(power, body) if k < av[1] else power
+        else:
+            return None
+        out = _product(out, s) if s is not None else None
+        if out is None:
+            return None
+    return out
+
+
+def _minimal(strings: frozenset, prefix: bool = False) -> frozenset:
+    """The strings whose presence (or, with prefix, whose start at a position) already follows
+    from none of the others: 政协提案 is found wherever 提案 is."""
+    def implied(s, t):
+        return s.startswith(t) if prefix else t in s
+    return frozenset(s for s in strings if not any(t != s and implied(s, t) for t in strings))
+
+
+def _start_strings(parsed) -> frozenset | None:
+    """Strings one of which every match begins with, after leading zero-width assertions: the
+    longest leading run of items that match a finite set of strings."""
+    data = list(parsed.data)
+    while data and data[0][0] in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+        data.pop(0)
+    run = frozenset([""])
+    for item in data:
+        s = _strings([item])
+        nxt = _product(run, s) if s is not None else None
+        if nxt is None:
+            break
+        run = nxt
+    return _minimal(run, prefix=True) if run and "" not in run else None
+
+
+def _refers_back(regex: str) -> bool:
+    """Whether the regex may refer to a group (\\1, (?P=name), (?(1)…)): then its alternatives
+    cannot be compiled apart. Errs on the safe side."""
+    return re.search(r"\\[1-9]|\(\?P=|\(\?\(", regex) is not None
+
+
+def _strip_assertions(regex: str) -> str | None:
+    """The regex without its leading lookbehinds/lookaheads ((?<!…), (?<=…), (?!…), (?=…)), or
+    None when it does not begin with one."""
+    i, n = 0, len(regex)
+    while regex.startswith(("(?<!", "(?<=", "(?!", "(?="), i):
+        depth, j, in_class = 0, i, False
+        while j < n:
+            ch = regex[j]
+            if ch == "\\":
+                j += 2
+                continue
+            if in_class:
+                in_class = ch != "]"
+            elif ch == "[":
+                in_class = True
+                if regex[j + 1:j + 2] == "^":
+                    j += 1
+                if regex[j + 1:j + 2] == "]":
+                    j += 1
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        if j >= n:
+            return None
+        i = j + 1
+    return regex[i:] if i else None
+
+
 class _Finder:
-    """One regex; `contains`, `first` and `finditer` give exactly what re.search/finditer give."""
+    """One regex; `contains`, `first` and `finditer` give exactly what re.search/finditer give
+    (the shortcuts: see the module docstring). The literal searches are set up on first use, when
+    the character frequencies are known (`learn`)."""
 
     def __init__(self, regex: str):
         self.rx = re.compile(regex)
@@ -228,7 +408,12 @@ class _Finder:
         self.literals: re.Pattern | None = None
         self.reach: int | None = None
         self.branches: list[_Finder] = []
-        self.anchor = ""
+        self.alternatives: list[_Finder] = []
+        self.body: re.Pattern | None = None
+        self._candidates: list[frozenset] = []
+        self._exact_strings = self._start = None
+        self.required = self.exact = self.start = None
+        self._tuned = False
         try:
             parsed = _P.parse(regex)
             if parsed.state.flags & re.IGNORECASE:
@@ -236,50 +421,98 @@ class _Finder:
             ex, cands, _width, reach = _seq(parsed.data)
         except (_NoLiterals, re.error, RecursionError):
             return
-        best = _best(([ex] if ex else []) + cands)
+        plain = not (parsed.state.flags & ~re.UNICODE)
+        self._candidates = ([ex] if ex and "" not in ex else []) + [c for c in cands if c and "" not in c]
+        if plain:
+            strings = _strings(parsed.data)
+            self._exact_strings = _minimal(strings) if strings and "" not in strings else None
+        parts = _split_branches(regex)
+        if plain and 1 < len(parts) and not _refers_back(regex):
+            try:
+                self.alternatives = sorted((_Finder(p) for p in parts), key=lambda f: f._exact_strings is None)
+            except re.error:
+                self.alternatives = []
+        nonempty = parsed.getwidth()[0] > 0
+        if nonempty:
+            self._start = _start_strings(parsed)
+            body = _strip_assertions(regex)
+            if body is not None:
+                try:
+                    self.body = re.compile(body, parsed.state.flags & ~re.UNICODE)
+                except re.error:
+                    self.body = None
+        best = _best(self._candidates)
         if best:
             lits = sorted(best, key=lambda s: (-len(s), s))
             self.literals = re.compile("|".join(map(re.escape, lits)))
             self.longest = len(lits[0])
-        if _scans_fast(parsed):
-            # re itself skips ahead to the possible starts; a pre-check pays only for longer literals
-            if best and min(map(len, best)) <= _lead_length(parsed):
-                self.literals = None
+        if _scans_fast(parsed) or self.body is not None:
             return
-        self.anchor = _anchor(parsed)
-        if self.anchor:
-            return
-        if best and reach <= _MAX_REACH and parsed.getwidth()[0] > 0:
+        if best and reach <= _MAX_REACH and nonempty:
             self.reach = int(reach)
             return
-        parts = _split_branches(regex)
-        if 1 < len(parts) <= _MAX_SPLIT and not (parsed.state.flags & ~re.UNICODE):
+        if 1 < len(parts) <= _MAX_SPLIT and plain:
             # a few alternatives searched one by one, each with its own literals (`first`/`contains`)
             self.branches = [_Finder(p) for p in parts]
 
-    def _next(self, text: str, pos: int = 0) -> re.Match | None:
-        """The leftmost match starting at or after `pos` (re's search from pos)."""
-        if not self.anchor:
-            return self.rx.search(text, pos)
-        i = text.find(self.anchor, pos)
-        while i >= 0:
-            m = self.rx.match(text, i)
-            if m is not None:
-                return m
-            i = text.find(self.anchor, i + 1)
-        return None
+    def _tune(self) -> None:
+        """Choose the literal searches from the character frequencies (on first use: after `learn`)."""
+        self._tuned = True
+        # the pre-check: the cheapest of the rarest requirements; none when re's own scan for a
+        # leading literal finds about as little
+        options = [o for o in map(_Literals, self._candidates) if o.cheap]
+        if options:
+            required = min(options, key=lambda o: (o.occurrences, o.hits))
+            lead = next(iter(self._start)) if self._start and len(self._start) == 1 else None
+            if lead is None or required.occurrences * 4 < _frequency(lead):
+                self.required = required
+        if self._exact_strings:
+            self.exact = _Literals(self._exact_strings)
+        if self._start and len(self._start) > 1:       # one string: re's own prefix scan is fast
+            start = _Literals(self._start)
+            self.start = start if start.cheap else None
 
-    def _anchored(self, text: str) -> Iterator[re.Match]:
+    def _excluded(self, text: str) -> bool:
+        """No match is possible: none of the strings every match contains occurs."""
+        if not self._tuned:
+            self._tune()
+        return self.required is not None and not self.required.present(text)
+
+    def _starts(self, text: str) -> list[int] | None:
+        """The possible match starts when they are found through literals, else None."""
+        return self.start.starts(text) if self.start is not None else None
+
+    def _next(self, text: str, pos: int = 0, starts: list[int] | None = None) -> re.Match | None:
+        """The leftmost match starting at or after `pos` (re's search from pos); `starts` as from
+        _starts(text)."""
+        rx = self.rx
+        if starts is not None:
+            for s in starts[bisect_left(starts, pos):]:
+                m = rx.match(text, s)
+                if m is not None:
+                    return m
+            return None
+        if self.body is not None:
+            b = self.body.search(text, pos)
+            while b is not None:
+                m = rx.match(text, b.start())
+                if m is not None:
+                    return m
+                b = self.body.search(text, b.start() + 1)
+            return None
+        return rx.search(text, pos)
+
+    def _anchored(self, text: str, starts: list[int] | None) -> Iterator[re.Match]:
         pos = 0
-        while (m := self._next(text, pos)) is not None:
+        while (m := self._next(text, pos, starts)) is not None:
             yield m
             pos = max(m.end(), m.start() + 1)
 
     def _search(self, text: str) -> re.Match | None:
-        if self.literals is not None and self.literals.search(text) is None:
+        if self._excluded(text):
             return None
-        if self.anchor:
-            return self._next(text)
+        if self.start is not None or self.body is not None:
+            return self._next(text, 0, self._starts(text))
         if self.reach is not None and self._few(text):
             return next(self._windowed(text), None)
         if self.branches:
@@ -292,10 +525,10 @@ class _Finder:
         return self.rx.search(text)
 
     def _matches(self, text: str) -> Iterator[re.Match]:
-        if self.literals is not None and self.literals.search(text) is None:
+        if self._excluded(text):
             return iter(())
-        if self.anchor:
-            return self._anchored(text)
+        if self.start is not None or self.body is not None:
+            return self._anchored(text, self._starts(text))
         if self.reach is None or not self._few(text):
             return self.rx.finditer(text)
         return self._windowed(text)
@@ -326,6 +559,12 @@ class _Finder:
                 pos = max(m.end(), m.start() + 1)
 
     def contains(self, text: str) -> bool:
+        if not self._tuned:
+            self._tune()
+        if self.exact is not None:
+            return self.exact.present(text)
+        if self.alternatives:
+            return any(a.contains(text) for a in self.alternatives)
         return self._search(text) is not None
 
     def first(self, text: str) -> str | None:
@@ -353,11 +592,12 @@ class _ClauseFinder:
 
     def _matches(self, text: str) -> Iterator[tuple[int, re.Match]]:
         core = self.core
-        if core.literals is not None and core.literals.search(text) is None:
+        if core._excluded(text):
             return
+        starts = core._starts(text)
         pos = q = 0
         while True:
-            m = core._next(text, q)
+            m = core._next(text, q, starts)
             if m is None:
                 return
             q = m.start()

@@ -10,8 +10,8 @@ it could not check; it never guesses.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
+import numpy as np
 import pandas as pd
 
 from ...catalog import col_label, cols_for
@@ -35,8 +35,21 @@ def _previous_year(batch: Batch, rids: pd.Index) -> pd.Series:
     """Earlier report per rid (those that have one); the cross-year rules share it (batch cache)."""
     key = ("previous_year", rids.to_numpy().tobytes())
     if key not in batch.cache:
-        batch.cache[key] = batch.previous_year(rids).dropna()
+        batch.cache[key] = _earlier(batch, rids).dropna()
     return batch.cache[key]
+
+
+def _earlier(batch: Batch, rids: pd.Index) -> pd.Series:
+    """Batch.previous_year(rids) (the same pool, the same choice among duplicates), looked up by
+    one merge instead of one MultiIndex look-up per report."""
+    info = batch.info
+    own = info.loc[rids, ["agency_key", "year"]]
+    pool = info[info["agency_key"].notna() & info["year"].notna()].reset_index()
+    # a report in the current batch beats an archived version of the same agency and year
+    pool = pool.sort_values("history").drop_duplicates(["agency_key", "year"])
+    want = pd.DataFrame({"agency_key": own["agency_key"].to_numpy(), "year": (own["year"] - 1).to_numpy()})
+    found = want.merge(pool[["agency_key", "year", "rid"]], how="left", on=["agency_key", "year"])
+    return pd.Series(found["rid"].to_numpy(), index=rids, dtype="Int64")
 
 
 def _cells(batch: Batch, table: str, row: str) -> pd.DataFrame:
@@ -44,8 +57,10 @@ def _cells(batch: Batch, table: str, row: str) -> pd.DataFrame:
     per batch (several rules and both years read the same rows)."""
     key = ("cross_year_cells", table, row)
     if key not in batch.cache:
-        c = batch.cells
-        sel = c[(c["table"].to_numpy() == table) & (c["row"].to_numpy() == row)]
+        k = batch.codes()
+        t = k.tables.index(table) if table in k.tables else -2
+        r = k.rows.index(row) if row in k.rows else -2
+        sel = batch.cells.iloc[np.flatnonzero((k.table == t) & (k.row == r))]
         value = sel["value"].where(sel["present"] & ~sel["derived"])
         value = value.where(~sel["blank"], 0.0)
         batch.cache[key] = pd.DataFrame({"rid": sel["rid"], "col": sel["col"], "value": value}).pivot_table(
@@ -106,11 +121,17 @@ def _stock(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
 
 
 _YEAR = re.compile(r"20\d\d")
+_N = 8                   # characters per piece
 
 
-def _shingles(text: str, n: int = 8) -> set[str]:
+def _clean(text: str) -> str:
+    """The text as compared: no whitespace, no years (the year itself always changes)."""
     # str.split() and re's \s agree on what is whitespace (both use Py_UNICODE_ISSPACE)
-    text = _YEAR.sub("", "".join(text.split()))      # the year itself always changes
+    return _YEAR.sub("", "".join(text.split()))
+
+
+def _shingles(text: str, n: int = _N) -> set[str]:
+    text = _clean(text)
     return {text[i:i + n] for i in range(max(len(text) - n + 1, 0))}
 
 
@@ -120,40 +141,82 @@ def _similarity(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
     min_chars = rule.params.get("min_chars", 100)
     series = scope_series(batch, scope)
     texts = dict(zip(series.index, series.to_numpy()))
-    pairs = [(int(rid), int(prid)) for rid, prid in prev.items() if rid in texts and prid in texts]
-    # Each text is shingled once although it is compared twice (with the year before and after):
-    # pairs are taken agency by agency in year order, and a shingle set is kept until its last use.
-    uses = Counter(r for pair in pairs for r in pair)
+    # fewer than min_chars + 7 characters cannot give min_chars different 8-character pieces
+    pairs = [(int(rid), int(prid)) for rid, prid in prev.items()
+             if rid in texts and prid in texts and len(texts[rid]) >= min_chars + _N - 1]
+    bound = _share_bounds([(texts[rid], texts[prid]) for rid, prid in pairs], min_chars)
+    # only pairs the bound cannot rule out are compared exactly (few: a copied report)
     kept: dict[int, set[str]] = {}
-
-    def take(rid: int, compute: bool) -> set[str] | None:
-        s = kept.pop(rid, None)
-        if s is None and compute:
-            s = _shingles(texts[rid])
-        uses[rid] -= 1
-        if uses[rid] > 0 and s is not None:
-            kept[rid] = s
-        return s
-
-    info = batch.info
-    order = sorted(range(len(pairs)), key=lambda i: (str(info.at[pairs[i][0], "agency_key"]),
-                                                     int(info.at[pairs[i][0], "year"]), i))
-    found: dict[int, Hit] = {}
-    for i in order:
+    hits: list[Hit] = []
+    for i in np.flatnonzero(bound > threshold):
         rid, prid = pairs[i]
-        # fewer than min_chars + 7 characters cannot give min_chars different 8-character pieces
-        mine = take(rid, len(texts[rid]) >= min_chars + 7)
-        theirs = take(prid, mine is not None and len(mine) >= min_chars)
-        if mine is None or len(mine) < min_chars or not theirs:
+        mine = kept.get(rid) or kept.setdefault(rid, _shingles(texts[rid]))
+        if len(mine) < min_chars:
+            continue
+        theirs = kept.get(prid) or kept.setdefault(prid, _shingles(texts[prid]))
+        if not theirs:
             continue
         share = len(mine & theirs) / len(mine)
         if share > threshold:
             py = _year(batch, prid)
-            found[i] = Hit(rid, rule, scope_name(scope), f"similar:{scope}",
-                           fields={"share": f"{share:.0%}", "threshold": f"{threshold:.0%}", "prev_year": py,
-                                   "scope": scope_name(scope)},
-                           values={"相同比例": round(share, 3), "上限": threshold, "比较年度": py})
-    return [found[i] for i in sorted(found)]
+            hits.append(Hit(rid, rule, scope_name(scope), f"similar:{scope}",
+                            fields={"share": f"{share:.0%}", "threshold": f"{threshold:.0%}", "prev_year": py,
+                                    "scope": scope_name(scope)},
+                            values={"相同比例": round(share, 3), "上限": threshold, "比较年度": py}))
+    return hits
+
+
+def _share_bounds(pairs: list[tuple[str, str]], min_chars: int, chunk: int = 128) -> np.ndarray:
+    """For each (text, earlier text): a number at least the share of the text's different pieces
+    that also stand in the earlier text, 0 where the text has fewer than min_chars pieces.
+
+    Counted on 40-bit hashes of the pieces (numpy, a chunk of pairs at a time) instead of the pieces
+    themselves, and still a true upper bound: with n piece positions, H different hashes and I of
+    them also among the earlier text's, if C pieces hide behind a hash shared with another piece,
+    the share is at most (I + C) / (H + C) ≤ (I + n − H) / n, as C ≤ n − H."""
+    clean: dict[str, str] = {}
+    parts = [clean.get(t) or clean.setdefault(t, _clean(t)) for pair in pairs for t in pair[::-1]]
+    counts = [_hash_counts(parts[2 * i:2 * (i + chunk)]) for i in range(0, len(pairs), chunk)]
+    n = np.array([max(len(p) - _N + 1, 0) for p in parts[1::2]], dtype=np.int64)
+    different = np.concatenate([c[0] for c in counts]) if counts else n
+    shared = np.concatenate([c[1] for c in counts]) if counts else n
+    bound = np.zeros(len(pairs))
+    ok = n >= max(min_chars, 1)          # fewer positions: fewer than min_chars different pieces
+    bound[ok] = (shared[ok] + n[ok] - different[ok]) / n[ok]
+    return bound
+
+
+_MUL = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9),
+        np.uint64(0xD6E8FEB86659FD93))
+
+
+def _hash_counts(parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """parts = [earlier, text, earlier, text, …]; per pair: how many different piece hashes the
+    text has and how many of them the earlier text has too."""
+    npairs = len(parts) // 2
+    lens = np.array([len(p) for p in parts], dtype=np.int64)
+    raw = "".join(parts).encode("utf-32-le")
+    positions = len(raw) // 4 - _N + 1
+    if positions <= 0:
+        return np.zeros(npairs, np.int64), np.zeros(npairs, np.int64)
+    # two characters exactly in one 64-bit word (an overlapping view); a piece is 4 such words
+    pair_words = np.ndarray((len(raw) // 4 - 1,), dtype=np.uint64, buffer=raw, strides=(4,))
+    h = pair_words[:positions] * _MUL[0]
+    for j in (1, 2, 3):
+        h ^= pair_words[2 * j:positions + 2 * j] * _MUL[j]
+    # sort key: pair, 40-bit hash, then 1 for the text / 0 for the earlier text
+    tag = (np.arange(len(parts), dtype=np.int64) >> 1 << 41) | (np.arange(len(parts)) & 1)
+    key = (h >> np.uint64(24)).astype(np.int64) << 1 | np.repeat(tag, lens)[:positions]
+    ends = np.cumsum(lens)
+    across = (ends[:, None] - np.arange(1, _N)).ravel()       # pieces reaching into the next part
+    key[across[(across >= 0) & (across < positions)]] = -1
+    key = np.sort(key)
+    key = key[np.concatenate(([True], key[1:] != key[:-1])) & (key >= 0)]
+    mine = (key & 1) == 1
+    pair = key >> 41
+    different = np.bincount(pair[mine], minlength=npairs)
+    also = mine[1:] & (key[:-1] == key[1:] - 1)
+    return different, np.bincount(pair[1:][also], minlength=npairs)
 
 
 def _claim(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:

@@ -28,13 +28,11 @@ def _expected(rule: Rule, batch: Batch, rids: pd.Index) -> tuple[pd.Series, pd.S
         year = batch.info.loc[rids, "year"].astype("Float64")
         return year, year.notna(), none, "报告年度"
     if "cells" in cmp:
-        cells = batch.cells
-        table, row, col = (cells[k].to_numpy() for k in ("table", "row", "col"))   # numpy: faster
         total = pd.Series(0.0, index=rids)
         ok = pd.Series(True, index=rids)
         inferred = none.copy()
         for c in cmp["cells"]:
-            sel = cells[(table == c["table"]) & (row == c["row"]) & (col == c["col"])]
+            sel = batch.cells.iloc[batch.cell_positions(c["table"], c["row"], c["col"])]
             sel = sel.drop_duplicates("rid").set_index("rid").reindex(rids)
             ok &= sel["present"].fillna(False).astype(bool) & sel["value"].notna()
             inferred |= sel["derived"].fillna(False).astype(bool)
