@@ -35,7 +35,7 @@ def read_document(path: Path) -> Document:
     if size > limit:
         raise ReadError(f"文件过大（{size / (1024 * 1024):.1f} MB，此类文件上限 {limit // (1024 * 1024)} MB）")
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # (`not data.strip()` without copying the file)
         raise ReadError("文件为空")
     try:
         if suffix in HTML_SUFFIXES:

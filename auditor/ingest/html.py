@@ -11,9 +11,9 @@ import codecs
 import re
 import unicodedata
 from collections.abc import Iterator
-from itertools import repeat
-from operator import itemgetter
-from typing import Any
+from itertools import chain
+from operator import attrgetter, itemgetter
+from typing import Any, NamedTuple
 
 import lxml.etree as etree
 
@@ -45,8 +45,18 @@ _BLOCK = frozenset({
 _PRE = frozenset({"pre", "listing", "plaintext", "xmp", "textarea"})
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 _CELLS = frozenset({"td", "th"})
+# The same tags as the parser spells them (lower case): exact matches, no `str.lower` per element.
+_PLAIN_ROW_GROUPS = ("tbody", "thead", "tfoot")
+_PLAIN_CELLS = ("td", "th")
 # Descendants that make an element's content more than the concatenation of its text runs.
 _NOT_INLINE = _DROP | _BLOCK | _PRE | {"table", "br"}
+# Inline tags as the parser spells them: a paragraph whose descendants all have one of these
+# names holds only inline runs, without lower-casing each name (`_first_not_inline`).
+_COMMON_INLINE = frozenset({
+    "span", "font", "a", "b", "i", "u", "s", "em", "strong", "small", "big", "sup", "sub",
+    "strike", "ins", "del", "abbr", "label", "code", "tt", "var", "kbd", "samp", "cite", "q",
+    "mark", "nobr", "o:p", "img", "wbr"}) - _NOT_INLINE
+_TAG_OF = attrgetter("tag")
 
 _META_CHARSET = re.compile(
     rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
@@ -56,9 +66,9 @@ _XML_DECL = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.
 _WS = re.compile(r"[ \t\n\r\f\v\xa0\u1680\u2000-\u200a\u202f\u205f]+")
 _INVISIBLE = {ord("\u200b"): None, ord("\ufeff"): None, ord("\u00ad"): None}
 _SPAN_NUMBER = re.compile(r"\s*(\d+)")
-_TEXT = itemgetter(0)       # of a (text, rowspan, colspan) cell
-_SPANS = itemgetter(1, 2)   # (rowspan, colspan) of a (text, rowspan, colspan) cell
-_ONE_SLOT = {(1, 1)}
+# A table row: (row group id, cell texts, (cell index, rowspan, colspan) of the cells not 1×1).
+_Row = tuple[int, list[str], tuple[tuple[int, int, int], ...]]
+_TEXTS = itemgetter(1)      # of a _Row
 
 # Inline formatting tags, removed only when libxml2 refuses a too-deep tree.
 _INLINE_TAG = re.compile(
@@ -78,6 +88,16 @@ class _Table:
 
     def __init__(self, el: Any) -> None:
         self.el = el
+
+
+class _Paragraph:
+    """A block element holding only text and inline runs: its boundaries and its whole text,
+    as one event instead of three."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 def read_html(path: str, data: bytes) -> Document:
@@ -236,9 +256,11 @@ def _lines(pieces: list[Any]) -> list[str]:
 
 # --- the walk -------------------------------------------------------------------------------
 
-def _tag(el: Any) -> str | None:
-    tag = el.tag
-    return tag.lower() if isinstance(tag, str) else None
+def _text_of(el: Any) -> str:
+    """All text inside `el` (not its tail): `"".join(el.itertext())`, concatenated by libxml2."""
+    if not len(el):
+        return el.text or ""  # (half the paragraphs: no runs at all)
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
 def _first_not_inline(el: Any) -> Any | None:
@@ -246,6 +268,8 @@ def _first_not_inline(el: Any) -> Any | None:
 
     (A tag filter on `iterdescendants` would search in C, but building the filter for ~80 tag
     names costs more per call than this loop over a paragraph's few runs.)"""
+    if not len(el) or _COMMON_INLINE.issuperset(map(_TAG_OF, el.iterdescendants())):
+        return None  # the usual paragraph: no runs or a few <span>s, tags compared in C
     for node in el.iterdescendants():
         tag = node.tag
         if not isinstance(tag, str) or tag.lower() in _NOT_INLINE:
@@ -256,16 +280,20 @@ def _first_not_inline(el: Any) -> Any | None:
 def _events(items: list[Any]) -> Iterator[Any]:
     """Walk elements/strings in document order with an explicit stack.
 
-    Yields text strings, _BREAK, _BOUNDARY and _Table (tables are not descended into).
-    Tails of the given elements are not included; callers pass them as strings.
+    Yields text strings, _BREAK, _BOUNDARY, _Paragraph and _Table (tables are not descended
+    into). Tails of the given elements are not included; callers pass them as strings.
     An element holding only text and inline runs (most paragraphs) is not walked: its text
-    comes from `itertext` in one piece, which the consumers would have joined anyway.
+    comes in one piece, which the consumers would have joined anyway; for a block element
+    (a _Paragraph) it stands for _BOUNDARY, that text, _BOUNDARY.
     """
     stack: list[tuple[int, Any]] = [(0, item) for item in reversed(items)]
     pre = 0
     # Elements known to hold a non-inline descendant: the path from an element to the first
     # such descendant is recorded when found, so no subtree is searched over and over.
     mixed: set[Any] = set()
+    # True where a line starts (after a boundary or break): whitespace-only text there, such as
+    # the newline between two paragraphs, would be stripped from the line anyway and is skipped.
+    fresh = True
     while stack:
         kind, x = stack.pop()
         if kind == 1:  # text
@@ -276,10 +304,13 @@ def _events(items: list[Any]) -> Iterator[Any]:
                         yield _BREAK
                     if part:
                         yield part
-            else:
+                fresh = False
+            elif not fresh or not x.isspace():
+                fresh = False
                 yield x
             continue
         if kind == 2:  # end of a block element
+            fresh = True
             yield _BOUNDARY
             continue
         if kind == 3:  # end of <pre>
@@ -287,45 +318,51 @@ def _events(items: list[Any]) -> Iterator[Any]:
             continue
         if isinstance(x, str):
             if x:
+                fresh = False
                 yield x
             continue
-        tag = _tag(x)
+        tag = x.tag
+        tag = tag.lower() if isinstance(tag, str) else None  # None: a comment or the like
         if tag is None or tag in _DROP:
             continue
         if tag == "table":
-            yield _Table(x)
+            yield _Table(x)  # (a line break for the builder, none inside a cell: `fresh` stays)
             continue
         if tag == "br":
+            fresh = True
             yield _BREAK
             continue
         if not pre and tag not in _PRE and x not in mixed:
             first = _first_not_inline(x)
             if first is None:
-                block = tag in _BLOCK
-                if block:
-                    yield _BOUNDARY
-                text = "".join(x.itertext())
-                if text:
-                    yield text
-                if block:
-                    yield _BOUNDARY
+                if tag in _BLOCK:
+                    fresh = True
+                    yield _Paragraph(_text_of(x))
+                else:
+                    text = _text_of(x)
+                    if text:
+                        fresh = False
+                        yield text
                 continue
             parent = first.getparent()
             while parent is not x:
                 mixed.add(parent)
                 parent = parent.getparent()
         if tag in _BLOCK:
+            fresh = True
             yield _BOUNDARY
             stack.append((2, None))
         if tag in _PRE:
             pre += 1
             stack.append((3, None))
         for child in reversed(x):
-            if child.tail:
-                stack.append((1, child.tail))
+            tail = child.tail  # (each lxml property read builds a new string: read once)
+            if tail:
+                stack.append((1, tail))
             stack.append((0, child))
-        if x.text:
-            stack.append((1, x.text))
+        text = x.text
+        if text:
+            stack.append((1, text))
 
 
 class _Builder:
@@ -357,16 +394,24 @@ class _Builder:
                 if stray:
                     tasks.append(("walk", _events(stray)))
                 continue
+            pieces = self.pieces
             for event in job:
-                if isinstance(event, _Table):
+                if isinstance(event, _Paragraph):
+                    if pieces:
+                        self._flush()
+                    line = _clean(event.text)  # (`_flush` of a single piece without breaks)
+                    if line:
+                        self.blocks.append(TextBlock(line))
+                elif event is _BOUNDARY:
+                    if pieces:
+                        self._flush()
+                elif isinstance(event, _Table):
                     self._flush()
                     tasks.append(("walk", job))
                     tasks.append(("table", event.el))
                     break
-                if event is _BOUNDARY:
-                    self._flush()
                 else:
-                    self.pieces.append(event)
+                    pieces.append(event)
             else:
                 self._flush()
         return self.blocks
@@ -374,79 +419,129 @@ class _Builder:
     def _flush(self) -> None:
         if self.pieces:
             lines = _lines(self.pieces)
-            self.pieces = []
+            self.pieces.clear()
             if lines:
                 self.blocks.append(TextBlock("\n".join(lines)))
 
-    def _grid(self, rows: list[tuple[int, list[tuple[str, int, int]]]]
-              ) -> tuple[list[list[str]], frozenset[tuple[int, int]]] | None:
-        """Expand row/col spans. `rows` holds (row group id, [(text, rowspan, colspan)]).
-
-        Returns the grid and the slots that are copies of a spanning cell (see TableBlock)."""
+    def _grid(self, rows: list[_Row]) -> tuple[list[list[str]], frozenset[tuple[int, int]]] | None:
+        """Expand row/col spans. Returns the grid and the slots that are copies of a spanning cell
+        (see TableBlock), or None for a table without cells."""
         if len(rows) > MAX_TABLE_ROWS:
             self.problems.append(f"表格超过 {MAX_TABLE_ROWS} 行，只读取前 {MAX_TABLE_ROWS} 行")
             rows = rows[:MAX_TABLE_ROWS]
-        group_end: dict[int, int] = {}
-        for r, (group, _) in enumerate(rows):
-            group_end[group] = r + 1
-        # One {column: text} dict per row rather than one dict keyed by (row, column): most
-        # cells fill a single free slot, and that case is kept to a few dict operations.
-        filled: list[dict[int, str]] = [{} for _ in rows]
-        n_slots = 0
-        copies: list[tuple[int, int]] = []
-        kept: list[int] = []
-        truncated = False
-        for r, (group, cells) in enumerate(rows):
-            if not cells:
-                continue  # a <tr> without cells is no row of the grid
-            kept.append(r)
-            row = filled[r]
-            if set(map(_SPANS, cells)) == _ONE_SLOT:
-                # The usual row: each cell takes the next free slot, left to right.
-                free = _free_columns(row, len(cells))
-                if free[-1] < MAX_TABLE_COLS and n_slots + len(cells) <= MAX_TABLE_SLOTS:
-                    row.update(zip(free, map(_TEXT, cells)))
-                    n_slots += len(cells)
-                    continue
-            c = 0
-            for text, rowspan, colspan in cells:
-                while c in row:
-                    c += 1
-                if rowspan == 1 and colspan == 1:
-                    if c >= MAX_TABLE_COLS or n_slots >= MAX_TABLE_SLOTS:
-                        truncated = True
-                    else:
-                        row[c] = text
-                        n_slots += 1
-                    c += 1
-                    continue
-                last_row = group_end[group] if rowspan == 0 else min(r + rowspan, group_end[group])
-                for rr in range(r, last_row):
-                    target = filled[rr]
-                    for cc in range(c, c + colspan):
-                        if cc >= MAX_TABLE_COLS or n_slots >= MAX_TABLE_SLOTS:
-                            truncated = True
-                            break
-                        if cc not in target:
-                            n_slots += 1
-                        target[cc] = text
-                        if rr != r or cc != c:
-                            copies.append((rr, cc))
-                c += colspan
-        if truncated:
+        layout = _layout_of(tuple((group, len(texts), spans) for group, texts, spans in rows))
+        if layout.truncated:
             self.problems.append("表格过大，超出部分的单元格未读取")
-        if not kept:
+        if layout.pick is None:
             return None
-        # rows without cells can still hold slots of a cell spanning into them: they count
-        width = max((max(row) for row in filled if row), default=-1) + 1
-        if width == 0:
-            return None
-        index = {r: i for i, r in enumerate(kept)}
-        grid = [list(map(filled[r].get, range(width), repeat(""))) for r in kept]
-        return grid, frozenset((index[r], c) for r, c in copies if r in index)
+        texts = list(chain.from_iterable(map(_TEXTS, rows)))
+        texts.append("")  # what an empty slot picks
+        slots = layout.pick(texts)
+        width = layout.width
+        grid = [list(slots[i:i + width]) for i in range(0, layout.size, width)]
+        return grid, layout.copies
 
 
-def _free_columns(row: dict[int, str], n: int) -> range | list[int]:
+class _Layout(NamedTuple):
+    """Where each cell of a table goes: a function of the spans only, not of the cell texts."""
+
+    truncated: bool      # cells were dropped at MAX_TABLE_COLS / MAX_TABLE_SLOTS
+    pick: Any            # (all cell texts, then "") -> the grid's slots row by row; None: no grid
+    width: int
+    size: int            # number of slots (rows × width)
+    copies: frozenset[tuple[int, int]]
+    cells: int           # number of cells placed or dropped
+
+
+# Report tables follow a few templates, so the same layouts come back file after file: small
+# ones are kept, a bounded number of them (a few MB at most, whatever the input).
+_LAYOUTS: dict[Any, _Layout] = {}
+_LAYOUT_CACHE_ENTRIES = 32
+_LAYOUT_CACHE_SLOTS = 1024   # slots + cells + rows of a layout worth keeping (table 3: ~500)
+
+
+def _layout_of(structure: tuple[tuple[int, int, tuple[tuple[int, int, int], ...]], ...]) -> _Layout:
+    """`_layout`, cached; `structure` holds (row group, number of cells, spans) per row."""
+    key = (structure, MAX_TABLE_COLS, MAX_TABLE_SLOTS)
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        layout = _layout(structure)
+        if layout.size + layout.cells + len(structure) <= _LAYOUT_CACHE_SLOTS:
+            if len(_LAYOUTS) >= _LAYOUT_CACHE_ENTRIES:
+                _LAYOUTS.clear()
+            _LAYOUTS[key] = layout
+    return layout
+
+
+def _layout(structure: tuple[tuple[int, int, tuple[tuple[int, int, int], ...]], ...]) -> _Layout:
+    """Place the cells of each row (numbered through the table) into grid slots.
+
+    `spans` lists (cell number within the row, rowspan, colspan) of the cells not 1×1."""
+    group_end: dict[int, int] = {}
+    for r, (group, _, _) in enumerate(structure):
+        group_end[group] = r + 1
+    # One {column: cell number} dict per row rather than one dict keyed by (row, column): most
+    # cells fill a single free slot, and that case is kept to a few dict operations.
+    filled: list[dict[int, int]] = [{} for _ in structure]
+    n_cells = 0
+    n_slots = 0
+    copies: list[tuple[int, int]] = []
+    kept: list[int] = []
+    truncated = False
+    for r, (group, n, spans) in enumerate(structure):
+        if not n:
+            continue  # a <tr> without cells is no row of the grid
+        kept.append(r)
+        row = filled[r]
+        first = n_cells
+        n_cells += n
+        if not spans:
+            # The usual row: each cell takes the next free slot, left to right.
+            free = _free_columns(row, n)
+            if free[-1] < MAX_TABLE_COLS and n_slots + n <= MAX_TABLE_SLOTS:
+                row.update(zip(free, range(first, first + n)))
+                n_slots += n
+                continue
+        spanning = {i: (rowspan, colspan) for i, rowspan, colspan in spans}
+        c = 0
+        for i in range(n):
+            cell = first + i
+            while c in row:
+                c += 1
+            rowspan, colspan = spanning.get(i, (1, 1))
+            if rowspan == 1 and colspan == 1:
+                if c >= MAX_TABLE_COLS or n_slots >= MAX_TABLE_SLOTS:
+                    truncated = True
+                else:
+                    row[c] = cell
+                    n_slots += 1
+                c += 1
+                continue
+            last_row = group_end[group] if rowspan == 0 else min(r + rowspan, group_end[group])
+            for rr in range(r, last_row):
+                target = filled[rr]
+                for cc in range(c, c + colspan):
+                    if cc >= MAX_TABLE_COLS or n_slots >= MAX_TABLE_SLOTS:
+                        truncated = True
+                        break
+                    if cc not in target:
+                        n_slots += 1
+                    target[cc] = cell
+                    if rr != r or cc != c:
+                        copies.append((rr, cc))
+            c += colspan
+    # rows without cells can still hold slots of a cell spanning into them: they count
+    width = max((max(row) for row in filled if row), default=-1) + 1
+    if not kept or width == 0:
+        return _Layout(truncated, None, 0, 0, frozenset(), n_cells)
+    index = {r: i for i, r in enumerate(kept)}
+    picks = [filled[r].get(c, n_cells) for r in kept for c in range(width)]
+    picks.append(n_cells)  # one more, so that itemgetter returns a tuple even for one slot
+    return _Layout(truncated, itemgetter(*picks), width, len(kept) * width,
+                   frozenset((index[r], c) for r, c in copies if r in index), n_cells)
+
+
+def _free_columns(row: dict[int, int], n: int) -> range | list[int]:
     """The first `n` columns of a grid row not yet taken by cells spanning from rows above."""
     if not row:
         return range(n)
@@ -454,12 +549,15 @@ def _free_columns(row: dict[int, str], n: int) -> range | list[int]:
     return [c for c in range(len(row) + n) if c not in row][:n]
 
 
-def _scan_table(table: Any) -> tuple[list[Any], list[Any], list[tuple[int, list[tuple[str, int, int]]]], list[Any]]:
-    """Split a table into stray content, captions, rows of (text, rowspan, colspan), nested tables.
+def _scan_table(table: Any) -> tuple[list[Any], list[Any], list[_Row], list[Any]]:
+    """Split a table into stray content, captions, rows (see `_Row`), nested tables.
 
     Row groups (<thead>/<tbody>/<tfoot>, even wrongly nested ones) are flattened in document
     order; cells sitting directly in a table or row group form one row, as browsers do.
     """
+    plain = _plain_rows(table)
+    if plain is not None:
+        return [], [], plain, []
     stray: list[Any] = []
     captions: list[Any] = []
     rows: list[tuple[int, list[tuple[str, int, int]]]] = []
@@ -504,7 +602,75 @@ def _scan_table(table: Any) -> tuple[list[Any], list[Any], list[tuple[int, list[
             stray.append(node)
     if loose:
         rows.append((loose_group, loose))
-    return stray, captions, rows, nested
+    return stray, captions, [(group, *_split_cells(cells)) for group, cells in rows], nested
+
+
+def _split_cells(cells: list[tuple[str, int, int]]) -> tuple[list[str], tuple[tuple[int, int, int], ...]]:
+    """(text, rowspan, colspan) cells → their texts and the (index, rowspan, colspan) not 1×1."""
+    spans = tuple((i, rowspan, colspan) for i, (_, rowspan, colspan) in enumerate(cells)
+                  if rowspan != 1 or colspan != 1)
+    return [cell[0] for cell in cells], spans
+
+
+def _plain_rows(table: Any) -> list[_Row] | None:
+    """`_scan_table`'s rows for a table of rows (in row groups or not) of text-only cells, else None.
+
+    Nearly every report table is such a grid; it has no stray content, captions or nested tables,
+    and is read here without the general walk. Anything else (a tag other than a row group, row
+    or cell where one is expected, a cell with children, text outside cells) gives None."""
+    if _has_text(table.text):
+        return None
+    rows: list[_Row] = []
+    group = 0
+    for child in table:
+        tag = child.tag
+        if tag == "tr":
+            cells = _plain_cells(child)
+            if cells is None:
+                return None
+            rows.append((0, *cells))
+        elif tag in _PLAIN_ROW_GROUPS and not _has_text(child.text):
+            group += 1
+            for tr in child:
+                cells = _plain_cells(tr) if tr.tag == "tr" else None
+                if cells is None or _has_text(tr.tail):
+                    return None
+                rows.append((group, *cells))
+        else:
+            return None
+        if _has_text(child.tail):
+            return None
+    return rows
+
+
+def _has_text(text: str | None) -> bool:
+    """True for text that is not only whitespace (`str.strip`'s): stray text in a table."""
+    return bool(text) and not text.isspace()  # type: ignore[union-attr]
+
+
+def _plain_cells(tr: Any) -> tuple[list[str], tuple[tuple[int, int, int], ...]] | None:
+    """Texts and spans (as in `_Row`) of a row holding only text-only cells, else None."""
+    if _has_text(tr.text):
+        return None
+    texts: list[str] = []
+    spans: list[tuple[int, int, int]] = []
+    for td in tr:
+        tail = td.tail  # (`_has_text` inlined: this loop runs for every cell of every table)
+        if td.tag not in _PLAIN_CELLS or len(td) or (tail and not tail.isspace()):
+            return None
+        if td.keys():  # most cells have no attributes at all
+            rowspan, colspan = td.get("rowspan"), td.get("colspan")
+            rowspan = 1 if rowspan is None else _span(rowspan, zero_ok=True)
+            colspan = 1 if colspan is None else _span(colspan, zero_ok=False)
+            if rowspan != 1 or colspan != 1:
+                spans.append((len(texts), rowspan, colspan))
+        text = td.text
+        if text is None:
+            text = ""
+        elif " " in text or not text.isprintable():  # (`_clean`'s own first test, inlined)
+            text = _clean(text)
+        texts.append(text)
+    return texts, tuple(spans)
 
 
 def _row(tr: Any, stray: list[Any], nested: list[Any]) -> list[tuple[str, int, int]]:
@@ -513,8 +679,8 @@ def _row(tr: Any, stray: list[Any], nested: list[Any]) -> list[tuple[str, int, i
     if text and text.strip():
         stray.append(text)
     for child in tr:
-        tag = child.tag  # (inlined `_tag`: this loop runs for every cell of every table)
-        tag = tag.lower() if isinstance(tag, str) else None
+        tag = child.tag
+        tag = tag.lower() if isinstance(tag, str) else None  # None: a comment or the like
         if tag in _CELLS:
             cells.append(_cell(child, nested))
         elif tag is not None:
@@ -555,7 +721,7 @@ def _inline_cell_text(td: Any) -> str | None:
     which `itertext` gives without walking the cell in Python."""
     if _first_not_inline(td) is not None:
         return None
-    return _clean("".join(td.itertext()))
+    return _clean(_text_of(td))
 
 
 def _structured_cell_text(td: Any, nested: list[Any]) -> str:
@@ -572,6 +738,10 @@ def _structured_cell_text(td: Any, nested: list[Any]) -> str:
             nested.append(event.el)
         elif event is _BREAK or event is _BOUNDARY:
             segments.append(_clean("".join(current)))
+            current = []
+        elif isinstance(event, _Paragraph):
+            segments.append(_clean("".join(current)))
+            segments.append(_clean(event.text))
             current = []
         else:
             current.append(event)

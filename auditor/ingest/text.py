@@ -10,6 +10,8 @@ import re
 from ..model import Block, Document, TableBlock, TextBlock
 
 _META_LINE = re.compile(r"^\s*(标题|索引号|文号|发文日期|发布日期|发布时间|公开日期|成文日期|发布机构|栏目|原文链接)\s*[:：]\s*(.*)$")
+# Where a second header starts on the same line (before its key, after whitespace).
+_META_SPLIT = re.compile(r"\s+(?=(?:标题|索引号|文号|发文日期|发布日期|发布时间|公开日期|成文日期|发布机构|栏目|原文链接)\s*[:：])")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
@@ -50,7 +52,7 @@ def _meta_pairs(line: str) -> list[tuple[str, str]]:
     m = _META_LINE.match(line)
     if not m:
         return []
-    parts = re.split(r"\s+(?=(?:标题|索引号|文号|发文日期|发布日期|发布时间|公开日期|成文日期|发布机构|栏目|原文链接)\s*[:：])", line.strip())
+    parts = _META_SPLIT.split(line.strip())
     pairs = []
     for part in parts:
         pm = _META_LINE.match(part)
