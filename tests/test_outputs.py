@@ -363,3 +363,18 @@ def test_data_csv_escapes_text_and_keeps_numbers(tmp_path: Path, frames) -> None
     # the table may also be given as a function, called while the workbook is being written
     later = write_outputs(tmp_path / "later", *frames, data=lambda: data)
     assert later[3].read_bytes() == paths[3].read_bytes()
+
+
+def test_data_csv_from_a_child_process(tmp_path: Path, frames, monkeypatch) -> None:
+    data = pd.DataFrame({"文件": ["a.html"], "单位": [EVIL_AGENCY], "表三·（七）总计·总计": [3]}, dtype=object)
+    inline = write_outputs(tmp_path / "inline", *frames, data=lambda: data)
+    monkeypatch.setattr(outputs, "BACKGROUND_FROM", 0)
+    forked = write_outputs(tmp_path / "forked", *frames, data=lambda: data)
+    assert forked[3].read_bytes() == inline[3].read_bytes()
+
+    def broken() -> pd.DataFrame:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        write_outputs(tmp_path / "forked", *frames, data=broken)
+    assert forked[3].read_bytes() == inline[3].read_bytes()      # the earlier files stay

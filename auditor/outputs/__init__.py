@@ -34,22 +34,28 @@ BACKGROUND_FROM = 1000     # reports; below this a child process costs more than
 class PendingOutputs:
     """Files written to temporary names, the workbook possibly still being written by a child."""
 
-    def __init__(self, stack: ExitStack, workbook: Background, targets: list[Path]) -> None:
-        self._stack, self._workbook, self.targets = stack, workbook, targets
+    def __init__(self, stack: ExitStack, jobs: list[Background], targets: list[Path]) -> None:
+        self._stack, self._jobs, self.targets = stack, jobs, targets
 
     def finish(self) -> list[Path]:
-        """Wait for the workbook, then put every file in place; on any error none is."""
+        """Wait for the workbook (and data.csv), then put every file in place; on any error none is."""
         try:
-            self._workbook.wait()
+            for job in self._jobs:
+                job.wait()
         except BaseException:
+            self._cancel()
             self._stack.__exit__(*sys.exc_info())
             raise
         self._stack.close()
         return self.targets
 
+    def _cancel(self) -> None:
+        for job in self._jobs:
+            job.cancel()
+
     def abort(self) -> None:
         """Discard everything (the run failed after the outputs were started)."""
-        self._workbook.cancel()
+        self._cancel()
         try:
             raise RuntimeError("run aborted")
         except RuntimeError:
@@ -60,7 +66,8 @@ def start_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
                   extra_sheets: dict[str, pd.DataFrame] | None = None,
                   data: pd.DataFrame | Callable[[], pd.DataFrame] | None = None) -> PendingOutputs:
     """Start writing the outputs into out_dir; `finish()` on the result completes them. `data` (the
-    table for data.csv) may be a function: it is then called while the workbook is being written."""
+    table for data.csv) may be a function: for a large batch it is then called in its own child
+    process while the workbook is being written."""
     require_columns(findings, FINDING_COLUMNS, "findings")
     require_columns(reports, REPORT_COLUMNS, "reports")
     out_dir = Path(out_dir)
@@ -69,21 +76,25 @@ def start_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
     if data is not None:
         targets.append(out_dir / DATA_CSV_NAME)
     stack = ExitStack()
-    workbook = None
+    jobs: list[Background] = []
+    inline = len(reports) < BACKGROUND_FROM
     try:
         tmps = [stack.enter_context(atomic_path(p)) for p in targets]
-        workbook = Background(write_xlsx, tmps[2], findings, reports, extra_sheets,
-                              inline=len(reports) < BACKGROUND_FROM)
+        jobs.append(Background(write_xlsx, tmps[2], findings, reports, extra_sheets, inline=inline))
+        if data is not None:    # a second child: the data table is as costly as the workbook
+            jobs.append(Background(_write_data, tmps[3], data, inline=inline))
         write_jsonl(tmps[0], findings)
         write_csv(tmps[1], findings)
-        if data is not None:
-            write_data_csv(tmps[3], data() if callable(data) else data)
     except BaseException:
-        if workbook is not None:
-            workbook.cancel()
+        for job in jobs:
+            job.cancel()
         stack.__exit__(*sys.exc_info())
         raise
-    return PendingOutputs(stack, workbook, targets)
+    return PendingOutputs(stack, jobs, targets)
+
+
+def _write_data(path: Path, data: pd.DataFrame | Callable[[], pd.DataFrame]) -> None:
+    write_data_csv(path, data() if callable(data) else data)
 
 
 def write_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
