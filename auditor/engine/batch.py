@@ -194,15 +194,16 @@ def _cells_frame(reports: list[Report]) -> tuple[pd.DataFrame, SimpleNamespace]:
     str_dtype = pd.Series(["x"]).dtype
     cells = pd.DataFrame({
         "rid": rid,
-        "table": _strings(labels["table"], arrays["table"], str_dtype),
-        "row": _strings(labels["row"], arrays["row"], str_dtype),
-        "col": _strings(labels["col"], arrays["col"], str_dtype),
-        "raw": _strings(raw_uniq, raw_arr, str_dtype),
+        "table": _strings(labels["table"], arrays["table"], str_dtype, codes["table"]),
+        "row": _strings(labels["row"], arrays["row"], str_dtype, codes["row"]),
+        "col": _strings(labels["col"], arrays["col"], str_dtype, codes["col"]),
+        "raw": _strings(raw_uniq, raw_arr, str_dtype, raw_codes),
         "value": value,
         "derived": derived if derived_ok else pd.Series(derived_list).to_numpy(),
     }, copy=False)
     cells["present"] = present
-    cells["norm"] = _strings(norm_labels, np.asarray(norm_labels, dtype=object).take(norm_codes), str_dtype)
+    cells["norm"] = _strings(norm_labels, np.asarray(norm_labels, dtype=object).take(norm_codes), str_dtype,
+                             norm_codes)
     cells["blank"] = blank
     k = None
     if derived_ok and all(isinstance(x, str) for x in labels["table"]) and all(isinstance(x, str) for x in labels["row"]) \
@@ -224,9 +225,12 @@ def _cells_frame_rows(cell_rows: list[tuple]) -> pd.DataFrame:
     return cells
 
 
-def _strings(uniques, values: np.ndarray, str_dtype) -> object:
-    """An object array of Python strings (None: missing) as the column pandas builds from them."""
+def _strings(uniques, values: np.ndarray, str_dtype, codes: np.ndarray | None = None) -> object:
+    """An object array of Python strings (None: missing) as the column pandas builds from them.
+    From the codes (−1: missing) when given: the few distinct strings are checked, not every cell."""
     if all(isinstance(u, str) for u in uniques):
+        if codes is not None:
+            return pd.array(list(uniques), dtype=str_dtype).take(codes, allow_fill=True)
         return pd.array(values, dtype=str_dtype)
     return pd.Series(list(values)).array     # other content: let pandas infer, as from a list
 
