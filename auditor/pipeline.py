@@ -16,15 +16,17 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
-from .engine import RunResult, evaluate, summarize
+from .engine import RunResult, evaluate, gx_process, summarize
 from .extract import extract
-from .ingest import MAX_FILE_BYTES, ReadError, SUPPORTED_SUFFIXES, read_document
+from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_document
 from .ledger import Ledger, attach_decisions, content_hash, pack_report
 from .model import Report
 from .outputs import PendingOutputs, start_outputs
@@ -115,6 +117,7 @@ def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, 
 
 
 PARALLEL_FROM = 64      # below this, starting worker processes costs more than it saves
+GX_PROCESS_FROM = 1000  # from this many files to read, GX is loaded in its own process meanwhile
 
 
 @dataclass
@@ -135,10 +138,7 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
         context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         # gc off in the workers too: a report's objects are short-lived and freed by reference counting
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
-            mapped = pool.map(_read_and_pack, files, chunksize=32)   # the workers are forked here ...
-            warm = _warm_up()                                     # ... before any thread is started
-            results = list(_progress(mapped, "读取报告", len(files)))
-            warm.join()
+            results = list(_progress(pool.map(_read_and_pack, files, chunksize=32), "读取报告", len(files)))
     else:
         results = [_read_and_pack(p) for p in _progress(files, "读取报告", len(files))]
     reports = [r for r, _, _ in results if isinstance(r, Report)]
@@ -146,24 +146,6 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
     stored = {r.file: blob for r, blob, _ in results if isinstance(r, Report)}
     cpu = dict(zip(("读取", "提取", "打包"), (sum(t[i] for _, _, t in results) for i in range(3))))
     return ReadResult(reports, unreadable, stored, cpu)
-
-
-def _warm_up():
-    """Import Great Expectations in a thread while the reading processes work (the main process
-    only waits for them meanwhile). Joined before anything forks again."""
-    import threading
-
-    from .engine.gx_backend import preload
-
-    def quietly() -> None:
-        try:
-            preload()
-        except Exception:  # the rules stage imports it again and reports any error properly
-            log.debug("预先载入 Great Expectations 失败", exc_info=True)
-
-    thread = threading.Thread(target=quietly, name="gx-preload", daemon=True)
-    thread.start()
-    return thread
 
 
 def _progress(items, desc: str, total: int):
@@ -224,6 +206,7 @@ class _Inputs:
     fresh: list[Report]
     unreadable: list[tuple[str, str]]
     stored: dict[str, bytes] = field(default_factory=dict)
+    validator: Callable[..., dict[str, set[int]]] | None = None   # the GX process's, in a large run
 
     @property
     def audited(self) -> int:
@@ -277,35 +260,44 @@ def _run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiv
             log.info("各阶段耗时（秒）：%s", "，".join(f"{k} {v:.2f}" for k, v in watch.times.items()))
             return RunOutcome(None, out_dir / "runs" / previous["folder"], [], reused=len(collected.files),
                               timings=watch.times, unchanged=True, counts=previous["counts"])
-        inputs = _gather(collected, hashes, file_rows, ledger, rules_hash, full, watch)
-        agency_types = _with_roster_types(inputs, roster, agency_types)
-        folder = _new_folder(out_dir, started)
-        partial = folder.with_name(folder.name + ".partial")
-        partial.mkdir(parents=True)
-        try:
-            outcome = _audit_and_write(inputs, packs, waivers, agency_types, ledger, partial, roster, watch)
-            try:
-                # the ledger is filled while the workbook is being written, and committed only
-                # once every output file is complete
-                _record(ledger, inputs, outcome.result, started, engine, rules_hash, folder, outcome, key,
-                        before_commit=outcome.pending.finish)
-            except BaseException:
-                outcome.pending.abort()
-                raise
-            os.replace(partial, folder)
-            watch.lap("账本与工作簿")
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)   # an aborted run leaves nothing behind
-            raise
-        _point_latest(out_dir, folder)
-        outcome.folder = folder
-        outcome.written = [folder / p.name for p in outcome.written]
-        outcome.timings = watch.times
-        log.info("各阶段耗时（秒）：%s", "，".join(f"{k} {v:.2f}" for k, v in watch.times.items()))
-        log.info("运行完成：%s，读取 %d 份，沿用 %d 份", folder.name, outcome.audited, outcome.reused)
-        return outcome
+        with ExitStack() as helpers:      # the GX process of a large run ends with the run, however it ends
+            inputs = _gather(collected, hashes, file_rows, ledger, rules_hash, full, watch, helpers)
+            return _audit_and_record(inputs, packs, waivers, roster, agency_types, ledger, out_dir, started,
+                                     engine, rules_hash, key, watch)
     finally:
         ledger.close()
+
+
+def _audit_and_record(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] | None, roster: Roster | None,
+                      agency_types: dict[str, str] | None, ledger: Ledger, out_dir: Path, started: dt.datetime,
+                      engine: str, rules_hash: str, key: str, watch: Stopwatch) -> RunOutcome:
+    """Audit into runs/<time>.partial/, record the run, then make it the latest."""
+    agency_types = _with_roster_types(inputs, roster, agency_types)
+    folder = _new_folder(out_dir, started)
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir(parents=True)
+    try:
+        outcome = _audit_and_write(inputs, packs, waivers, agency_types, ledger, partial, roster, watch)
+        try:
+            # the ledger is filled while the workbook is being written, and committed only
+            # once every output file is complete
+            _record(ledger, inputs, outcome.result, started, engine, rules_hash, folder, outcome, key,
+                    before_commit=outcome.pending.finish)
+        except BaseException:
+            outcome.pending.abort()
+            raise
+        os.replace(partial, folder)
+        watch.lap("账本与工作簿")
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)   # an aborted run leaves nothing behind
+        raise
+    _point_latest(out_dir, folder)
+    outcome.folder = folder
+    outcome.written = [folder / p.name for p in outcome.written]
+    outcome.timings = watch.times
+    log.info("各阶段耗时（秒）：%s", "，".join(f"{k} {v:.2f}" for k, v in watch.times.items()))
+    log.info("运行完成：%s，读取 %d 份，沿用 %d 份", folder.name, outcome.audited, outcome.reused)
+    return outcome
 
 
 def input_key(rules_hash: str, hashes: dict[Path, str], skipped: list[tuple[str, str]],
@@ -322,14 +314,19 @@ def input_key(rules_hash: str, hashes: dict[Path, str], skipped: list[tuple[str,
 
 
 def _gather(collected: Collected, hashes: dict[Path, str], file_rows: list, ledger: Ledger, rules_hash: str,
-            full: bool, watch: Stopwatch) -> _Inputs:
+            full: bool, watch: Stopwatch, helpers: ExitStack) -> _Inputs:
     cache = {} if full else ledger.cached(set(hashes.values()), rules_hash)
     watch.lap("载入上次结果")
-    read = read_reports([p for p in collected.files if hashes[p] not in cache])
+    to_read = [p for p in collected.files if hashes[p] not in cache]
+    gx = None
+    if len(to_read) >= GX_PROCESS_FROM and gx_process.can_fork():
+        gx = helpers.enter_context(closing(gx_process.GXProcess()))   # loads GX while the files are read
+    read = read_reports(to_read)
     watch.lap("读取与提取")
     if read.cpu["读取"] + read.cpu["提取"] > 0:
         log.info("读取与提取（各进程合计）：%s", "，".join(f"{k} {v:.2f} 秒" for k, v in read.cpu.items()))
-    return _Inputs(collected, hashes, file_rows, cache, read.reports, read.unreadable, read.stored)
+    return _Inputs(collected, hashes, file_rows, cache, read.reports, read.unreadable, read.stored,
+                   gx.run_expectations if gx else None)
 
 
 def _with_roster_types(inputs: _Inputs, roster: Roster | None,
@@ -378,7 +375,8 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
     fresh_flags = [r.file in fresh_by_file for r in reports]
     # Cross-year rules need last year's reports that are no longer in the inbox: from the ledger.
     history = ledger.reports_of(_missing_previous(reports)) if _has_cross_year(packs) else []
-    new_findings = evaluate(reports, packs, partial / "gx_validation.json", agency_types, history, fresh_flags)
+    new_findings = evaluate(reports, packs, partial / "gx_validation.json", agency_types, history, fresh_flags,
+                            validator=inputs.validator)
     parts = [new_findings, pd.DataFrame(cached_rows, columns=new_findings.columns)]
     present = [p for p in parts if len(p)]
     findings = pd.concat(present, ignore_index=True) if present else new_findings

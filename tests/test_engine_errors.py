@@ -43,3 +43,46 @@ def test_cli_exit_code_4_keeps_previous_outputs(monkeypatch, tmp_path, capsys):
     after = {p.name: p.read_bytes() for p in (out / "latest").iterdir() if p.suffix in {".jsonl", ".csv", ".xlsx"}}
     assert not list((out / "runs").glob("*.partial"))  # the failed run's folder does not linger
     assert after == before
+
+
+# ------------------------------------------------------------------ GX in its own process (large runs)
+
+def test_gx_process_gives_the_same_findings(monkeypatch, tmp_path):
+    """A large run validates in a helper process: same findings and GX results as in-process."""
+    from auditor import pipeline
+
+    from .mutate import set_t4_cell
+
+    shutil.copy(ZIBO, tmp_path / "a.txt")
+    (tmp_path / "b.txt").write_text(set_t4_cell(ZIBO.read_text(encoding="utf-8"), 0, "9"), encoding="utf-8")
+    args = ["run", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--rules", str(RULES), "--full"]
+    assert cli.main(args + ["--out", str(tmp_path / "local")]) == 0
+    monkeypatch.setattr(pipeline, "GX_PROCESS_FROM", 0)
+    assert cli.main(args + ["--out", str(tmp_path / "proc")]) == 0
+    local, proc = tmp_path / "local" / "latest", tmp_path / "proc" / "latest"
+    assert (proc / "findings.jsonl").read_bytes() == (local / "findings.jsonl").read_bytes()
+    assert b'"rule_id": "T4-A4"' in (proc / "findings.jsonl").read_bytes()     # a GX-judged finding
+    assert (proc / "gx_validation.json").stat().st_size > 1000
+
+
+def test_gx_process_engine_error_exits_4(monkeypatch, tmp_path, capsys):
+    from auditor import pipeline
+    from auditor.engine import gx_process
+
+    shutil.copy(ZIBO, tmp_path / "a.txt")
+    monkeypatch.setattr(pipeline, "GX_PROCESS_FROM", 0)
+    monkeypatch.setattr(identity, "plan", broken_plan)
+    started = []
+    real = gx_process.GXProcess.__init__
+    monkeypatch.setattr(gx_process.GXProcess, "__init__", lambda self: (started.append(1), real(self))[1])
+    out = tmp_path / "out"
+    assert cli.main(["run", str(tmp_path / "a.txt"), "--out", str(out), "--rules", str(RULES)]) == 4
+    assert started and "引擎错误" in capsys.readouterr().err
+    assert not list((out / "runs").glob("*.partial"))
+
+
+def test_engine_error_keeps_its_keys_across_processes():
+    import pickle
+
+    err = pickle.loads(pickle.dumps(EngineError("坏了", ["identity:X", "cell:Y"])))
+    assert str(err) == "坏了" and err.keys == ("identity:X", "cell:Y")

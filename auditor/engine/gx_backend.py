@@ -105,6 +105,10 @@ class EngineError(Exception):
         super().__init__(message)
         self.keys: tuple[str, ...] = tuple(keys)
 
+    def __reduce__(self) -> tuple:
+        # it travels back from the validation process (gx_process.py) with its keys
+        return (EngineError, (str(self), self.keys))
+
 
 # --------------------------------------------------------------------------- GX state (lazy)
 

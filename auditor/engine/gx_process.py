@@ -1,0 +1,100 @@
+"""Great Expectations in a helper process, for large runs.
+
+Importing GX costs about two seconds of one core. Started when a large run begins, at low
+priority, the helper imports it while the reading processes work, using the cycles they leave;
+the rules stage then sends it the frames to validate. A thread would not do: it would hold the
+main process's interpreter lock while the main process must keep receiving the reports.
+The validation itself is `run_expectations`, unchanged; only where it runs differs.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import pathlib
+from typing import Any
+
+import pandas as pd
+
+from .gx_backend import EngineError, ExpectationSpec, preload, run_expectations
+
+
+class GXProcess:
+    """A validation process; `run_expectations` has the signature and result of the local one."""
+
+    def __init__(self) -> None:
+        ctx = mp.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child,), name="auditor-gx", daemon=True)
+        self._proc.start()
+        child.close()
+
+    def run_expectations(self, frames: dict[str, pd.DataFrame], specs: list[ExpectationSpec],
+                         results_path: pathlib.Path | None = None) -> dict[str, set[int]]:
+        self._conn.send((frames, specs, results_path))
+        try:
+            ok, payload = self._conn.recv()
+        except EOFError:
+            raise EngineError("Great Expectations 校验进程意外退出") from None
+        if ok:
+            return payload
+        raise payload
+
+    def close(self) -> None:
+        """Stop the process (also when the run failed): it must not outlive the run."""
+        if self._proc is None:
+            return
+        try:
+            self._conn.send(None)
+        except OSError:
+            pass
+        self._proc.join(timeout=5)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
+        self._conn.close()
+        self._proc = None
+
+
+def _serve(conn: Any) -> None:
+    _lower_priority()
+    try:
+        preload()
+    except Exception:  # reported by run_expectations below, as in the main process
+        pass
+    _restore_priority()
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:          # the run ended (or was killed)
+            return
+        if job is None:
+            return
+        try:
+            conn.send((True, run_expectations(*job)))
+        except BaseException as exc:  # noqa: BLE001 — every failure goes back to the run
+            try:
+                conn.send((False, exc))
+            except Exception:
+                conn.send((False, EngineError(f"{type(exc).__name__}: {exc}")))
+
+
+_NICE = 10
+
+
+def _lower_priority() -> None:
+    try:
+        os.nice(_NICE)
+    except (AttributeError, OSError):
+        pass
+
+
+def _restore_priority() -> None:
+    """Back to normal for the validation itself (allowed where the user may raise priority)."""
+    try:
+        os.nice(-_NICE)
+    except (AttributeError, OSError):
+        pass
+
+
+def can_fork() -> bool:
+    return (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods()
