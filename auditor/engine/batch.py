@@ -44,16 +44,16 @@ class Batch:
         return self.info.index[mask]
 
     def previous_year(self, rids: pd.Index) -> pd.Series:
-        """For each report, the same agency's report of the year before (rid), or NA."""
+        """For each report, the same agency's report of the year before (rid), or NA; one merge
+        rather than one look-up per report."""
         info = self.info
         own = info.loc[rids, ["agency_key", "year"]]
         pool = info[info["agency_key"].notna() & info["year"].notna()].reset_index()
         # a report in the current batch beats an archived version of the same agency and year
         pool = pool.sort_values("history").drop_duplicates(["agency_key", "year"])
-        lookup = pool.set_index(["agency_key", "year"])["rid"]
-        keys = list(zip(own["agency_key"], own["year"] - 1))
-        prev = [lookup.get(k) if k[0] is not None and not pd.isna(k[1]) else None for k in keys]
-        return pd.Series(prev, index=rids, dtype="Int64")
+        want = pd.DataFrame({"agency_key": own["agency_key"].to_numpy(), "year": (own["year"] - 1).to_numpy()})
+        found = want.merge(pool[["agency_key", "year", "rid"]], how="left", on=["agency_key", "year"])
+        return pd.Series(found["rid"].to_numpy(), index=rids, dtype="Int64")
 
     # ------------------------------------------------------------------ integer views of the cells
 

@@ -35,21 +35,8 @@ def _previous_year(batch: Batch, rids: pd.Index) -> pd.Series:
     """Earlier report per rid (those that have one); the cross-year rules share it (batch cache)."""
     key = ("previous_year", rids.to_numpy().tobytes())
     if key not in batch.cache:
-        batch.cache[key] = _earlier(batch, rids).dropna()
+        batch.cache[key] = batch.previous_year(rids).dropna()
     return batch.cache[key]
-
-
-def _earlier(batch: Batch, rids: pd.Index) -> pd.Series:
-    """Batch.previous_year(rids) (the same pool, the same choice among duplicates), looked up by
-    one merge instead of one MultiIndex look-up per report."""
-    info = batch.info
-    own = info.loc[rids, ["agency_key", "year"]]
-    pool = info[info["agency_key"].notna() & info["year"].notna()].reset_index()
-    # a report in the current batch beats an archived version of the same agency and year
-    pool = pool.sort_values("history").drop_duplicates(["agency_key", "year"])
-    want = pd.DataFrame({"agency_key": own["agency_key"].to_numpy(), "year": (own["year"] - 1).to_numpy()})
-    found = want.merge(pool[["agency_key", "year", "rid"]], how="left", on=["agency_key", "year"])
-    return pd.Series(found["rid"].to_numpy(), index=rids, dtype="Int64")
 
 
 def _cells(batch: Batch, table: str, row: str) -> pd.DataFrame:
