@@ -95,6 +95,10 @@ class Ledger:
     def file_hashes(self) -> dict[str, tuple[int, int, str]]:
         return {p: (s, m, h) for p, s, m, h in self.db.execute("SELECT path, size, mtime_ns, hash FROM files")}
 
+    def has_audits(self, rules_hash: str) -> bool:
+        """Whether any report version was audited under these rules (else nothing can be reused)."""
+        return self.db.execute("SELECT 1 FROM audits WHERE rules_hash = ? LIMIT 1", (rules_hash,)).fetchone() is not None
+
     def cached(self, hashes: Iterable[str], rules_hash: str) -> dict[str, tuple[Report, list[dict]]]:
         """Stored extraction and findings of each version already audited under these rules."""
         out: dict[str, tuple[Report, list[dict]]] = {}

@@ -91,12 +91,12 @@ def read_one(path: Path) -> Report | tuple[str, str]:
     return _read_timed(path)[0]
 
 
-def _read_timed(path: Path) -> tuple[Report | tuple[str, str], float, float]:
+def _read_timed(path: Path, data: bytes | None = None) -> tuple[Report | tuple[str, str], float, float]:
     """`read_one`, plus the CPU seconds spent reading the file and extracting the report."""
     start = time.process_time()
     read_s = 0.0
     try:
-        document = read_document(path)
+        document = read_document(path, data)
         read_s = time.process_time() - start
         return extract(document), read_s, time.process_time() - start - read_s
     except ReadError as exc:
@@ -107,13 +107,27 @@ def _read_timed(path: Path) -> tuple[Report | tuple[str, str], float, float]:
     return result, read_s, time.process_time() - start - read_s
 
 
-def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float]]:
-    """`read_one` plus the report's ledger record, made here on the reading cores, and the seconds
-    CPU seconds spent on reading, extraction and packing (for the stage report)."""
-    result, read_s, extract_s = _read_timed(path)
+FileRow = tuple[str, int, int, str]     # path, size, mtime_ns, content hash (the ledger's files table)
+
+
+def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float],
+                                        FileRow]:
+    """`read_one` plus, made here on the reading cores: the report's ledger record, the file's row
+    (hashed from the very bytes that were read) and the CPU seconds of each step."""
+    start = time.process_time()
+    try:
+        st = path.stat()
+        data = None if st.st_size > MAX_FILE_BYTES else path.read_bytes()   # too large: refused unread
+    except OSError as exc:
+        return (str(path), f"无法读取文件（{exc.strerror or exc}）"), None, (0.0, 0.0, 0.0), \
+            (str(path), -1, -1, "unreadable")
+    h = content_hash(data) if data is not None else f"oversize-{st.st_size}-{st.st_mtime_ns}"
+    hash_s = time.process_time() - start
+    result, read_s, extract_s = _read_timed(path, data)
     start = time.process_time()
     blob = pack_report(result) if isinstance(result, Report) else None
-    return result, blob, (read_s, extract_s, time.process_time() - start)
+    return result, blob, (hash_s + read_s, extract_s, time.process_time() - start), \
+        (str(path), st.st_size, st.st_mtime_ns, h)
 
 
 PARALLEL_FROM = 64      # below this, starting worker processes costs more than it saves
@@ -126,6 +140,7 @@ class ReadResult:
     unreadable: list[tuple[str, str]]
     stored: dict[str, bytes]      # file → the report as the ledger stores it
     cpu: dict[str, float]         # CPU seconds per step summed over files (on all reading processes)
+    rows: list[FileRow]           # one per file read, in input order
 
 
 def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
@@ -141,11 +156,11 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
             results = list(_progress(pool.map(_read_and_pack, files, chunksize=32), "读取报告", len(files)))
     else:
         results = [_read_and_pack(p) for p in _progress(files, "读取报告", len(files))]
-    reports = [r for r, _, _ in results if isinstance(r, Report)]
-    unreadable = [r for r, _, _ in results if not isinstance(r, Report)]
-    stored = {r.file: blob for r, blob, _ in results if isinstance(r, Report)}
-    cpu = dict(zip(("读取", "提取", "打包"), (sum(t[i] for _, _, t in results) for i in range(3))))
-    return ReadResult(reports, unreadable, stored, cpu)
+    reports = [r for r, _, _, _ in results if isinstance(r, Report)]
+    unreadable = [r for r, _, _, _ in results if not isinstance(r, Report)]
+    stored = {r.file: blob for r, blob, _, _ in results if isinstance(r, Report)}
+    cpu = dict(zip(("读取", "提取", "打包"), (sum(t[i] for _, _, t, _ in results) for i in range(3))))
+    return ReadResult(reports, unreadable, stored, cpu, [row for _, _, _, row in results])
 
 
 def _progress(items, desc: str, total: int):
@@ -183,14 +198,18 @@ def _hash_files(files: list[Path], known: dict[str, tuple[int, int, str]]) -> tu
     hashes: dict[Path, str] = {}
     rows = []
     for path in files:
-        st = path.stat()
-        prev = known.get(str(path))
-        if prev and prev[0] == st.st_size and prev[1] == st.st_mtime_ns:
-            h = prev[2]
-        elif st.st_size > MAX_FILE_BYTES:
-            h = f"oversize-{st.st_size}-{st.st_mtime_ns}"   # refused by size later; never read whole
-        else:
-            h = content_hash(path.read_bytes())
+        try:
+            st = path.stat()
+            prev = known.get(str(path))
+            if prev and prev[0] == st.st_size and prev[1] == st.st_mtime_ns:
+                h = prev[2]
+            elif st.st_size > MAX_FILE_BYTES:
+                h = f"oversize-{st.st_size}-{st.st_mtime_ns}"   # refused by size later; never read whole
+            else:
+                h = content_hash(path.read_bytes())
+        except OSError:   # gone or not readable: reading it reports why; never taken from the ledger
+            hashes[path] = "unreadable"
+            continue
         hashes[path] = h
         rows.append((str(path), st.st_size, st.st_mtime_ns, h))
     return hashes, rows
@@ -245,11 +264,18 @@ def _run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiv
         engine = engine_version()
         rules_hash = ruleset_hash(packs, engine + (roster.digest if roster else ""), agency_types)
         collected = collect(paths)
+        previous = ledger.last_run()
+        if full or not ledger.has_audits(rules_hash):
+            # nothing can be reused: every file is read, and hashed by the reading processes meanwhile
+            with ExitStack() as helpers:
+                inputs = _gather(collected, None, None, ledger, rules_hash, True, watch, helpers)
+                key = input_key(rules_hash, inputs.hashes, collected.skipped, waivers, ledger.decisions_mark())
+                return _audit_and_record(inputs, packs, waivers, roster, agency_types, ledger, out_dir, started,
+                                         engine, rules_hash, key, watch)
         hashes, file_rows = _hash_files(collected.files, ledger.file_hashes())
         watch.lap("查找与哈希")
         key = input_key(rules_hash, hashes, collected.skipped, waivers, ledger.decisions_mark())
-        previous = ledger.last_run()
-        if not full and previous and previous["input_key"] == key and (out_dir / "runs" / previous["folder"]).is_dir():
+        if previous and previous["input_key"] == key and (out_dir / "runs" / previous["folder"]).is_dir():
             # Same files, rules, waivers and decisions as last time: its results stand as they are.
             ledger.record_unchanged(started=started.isoformat(timespec="seconds"), engine=engine,
                                     rules_hash=rules_hash, previous=previous, files=file_rows,
@@ -313,15 +339,20 @@ def input_key(rules_hash: str, hashes: dict[Path, str], skipped: list[tuple[str,
     return digest.hexdigest()[:32]
 
 
-def _gather(collected: Collected, hashes: dict[Path, str], file_rows: list, ledger: Ledger, rules_hash: str,
-            full: bool, watch: Stopwatch, helpers: ExitStack) -> _Inputs:
-    cache = {} if full else ledger.cached(set(hashes.values()), rules_hash)
+def _gather(collected: Collected, hashes: dict[Path, str] | None, file_rows: list | None, ledger: Ledger,
+            rules_hash: str, full: bool, watch: Stopwatch, helpers: ExitStack) -> _Inputs:
+    """Reports from the ledger where it has them, the rest read. `hashes` None: nothing is cached;
+    the files are hashed as they are read."""
+    cache = {} if full or hashes is None else ledger.cached(set(hashes.values()), rules_hash)
     watch.lap("载入上次结果")
-    to_read = [p for p in collected.files if hashes[p] not in cache]
+    to_read = [p for p in collected.files if hashes is None or hashes[p] not in cache]
     gx = None
     if len(to_read) >= GX_PROCESS_FROM and gx_process.can_fork():
         gx = helpers.enter_context(closing(gx_process.GXProcess()))   # loads GX while the files are read
     read = read_reports(to_read)
+    if hashes is None:
+        hashes = {path: row[3] for path, row in zip(to_read, read.rows)}
+        file_rows = [row for row in read.rows if row[1] >= 0]
     watch.lap("读取与提取")
     if read.cpu["读取"] + read.cpu["提取"] > 0:
         log.info("读取与提取（各进程合计）：%s", "，".join(f"{k} {v:.2f} 秒" for k, v in read.cpu.items()))

@@ -25,16 +25,18 @@ class ReadError(Exception):
     """The file could not be read; the message is Chinese and shown to the user."""
 
 
-def read_document(path: Path) -> Document:
-    """Read one report file. Raises ReadError with a Chinese message for anything unreadable."""
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """Read one report file (`data`: its bytes, if the caller already read them). Raises ReadError
+    with a Chinese message for anything unreadable."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError(f"不支持的文件类型「{suffix or '无扩展名'}」")
-    size = path.stat().st_size
+    size = len(data) if data is not None else path.stat().st_size
     limit = MAX_FILE_BYTES if suffix in BINARY_READERS else MAX_TEXT_BYTES
     if size > limit:
         raise ReadError(f"文件过大（{size / (1024 * 1024):.1f} MB，此类文件上限 {limit // (1024 * 1024)} MB）")
-    data = path.read_bytes()
+    if data is None:
+        data = path.read_bytes()
     if not data or data.isspace():  # (`not data.strip()` without copying the file)
         raise ReadError("文件为空")
     try:
