@@ -30,7 +30,9 @@ class GXProcess:
 
     def run_expectations(self, frames: dict[str, pd.DataFrame], specs: list[ExpectationSpec],
                          results_path: pathlib.Path | None = None) -> dict[str, set[int]]:
-        self._conn.send((frames, specs, results_path))
+        # only the frames the expectations read travel (the kinds keep large working frames beside them)
+        used = {spec.frame for spec in specs}
+        self._conn.send(({name: f for name, f in frames.items() if name in used}, specs, results_path))
         try:
             ok, payload = self._conn.recv()
         except EOFError:
