@@ -29,7 +29,8 @@ from .extract import extract
 from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_document
 from .ledger import Ledger, attach_decisions, content_hash, pack_report
 from .model import Report
-from .outputs import PendingOutputs, start_outputs
+from .outputs import PendingOutputs, start_data_csv, start_outputs
+from .outputs.background import can_fork
 from .rules.model import Pack
 from .waivers import Waiver
 
@@ -406,6 +407,26 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
     fresh_flags = [r.file in fresh_by_file for r in reports]
     # Cross-year rules need last year's reports that are no longer in the inbox: from the ledger.
     history = ledger.reports_of(_missing_previous(reports)) if _has_cross_year(packs) else []
+    from .datasheet import SHEET_MAX_REPORTS, data_frame
+
+    # a large batch's data.csv (not in the workbook) is written by a child from now on
+    early = start_data_csv(partial, lambda: data_frame(reports)) \
+        if len(reports) > SHEET_MAX_REPORTS and can_fork() else None
+    try:
+        return _rules_and_outputs(inputs, reports, cached_rows, fresh_flags, history, packs, waivers,
+                                  agency_types, ledger, partial, roster, watch, early)
+    except BaseException:
+        if early is not None:
+            early.abort()
+        raise
+
+
+def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list[dict], fresh_flags: list[bool],
+                       history: list[Report], packs: list[Pack], waivers: list[Waiver] | None,
+                       agency_types: dict[str, str] | None, ledger: Ledger, partial: Path, roster: Roster | None,
+                       watch: Stopwatch | None, early: PendingOutputs | None) -> RunOutcome:
+    from .datasheet import data_frame, sheet_or_note
+
     new_findings = evaluate(reports, packs, partial / "gx_validation.json", agency_types, history, fresh_flags,
                             validator=inputs.validator)
     parts = [new_findings, pd.DataFrame(cached_rows, columns=new_findings.columns)]
@@ -427,14 +448,12 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
         extra["覆盖情况"] = coverage(_report_frame(reports, agency_types), roster.frame, year)
     if result.waivers is not None:
         extra["豁免"] = waiver_sheet(result.waivers)
-    from .datasheet import data_frame, sheet_or_note
-
-    # a large batch's 数据 sheet is only a note: the table itself (data.csv) is then built while
-    # the workbook is being written
-    data = sheet_or_note(reports, data_frame)
+    data = sheet_or_note(reports, data_frame)    # a large batch's: a note (data.csv started early)
     extra["数据"] = data
     pending = start_outputs(partial, result.findings, result.reports, extra,
-                            data if "说明" not in data else lambda: data_frame(reports))
+                            None if early is not None else data if "说明" not in data else lambda: data_frame(reports))
+    if early is not None:
+        pending.join(early)
     if watch:
         watch.lap("输出")
     total = len(inputs.collected.files)

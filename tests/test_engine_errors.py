@@ -86,3 +86,20 @@ def test_engine_error_keeps_its_keys_across_processes():
 
     err = pickle.loads(pickle.dumps(EngineError("坏了", ["identity:X", "cell:Y"])))
     assert str(err) == "坏了" and err.keys == ("identity:X", "cell:Y")
+
+
+def test_data_csv_started_before_the_rules_is_identical_and_aborted_with_them(monkeypatch, tmp_path, capsys):
+    """Large runs start data.csv before the rules stage: same file; an engine error discards it."""
+    import auditor.datasheet as datasheet
+
+    shutil.copy(ZIBO, tmp_path / "a.txt")
+    args = ["run", str(tmp_path / "a.txt"), "--rules", str(RULES), "--full"]
+    assert cli.main(args + ["--out", str(tmp_path / "small")]) == 0
+    monkeypatch.setattr(datasheet, "SHEET_MAX_REPORTS", 0)          # "large": data.csv starts early
+    assert cli.main(args + ["--out", str(tmp_path / "large")]) == 0
+    small, large = tmp_path / "small" / "latest", tmp_path / "large" / "latest"
+    assert (large / "data.csv").read_bytes() == (small / "data.csv").read_bytes()
+    monkeypatch.setattr(identity, "plan", broken_plan)
+    assert cli.main(args + ["--out", str(tmp_path / "large")]) == 4
+    assert not list((tmp_path / "large" / "runs").glob("*.partial"))
+    assert (tmp_path / "large" / "latest").resolve() == large.resolve()

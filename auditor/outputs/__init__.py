@@ -22,7 +22,7 @@ from .jsonl import write_jsonl
 from .tables import FINDING_COLUMNS, REPORT_COLUMNS, require_columns
 from .xlsx import write_xlsx
 
-__all__ = ["write_outputs", "start_outputs", "PendingOutputs", "DATA_CSV_NAME"]
+__all__ = ["write_outputs", "start_outputs", "start_data_csv", "PendingOutputs", "DATA_CSV_NAME"]
 
 JSONL_NAME = "findings.jsonl"
 CSV_NAME = "findings.csv"
@@ -36,6 +36,13 @@ class PendingOutputs:
 
     def __init__(self, stack: ExitStack, jobs: list[Background], targets: list[Path]) -> None:
         self._stack, self._jobs, self.targets = stack, jobs, targets
+
+    def join(self, other: PendingOutputs) -> PendingOutputs:
+        """One set of outputs with another (started earlier): finished or aborted together."""
+        self._stack.push(other._stack)
+        self._jobs += other._jobs
+        self.targets += other.targets
+        return self
 
     def finish(self) -> list[Path]:
         """Wait for the workbook (and data.csv), then put every file in place; on any error none is."""
@@ -60,6 +67,19 @@ class PendingOutputs:
             raise RuntimeError("run aborted")
         except RuntimeError:
             self._stack.__exit__(*sys.exc_info())
+
+
+def start_data_csv(out_dir: Path, make: Callable[[], pd.DataFrame]) -> PendingOutputs:
+    """data.csv alone, in a child process from now on: a large run starts it before its rules stage,
+    whose batch building leaves the other core idle. Join it to `start_outputs`'s result."""
+    stack = ExitStack()
+    try:
+        tmp = stack.enter_context(atomic_path(Path(out_dir) / DATA_CSV_NAME))
+        job = Background(_write_data, tmp, make)
+    except BaseException:
+        stack.__exit__(*sys.exc_info())
+        raise
+    return PendingOutputs(stack, [job], [Path(out_dir) / DATA_CSV_NAME])
 
 
 def start_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
