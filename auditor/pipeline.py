@@ -154,7 +154,9 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
         context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         # gc off in the workers too: a report's objects are short-lived and freed by reference counting
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
-            results = list(_progress(pool.map(_read_and_pack, files, chunksize=32), "读取报告", len(files)))
+            # large chunks: fewer round trips; at least 8 per worker, so that both finish together
+            chunk = max(1, min(128, len(files) // (workers * 8)))
+            results = list(_progress(pool.map(_read_and_pack, files, chunksize=chunk), "读取报告", len(files)))
     else:
         results = [_read_and_pack(p) for p in _progress(files, "读取报告", len(files))]
     reports = [r for r, _, _, _ in results if isinstance(r, Report)]
