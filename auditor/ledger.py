@@ -52,12 +52,12 @@ def values_hash(values: Any) -> str:
 
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_compressor = zstandard.ZstdCompressor(level=3)
+_compressor = zstandard.ZstdCompressor(level=1)   # fastest; about 4% larger than level 3
 _decompressor = zstandard.ZstdDecompressor()
 
 
 def _pack(obj: Any) -> bytes:
-    """JSON, compressed (orjson + zstd: about 3x cheaper than json + zlib for the same size)."""
+    """JSON, compressed (orjson + zstd: about 3x cheaper than json + zlib, about the same size)."""
     return _compressor.compress(orjson.dumps(obj, default=str, option=orjson.OPT_NON_STR_KEYS))
 
 
