@@ -169,16 +169,15 @@ class Ledger:
                                    json.dumps(counts, ensure_ascii=False), folder, input_key))
             run_id = int(cur.lastrowid)
             self.db.executemany("INSERT OR REPLACE INTO files VALUES(?,?,?,?)", files)
-            for h, report, blob in versions:
-                from .catalog import normalize_label
+            from .catalog import normalize_label
 
-                agency = report.meta.get("agency")
-                self.db.execute(
-                    "INSERT INTO versions VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(hash) DO UPDATE SET "
-                    "last_seen = excluded.last_seen, file = excluded.file",
-                    (h, report.file, agency, normalize_label(agency) if agency else None, report.meta.get("year"),
-                     report.template, report.status, report.meta.get("published"), now, now,
-                     blob if blob is not None else pack_report(report)))
+            self.db.executemany(
+                "INSERT INTO versions VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(hash) DO UPDATE SET "
+                "last_seen = excluded.last_seen, file = excluded.file",
+                [(h, report.file, agency, normalize_label(agency) if agency else None, report.meta.get("year"),
+                  report.template, report.status, report.meta.get("published"), now, now,
+                  blob if blob is not None else pack_report(report))
+                 for h, report, blob in versions for agency in [report.meta.get("agency")]])
             self.db.executemany("UPDATE versions SET last_seen = ? WHERE hash = ?", [(now, h) for h in seen])
             self.db.executemany("INSERT OR REPLACE INTO audits VALUES(?,?,?)",
                                 [(h, rules_hash, _pack(f)) for h, f in audits])
