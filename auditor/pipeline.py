@@ -30,7 +30,7 @@ from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_document
 from .ledger import Ledger, attach_decisions, content_hash, pack_report
 from .model import Report
 from .outputs import PendingOutputs, start_data_csv, start_outputs
-from .outputs.background import can_fork
+from .forking import can_fork
 from .rules.model import Pack
 from .waivers import Waiver
 
@@ -350,7 +350,7 @@ def _gather(collected: Collected, hashes: dict[Path, str] | None, file_rows: lis
     watch.lap("载入上次结果")
     to_read = [p for p in collected.files if hashes is None or hashes[p] not in cache]
     gx = None
-    if len(to_read) >= GX_PROCESS_FROM and gx_process.can_fork():
+    if len(to_read) >= GX_PROCESS_FROM and can_fork():
         gx = helpers.enter_context(closing(gx_process.GXProcess()))   # loads GX while the files are read
     read = read_reports(to_read)
     if hashes is None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..forking import can_fork
 from ..model import Report
 from ..rules.model import Pack, Rule
 from ..waivers import Waiver, apply_waivers
@@ -65,7 +66,7 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
     direct = [(kind, rule) for kind, rules in by_kind.items() if kind in DIRECT for rule in rules]
     text = [d for d in direct if d[0] in TEXT_KINDS]
     pending = None
-    if text and len(reports) >= PARALLEL_TEXT_FROM and _can_fork():
+    if text and len(reports) >= PARALLEL_TEXT_FROM and can_fork():
         pending = _start_text_workers(text, batch, rids_by_rule)   # regexes on the other core(s)
         direct = [d for d in direct if d[0] not in TEXT_KINDS]
     for kind, rule in direct:
@@ -97,12 +98,6 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
 TEXT_KINDS = {"text_pattern", "statement", "text_length", "text_number", "cross_year"}
 PARALLEL_TEXT_FROM = 1500
 _SHARED: dict = {}
-
-
-def _can_fork() -> bool:
-    import multiprocessing as mp
-
-    return (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods()
 
 
 def _text_chunk(items: list[tuple[str, Rule]]) -> list[Hit]:

@@ -96,7 +96,3 @@ def _restore_priority() -> None:
         os.nice(-_NICE)
     except (AttributeError, OSError):
         pass
-
-
-def can_fork() -> bool:
-    return (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods()

@@ -260,29 +260,24 @@ class _Literals:
         """Expected occurrences of the strings per character of text."""
         return sum(map(_frequency, self.strings))
 
-    def present(self, text: str) -> bool:
-        """Whether any of the strings occurs in the text."""
+    def _found(self, text: str) -> Iterator[int]:
+        """Where the strings begin, found through their pivot characters (pivot by pivot)."""
         find = text.find
         for ch, groups in self.pivots.items():
             i = find(ch)
             while i >= 0:
                 for k, n, group in groups:
                     if i >= k and text[i - k:i - k + n] in group:
-                        return True
+                        yield i - k
                 i = find(ch, i + 1)
-        return False
+
+    def present(self, text: str) -> bool:
+        """Whether any of the strings occurs in the text."""
+        return next(self._found(text), None) is not None
 
     def starts(self, text: str) -> list[int]:
         """Every position where one of the strings begins, in order."""
-        out: list[int] = []
-        find = text.find
-        for ch, groups in self.pivots.items():
-            i = find(ch)
-            while i >= 0:
-                for k, n, group in groups:
-                    if i >= k and text[i - k:i - k + n] in group:
-                        out.append(i - k)
-                i = find(ch, i + 1)
+        out = list(self._found(text))
         return sorted(set(out)) if len(self.strings) > 1 else out
 
 

@@ -7,9 +7,10 @@ any, comes back. Where fork is unavailable, or the batch is small, the writer si
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from collections.abc import Callable
 from typing import Any
+
+from ..forking import can_fork
 
 
 def _child(conn: Any, fn: Callable[..., None], args: tuple) -> None:
@@ -65,7 +66,3 @@ class Background:
             self._proc.join()
             self._conn.close()
             self._proc = None
-
-
-def can_fork() -> bool:
-    return (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods()
