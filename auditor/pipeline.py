@@ -267,30 +267,27 @@ def _run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiv
         engine = engine_version()
         rules_hash = ruleset_hash(packs, engine + (roster.digest if roster else ""), agency_types)
         collected = collect(paths)
-        previous = ledger.last_run()
-        if full or not ledger.has_audits(rules_hash):
-            # nothing can be reused: every file is read, and hashed by the reading processes meanwhile
-            with ExitStack() as helpers:
-                inputs = _gather(collected, None, None, ledger, rules_hash, True, watch, helpers)
-                key = input_key(rules_hash, inputs.hashes, collected.skipped, waivers, ledger.decisions_mark())
-                return _audit_and_record(inputs, packs, waivers, roster, agency_types, ledger, out_dir, started,
-                                         engine, rules_hash, key, watch)
-        hashes, file_rows = _hash_files(collected.files, ledger.file_hashes())
-        watch.lap("查找与哈希")
-        key = input_key(rules_hash, hashes, collected.skipped, waivers, ledger.decisions_mark())
-        if previous and previous["input_key"] == key and (out_dir / "runs" / previous["folder"]).is_dir():
-            # Same files, rules, waivers and decisions as last time: its results stand as they are.
-            ledger.record_unchanged(started=started.isoformat(timespec="seconds"), engine=engine,
-                                    rules_hash=rules_hash, previous=previous, files=file_rows,
-                                    inputs=len(collected.files) + len(collected.skipped))
-            _point_latest(out_dir, out_dir / "runs" / previous["folder"])
-            watch.lap("账本")
-            log.info("无新增或改动：沿用 %s", previous["folder"])
-            log.info("各阶段耗时（秒）：%s", "，".join(f"{k} {v:.2f}" for k, v in watch.times.items()))
-            return RunOutcome(None, out_dir / "runs" / previous["folder"], [], reused=len(collected.files),
-                              timings=watch.times, unchanged=True, counts=previous["counts"])
+        hashes = file_rows = key = None    # nothing can be reused: the reading processes hash the files
+        if not full and ledger.has_audits(rules_hash):
+            hashes, file_rows = _hash_files(collected.files, ledger.file_hashes())
+            watch.lap("查找与哈希")
+            key = input_key(rules_hash, hashes, collected.skipped, waivers, ledger.decisions_mark())
+            previous = ledger.last_run()
+            if previous and previous["input_key"] == key and (out_dir / "runs" / previous["folder"]).is_dir():
+                # Same files, rules, waivers and decisions as last time: its results stand as they are.
+                ledger.record_unchanged(started=started.isoformat(timespec="seconds"), engine=engine,
+                                        rules_hash=rules_hash, previous=previous, files=file_rows,
+                                        inputs=len(collected.files) + len(collected.skipped))
+                _point_latest(out_dir, out_dir / "runs" / previous["folder"])
+                watch.lap("账本")
+                log.info("无新增或改动：沿用 %s", previous["folder"])
+                log.info("各阶段耗时（秒）：%s", "，".join(f"{k} {v:.2f}" for k, v in watch.times.items()))
+                return RunOutcome(None, out_dir / "runs" / previous["folder"], [], reused=len(collected.files),
+                                  timings=watch.times, unchanged=True, counts=previous["counts"])
         with ExitStack() as helpers:      # the GX process of a large run ends with the run, however it ends
             inputs = _gather(collected, hashes, file_rows, ledger, rules_hash, full, watch, helpers)
+            if key is None:
+                key = input_key(rules_hash, inputs.hashes, collected.skipped, waivers, ledger.decisions_mark())
             return _audit_and_record(inputs, packs, waivers, roster, agency_types, ledger, out_dir, started,
                                      engine, rules_hash, key, watch)
     finally:

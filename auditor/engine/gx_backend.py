@@ -146,8 +146,8 @@ def _gx_state() -> dict[str, Any]:
 
 
 def preload() -> None:
-    """Import GX and make its context ahead of time, e.g. in a thread while the reading processes
-    work: the import takes seconds of one core that would otherwise be spent on the rules stage."""
+    """Import GX and make its context ahead of time (gx_process.py does, while the files are read):
+    the import takes seconds of one core."""
     with _LOCK:
         _gx_state()
 
