@@ -235,6 +235,11 @@ def _strings(uniques, values: np.ndarray, str_dtype, codes: np.ndarray | None = 
     return pd.Series(list(values)).array     # other content: let pandas infer, as from a list
 
 
+def _text_or_none(value: object) -> str | None:
+    """A non-empty string, else None (NaN, None, '' and other types alike)."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def build_batch(reports: list[Report], agency_types: dict[str, str] | None = None,
                 history: list[Report] | None = None) -> Batch:
     """`history`: earlier reports loaded for cross-year rules only (never audited themselves)."""
@@ -242,7 +247,8 @@ def build_batch(reports: list[Report], agency_types: dict[str, str] | None = Non
     reports = list(reports) + list(history or [])
     info = pd.DataFrame({
         "file": [r.file for r in reports],
-        "agency": [r.meta.get("agency") for r in reports],
+        # object dtype: a missing agency stays None (pandas 3 would make it NaN, which is truthy)
+        "agency": pd.Series([_text_or_none(r.meta.get("agency")) for r in reports], dtype=object),
         "year": pd.array([r.meta.get("year") for r in reports], dtype="Int64"),
         "template": [r.template for r in reports],
         "status": [r.status for r in reports],
@@ -250,7 +256,7 @@ def build_batch(reports: list[Report], agency_types: dict[str, str] | None = Non
     })
     info.index.name = "rid"
     info["history"] = [i >= n_current for i in range(len(reports))]
-    info["agency_key"] = [normalize_label(a) if a else None for a in info["agency"]]
+    info["agency_key"] = pd.Series([normalize_label(a) if a else None for a in info["agency"]], dtype=object)
     info["truncated_after"] = pd.array([r.truncated_after for r in reports], dtype="Int64")
     info["agency_type"] = infer_types(info["agency"])
     if agency_types:

@@ -23,7 +23,7 @@ def fill(template: str, fields: dict[str, Any]) -> str:
 
 def report_key(file: str, agency: str | None, year: Any) -> str:
     """Identity of a report across runs and corrected versions: agency and year, else the file name."""
-    if agency and year is not None and year == year:
+    if isinstance(agency, str) and agency and year is not None and not pd.isna(year):
         return f"{normalize_label(agency)}|{int(year)}"
     return file.replace("\\", "/").rsplit("/", 1)[-1]
 
