@@ -1,0 +1,80 @@
+"""Page chrome and Word-pasted HTML never add a finding to a real report, and never change a cell.
+
+Each shared real report is wrapped as CMSs and Word publish it (see tests/chrome_variants.py); the
+variant must read to the same cells, agency and year, and must not gain a compliance finding of
+warning or error level that the original does not have."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from auditor.engine import audit
+from auditor.extract import extract
+from auditor.ingest import read_document
+
+from . import chrome_variants as cv
+from .conftest import SAMPLES
+
+TEXT_FILES = ["zibo-gaoxin-police-2022.txt", "pingtan-2022.txt", "shanghai-stcsm-2024.md"]
+
+
+def _accusations(findings: pd.DataFrame) -> set[tuple[str, str]]:
+    sel = findings[(findings["category"] == "compliance") & findings["severity"].isin(["error", "warning"])]
+    return set(zip(sel["rule_id"], sel["location"]))
+
+
+def _values(report) -> dict:
+    return {(c.table, c.row, c.col): c.value for c in report.cells if c.raw is not None}
+
+
+def _variants(tmp: Path) -> list[tuple[str, Path]]:
+    out = []
+    for name in TEXT_FILES:
+        text = (SAMPLES / name).read_text(encoding="utf-8")
+        stem = Path(name).stem
+        chrome = tmp / f"{stem}-chrome{Path(name).suffix}"
+        chrome.write_text(cv.text_with_chrome(text), encoding="utf-8")
+        out.append((name, chrome))
+        if name == "zibo-gaoxin-police-2022.txt":   # web text, one cell per line: its lines are paragraphs
+            word = tmp / f"{stem}-word.html"
+            word.write_bytes(cv.word_pasted_html(text, f"{stem}", seed=len(name)))
+            out.append((name, word))
+    page = (SAMPLES / "shuyang-fgj-2023.html").read_text(encoding="utf-8")
+    chrome = tmp / "shuyang-chrome.html"
+    chrome.write_text(cv.html_with_chrome(page), encoding="utf-8")
+    out.append(("shuyang-fgj-2023.html", chrome))
+    return out
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory, packs):
+    tmp = tmp_path_factory.mktemp("chrome")
+    originals = {name: extract(read_document(SAMPLES / name))
+                 for name in [*TEXT_FILES, "shuyang-fgj-2023.html"]}
+    variants = [(name, extract(read_document(path))) for name, path in _variants(tmp)]
+    reports = list(originals.values()) + [r for _, r in variants]
+    findings = audit(reports, packs).findings
+    return originals, variants, findings
+
+
+def test_variants_read_the_same_cells(audited):
+    originals, variants, _ = audited
+    for name, report in variants:
+        assert _values(report) == _values(originals[name]), report.file
+
+
+def test_variants_read_the_same_agency_and_year(audited):
+    originals, variants, _ = audited
+    for name, report in variants:
+        assert report.meta["year"] == originals[name].meta["year"], report.file
+        assert report.meta["agency"] == originals[name].meta["agency"], report.file
+
+
+def test_variants_gain_no_accusation(audited):
+    originals, variants, findings = audited
+    for name, report in variants:
+        before = _accusations(findings[findings["file"] == originals[name].file])
+        after = _accusations(findings[findings["file"] == report.file])
+        assert after <= before, (report.file, after - before)
