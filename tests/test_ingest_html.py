@@ -183,7 +183,7 @@ def test_script_style_br_and_blocks():
     assert texts(doc) == ["开头文字", "段落加粗文字", "中间文字", "内层", "结尾",
                           "第一行\n第二行\n第三行", "电话：0527—83593059", "a b c d", "中文跨行",
                           "一", "二"]
-    assert doc.meta == {"标题": "页面标题"}
+    assert doc.meta == {"网页标题": "页面标题"}
 
 
 def test_crawler_header_meta_wins_over_title():
@@ -231,7 +231,7 @@ def test_charsets_decode_to_same_text():
     assert "三、收到和处理政府信息公开申请情况" in expected
     for doc in (gbk_meta, gb2312_http_equiv, gbk_detect, bom):
         assert _content(doc) == expected
-        assert doc.meta == {"标题": "年度报告"}
+        assert doc.meta == {"网页标题": "年度报告"}
     assert gbk_meta.encoding == "gb18030"
     assert gb2312_http_equiv.encoding == "gb18030"
     assert gbk_detect.encoding == "gb18030"

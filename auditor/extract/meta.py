@@ -1,46 +1,202 @@
-"""Title, agency, report year and publication date."""
+"""Title, agency, report year and publication date, as a person reads them on the page.
+
+Ingest records what the page carries (crawler header lines, `<meta>` tags, the `<title>`) in
+`Document.meta`; this module decides. Sources, most reliable first:
+
+- agency: the report's title (crawler 标题 line, `<meta name="ArticleTitle">`, a 标题/名称 field,
+  the heading in the body, then the `<title>`): 「XX2023年政府信息公开工作年度报告」 → XX; a name
+  standing alone above a heading that names none (PDF titles split over two lines); the
+  发布机构 field; the 来源 field (often the host government, so last); the signature.
+- publication date: see `dates`.
+"""
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 from ..model import Document, TextBlock
+from . import dates
+from .agency_name import (ORG_END, REPORT_PHRASE, agency_from_title, clean_name, report_title, strip_chrome,
+                          two_names)
 
-_REPORT_PHRASE = re.compile(r"政府信息公开(?:工作)?(?:年度)?报告|政务公开工作(?:年度)?报告|年度报告")
 _YEAR = re.compile(r"(20\d{2})\s*年")
-_DATE = re.compile(r"(20\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
-_DATE_KEYS = ("发布日期", "发文日期", "发布时间", "公开日期")
-_DATE_LINE = re.compile(r"(?:发布日期|发文日期|发布时间|公开日期)\s*[:：]?\s*(20\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2})")
+HEAD_BLOCKS = 400          # page chrome before the report body: nav menus can be long
+LINE_CHARS = 1000          # of a one-line page, only the beginning is chrome
+_BODY_START = re.compile(r"^\s*[一1][、.．]\s*总体情况")
+_TITLE_LABELS = ("标题", "文章标题", "信息名称", "公文标题", "名称", "题名")
+_ISSUER_LABELS = ("发布机构", "发文机关", "发文单位", "发布单位", "公开单位", "公开主体", "单位")
+_SOURCE_LABELS = ("来源", "信息来源", "文章来源")
+_FIELD_LABELS = _TITLE_LABELS + _ISSUER_LABELS + _SOURCE_LABELS
+_FIELD = re.compile(r"(" + "|".join(sorted(_FIELD_LABELS, key=len, reverse=True))
+                    + r")\s*[:：]\s*[|｜]?\s*")
+_NAV = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条|相关|推荐|热点|最新|附件|点击)")
+_PUB_META_KEYS = ("发布日期", "发布时间", "公开日期", "发文日期")
+_PLACE = re.compile(r"(?:省|市|区|县|旗|镇|乡|州|盟)$")
+_OFFICE_OF_PLACE = re.compile(r"(?:人民政府|政府)(?:办公厅|办公室)?|管委会(?:办公室)?|管理委员会(?:办公室)?")
 
 
 def extract_meta(doc: Document, preface: str) -> dict[str, object]:
-    title = _title(doc)
+    head = _head_lines(doc)
+    fields = _fields(doc, head)
+    title, agency = _title_and_agency(doc, head, fields)
     year = _year(title, preface)
-    return {"title": title, "agency": _agency(title), "year": year, "published": _published(doc)}
+    return {"title": title, "agency": agency, "year": year, "published": _published(doc, head, year)}
 
 
-def _title(doc: Document) -> str | None:
-    if doc.meta.get("标题"):
-        return _strip_site(doc.meta["标题"])
-    texts = [b.text.strip() for b in doc.blocks[:40] if isinstance(b, TextBlock) and b.text.strip()]
-    for i, text in enumerate(texts):
-        if len(text) > 60:
+# --- the page's head: its lines and labelled fields ------------------------------------------
+
+def _head_lines(doc: Document) -> list[str]:
+    """Lines of the blocks before the report body; table rows as 「label：value」 text."""
+    lines: list[str] = []
+    for block in doc.blocks[:HEAD_BLOCKS]:
+        if isinstance(block, TextBlock):
+            parts = block.text.split("\n")
+        else:
+            parts = [_row_text(row) for row in block.rows[:12]]
+        for part in parts:
+            if _BODY_START.match(part):
+                return lines
+            if part.strip():
+                lines.append(part[:LINE_CHARS])
+    return lines
+
+
+def _row_text(row: list[str]) -> str:
+    """An info-table row 「发布机构 | XX局 | 公开日期 | 2024-01-17」 as labelled text."""
+    out = []
+    for cell in row:
+        cell = cell.strip()
+        if out and out[-1] == cell:
+            continue   # a merged cell's copies
+        bare = cell.rstrip(":：")
+        is_label = bare in _FIELD_LABELS or bare in dates.PUB_LABELS or bare in dates.WRITTEN_LABELS
+        out.append(bare + "：" if is_label else cell)
+    return " ".join(out)
+
+
+def _fields(doc: Document, head: list[str]) -> dict[str, list[str]]:
+    """Values of the title/issuer/source labels, in page order (crawler header first)."""
+    found: dict[str, list[str]] = {}
+    for key, value in doc.meta.items():
+        if key in _FIELD_LABELS and value:
+            found.setdefault(key, []).append(value)
+    for line in head:
+        text = unicodedata.normalize("NFKC", line)
+        if ":" not in text:
             continue
-        if "年度报告" in text or _REPORT_PHRASE.search(text):
-            return _strip_site(text)
-        nxt = texts[i + 1] if i + 1 < len(texts) else ""
-        if re.search(r"20\d{2}", text) and nxt and len(nxt) <= 20 and "报告" in nxt:
-            return _strip_site(text + nxt)
+        for m in _FIELD.finditer(text):
+            value = text[m.end():m.end() + 120]
+            found.setdefault(m.group(1), []).append(value)
+    return found
+
+
+# --- title and agency ----------------------------------------------------------------------
+
+def _title_candidates(doc: Document, head: list[str], fields: dict[str, list[str]]) -> Iterator[tuple[str, int | None]]:
+    """Raw title strings, most reliable first, with the head-line index of body headings."""
+    for key in ("标题",):
+        for value in fields.get(key, [])[:1]:
+            yield value, None
+    if doc.meta.get("meta:articletitle"):
+        yield doc.meta["meta:articletitle"], None
+    for key in _TITLE_LABELS:
+        for value in fields.get(key, []):
+            yield value, None
+    for i, line in enumerate(head):
+        text = line.strip()
+        if len(text) <= 70 and not _NAV.match(text):
+            yield text, i
+            if (i + 1 < len(head) and len(head[i + 1].strip()) <= 30 and not REPORT_PHRASE.search(text)
+                    and (re.search(r"20\d{2}", text) or ORG_END.search(text))):
+                yield text + head[i + 1].strip(), i      # 「XX局2023年政府信息公开」/「工作年度报告」
+    if doc.meta.get("网页标题"):
+        yield doc.meta["网页标题"], None
+    for line in head[:5]:
+        if len(line) > 70:   # a page flattened to one line: the title between two gaps
+            for segment in re.split(r"\s{1,}|[>＞»›]", line):
+                if 6 <= len(segment) <= 70 and REPORT_PHRASE.search(segment):
+                    yield segment, None
+
+
+def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str]]) -> tuple[str | None, str | None]:
+    title: str | None = None      # the first title naming an agency, else the first with a year
+    bare: str | None = None
+    agency: str | None = None
+    for raw, index in _title_candidates(doc, head, fields):
+        found = report_title(raw)
+        if not found:
+            continue
+        if bare is None and re.search(r"20\d{2}", found):
+            bare = found
+        agency = agency_from_title(found)
+        if agency is None and index is not None:
+            agency = _name_above(head, index)
+            if agency:
+                found = agency + found
+        if agency:
+            title = found
+            break
+    title = title or bare
+    issuer = _field_name(fields, _ISSUER_LABELS)
+    source = _field_name(fields, _SOURCE_LABELS) or _name(doc.meta.get("meta:contentsource"))
+    if agency is None:
+        agency = issuer or source or _signature_name(doc)
+    elif _PLACE.search(agency):
+        # 「天津市2023年…」 with 发布机构 「天津市人民政府办公厅」: the page names the office in full.
+        for name in (issuer, source):
+            if name and name.startswith(agency) and _OFFICE_OF_PLACE.fullmatch(name[len(agency):]):
+                agency = name
+                break
+    return title, agency
+
+
+def _name_above(head: list[str], index: int) -> str | None:
+    """「XX局」 standing alone on the line above a heading that names no agency."""
+    for back in (1, 2):
+        if index - back < 0:
+            return None
+        text = strip_chrome(head[index - back])
+        name = clean_name(text)
+        if name and name == re.sub(r"\s+", "", text) and ORG_END.search(name):
+            return name
+        if text and back == 1 and len(text) > 30:
+            return None
     return None
 
 
-def _strip_site(title: str) -> str:
-    """`…年度报告-沭阳县发改局`: the part after the report phrase is the site's name."""
-    title = re.sub(r"\s+", " ", title).strip()
-    m = _REPORT_PHRASE.search(title)
-    if m:
-        return title[:m.end()]
-    return title
+def _name(raw: str | None) -> str | None:
+    name = clean_name(raw)
+    return None if name is None or two_names(name) else name
+
+
+def _field_name(fields: dict[str, list[str]], labels: tuple[str, ...]) -> str | None:
+    for label in labels:
+        for value in fields.get(label, []):
+            name = _name(value)
+            if name:
+                return name
+    return None
+
+
+def _signature_name(doc: Document) -> str | None:
+    """The name on the line above the closing date (「XX局」/「2024年1月20日」)."""
+    lines = _tail_lines(doc)
+    for i in range(len(lines) - 1, 0, -1):
+        if dates.iso(lines[i]) and len(lines[i].strip()) <= 20:
+            name = clean_name(lines[i - 1])
+            if name and ORG_END.search(name) and name == re.sub(r"\s+", "", strip_chrome(lines[i - 1])):
+                return name
+            return None
+    return None
+
+
+def _tail_lines(doc: Document) -> list[str]:
+    lines: list[str] = []
+    for block in doc.blocks[-12:]:
+        if isinstance(block, TextBlock):
+            lines.extend(part for part in block.text.split("\n") if part.strip())
+    return lines[-8:]
 
 
 def _year(title: str | None, preface: str) -> int | None:
@@ -51,37 +207,26 @@ def _year(title: str | None, preface: str) -> int | None:
     return None
 
 
-def _agency(title: str | None) -> str | None:
-    if not title:
-        return None
-    text = unicodedata.normalize("NFKC", title)
-    text = _REPORT_PHRASE.sub("", text)
-    text = re.sub(r"(20\d{2})\s*年度?", "", text)
-    text = re.sub(r"\s+", "", text).strip("-—_:：")
-    return text or None
+# --- publication date ----------------------------------------------------------------------
 
-
-def _published(doc: Document) -> str | None:
-    for key in _DATE_KEYS:
-        if doc.meta.get(key):
-            date = _iso(doc.meta[key])
+def _published(doc: Document, head: list[str], year: int | None) -> str | None:
+    candidates: list[dates.Candidate] = []
+    for key, value in doc.meta.items():
+        if key.startswith("meta:") and key[5:] in dates.META_PUB_NAMES:
+            date = dates.iso(value)
             if date:
-                return date
-    head = doc.blocks[:40]
-    for block in head:
-        texts = [block.text] if isinstance(block, TextBlock) else [" ".join(r) for r in block.rows]
-        for text in texts:
-            m = _DATE_LINE.search(text)
-            if m:
-                return _iso(m.group(1))
-    return None
+                candidates.append(dates.Candidate(date, dates.META_TAG))
+    for key in _PUB_META_KEYS:
+        date = dates.iso(doc.meta.get(key) or "")
+        if date:
+            candidates.append(dates.Candidate(date, dates.LABEL))
+    for line in head:
+        candidates.extend(dates.labelled_dates(line))
+    written = dates.iso(doc.meta.get("成文日期") or "")
+    if written:
+        candidates.append(dates.Candidate(written, dates.WRITTEN))
+    signed = dates.signature_date(_tail_lines(doc), year)
+    if signed:
+        candidates.append(signed)
+    return dates.choose(candidates, year)
 
-
-def _iso(text: str) -> str | None:
-    m = _DATE.search(unicodedata.normalize("NFKC", text))
-    if not m:
-        return None
-    y, mo, d = (int(g) for g in m.groups())
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"

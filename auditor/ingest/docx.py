@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from ..limits import MAX_DOCX_INFLATED_BYTES
 from ..model import Block, Document, TableBlock, TextBlock
+from .text import header_meta
 
 MAX_TOTAL_UNCOMPRESSED = MAX_DOCX_INFLATED_BYTES   # configurable: auditor/limits.py
 MAX_RATIO = 200
@@ -54,7 +55,7 @@ def read_docx(path: str, data: bytes) -> Document:
         title = (word.core_properties.title or "").strip()
     except Exception as exc:  # python-docx/lxml/zipfile raise many types on malformed input
         raise ValueError(CORRUPT_MESSAGE) from exc
-    meta: dict[str, str] = {}
+    meta = header_meta(blocks)
     if title:
         # Not '标题': core properties are often stale (the template's or "Microsoft Word - x.doc"),
         # and extraction trusts meta['标题'] over the heading in the text.

@@ -122,13 +122,31 @@ def read_html(path: str, data: bytes) -> Document:
             for line in block.text.split("\n"):
                 for key, value in _meta_pairs(line):
                     meta.setdefault(key, value)
-    if "标题" not in meta and root is not None:
-        for title in root.iter("title"):
-            value = _clean("".join(title.itertext()))
-            if value:
-                meta["标题"] = value
-                break
+    if root is not None:
+        _page_meta(root, meta)
     return Document(path=path, blocks=blocks, encoding=encoding, meta=meta, problems=problems)
+
+
+def _page_meta(root: Any, meta: dict[str, str]) -> None:
+    """What the page's head says about itself: the `<title>` (as 网页标题: it often carries the
+    site's name, so extraction ranks it below the report's own heading) and every named
+    `<meta>` tag as 'meta:<name in lower case>' (PubDate, ArticleTitle, ContentSource …).
+    Extraction decides which of them mean the title, issuer or publication date."""
+    for title in root.iter("title"):
+        value = _clean("".join(title.itertext()))
+        if value:
+            meta.setdefault("网页标题", value[:300])
+            break
+    count = 0
+    for tag in root.iter("meta"):
+        name = tag.get("name") or tag.get("property") or tag.get("itemprop")
+        content = tag.get("content")
+        if not name or not content or not content.strip():
+            continue
+        meta.setdefault("meta:" + name.strip().lower()[:60], _clean(content)[:300])
+        count += 1
+        if count >= 200:
+            break
 
 
 # --- decoding and parsing -------------------------------------------------------------------

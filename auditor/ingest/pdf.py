@@ -25,6 +25,7 @@ from typing import Any
 
 from .. import limits
 from ..model import Block, Document, TableBlock, TextBlock
+from .text import header_meta
 
 MAX_PAGES = limits.MAX_PDF_PAGES           # configurable: auditor/limits.py
 MAX_CHARS = 5_000_000
@@ -117,7 +118,7 @@ def _read(path: str, pdf) -> Document:
         raise _Refused(GARBLED_MESSAGE)
     if bad > 0.01 * total:
         problems.append(f"PDF 中有 {bad} 个字符无法解码（显示为 \ufffd 或私用区字符），相关内容需人工核查")
-    meta: dict[str, str] = {}
+    meta = header_meta(blocks)
     title = pdf.metadata.get("Title")
     if isinstance(title, str) and title.strip():
         # Not '标题': the Title entry is usually the source file name or a template's title.

@@ -59,3 +59,21 @@ def _meta_pairs(line: str) -> list[tuple[str, str]]:
         if pm:
             pairs.append((pm.group(1), pm.group(2).strip()))
     return pairs
+
+
+HEADER_BLOCKS = 40
+
+
+def header_meta(blocks: list[Block]) -> dict[str, str]:
+    """Crawler/page header lines (「标题：…」「发布日期：…」) among the first blocks of a DOCX or PDF.
+
+    Documents converted from saved web pages keep these lines; recorded here, as for text and
+    HTML, so that extraction reads 「标题：XX局…」 as a title, not as a heading with a label."""
+    meta: dict[str, str] = {}
+    for block in blocks[:HEADER_BLOCKS]:
+        if isinstance(block, TextBlock) and (":" in block.text or "：" in block.text):
+            for line in block.text.split("\n"):
+                for key, value in _meta_pairs(line):
+                    meta.setdefault(key, value)
+    return meta
+
