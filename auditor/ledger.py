@@ -87,6 +87,21 @@ class Ledger:
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
             if "input_key" not in columns:
                 self.db.execute("ALTER TABLE runs ADD COLUMN input_key TEXT")
+            self._rekey_agencies()
+
+    def _rekey_agencies(self) -> None:
+        """Versions stored under an earlier agency key are re-keyed once, so that an agency's
+        earlier years are still found when the key's rules change (auditor/domain.py)."""
+        from .domain import AGENCY_KEY_VERSION, agency_keys
+
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'agency_key'").fetchone()
+        if row is not None and row[0] == AGENCY_KEY_VERSION:
+            return
+        rows = self.db.execute("SELECT hash, agency FROM versions").fetchall()
+        keys = agency_keys(pd.Series([agency for _, agency in rows], dtype=object)).tolist()
+        self.db.executemany("UPDATE versions SET agency_key = ? WHERE hash = ?",
+                            [(key or None, h) for (h, _), key in zip(rows, keys)])
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES('agency_key', ?)", (AGENCY_KEY_VERSION,))
 
     def close(self) -> None:
         self.db.close()
@@ -169,12 +184,12 @@ class Ledger:
                                    json.dumps(counts, ensure_ascii=False), folder, input_key))
             run_id = int(cur.lastrowid)
             self.db.executemany("INSERT OR REPLACE INTO files VALUES(?,?,?,?)", files)
-            from .catalog import normalize_label
+            from .domain import agency_key
 
             self.db.executemany(
                 "INSERT INTO versions VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(hash) DO UPDATE SET "
                 "last_seen = excluded.last_seen, file = excluded.file",
-                [(h, report.file, agency, normalize_label(agency) if agency else None, report.meta.get("year"),
+                [(h, report.file, agency, agency_key(agency), report.meta.get("year"),
                   report.template, report.status, report.meta.get("published"), now, now,
                   blob if blob is not None else pack_report(report))
                  for h, report, blob in versions for agency in [report.meta.get("agency")]])

@@ -375,15 +375,12 @@ def _with_roster_types(inputs: _Inputs, roster: Roster | None,
 
 
 def _report_frame(reports: list[Report], agency_types: dict[str, str] | None) -> pd.DataFrame:
-    from .agency import infer_types
+    from .agency import resolve_types
 
     frame = pd.DataFrame({"file": [r.file for r in reports], "agency": [r.meta.get("agency") for r in reports],
                           "year": [r.meta.get("year") for r in reports],
                           "published": [r.meta.get("published") for r in reports]})
-    frame["agency_type"] = infer_types(frame["agency"])
-    if agency_types:
-        override = frame["agency"].astype(object).fillna("").astype(str).str.replace(r"\s+", "", regex=True).map(agency_types)
-        frame["agency_type"] = override.fillna(frame["agency_type"])
+    frame["agency_type"] = resolve_types(frame["agency"], agency_types)
     return frame
 
 
@@ -432,7 +429,7 @@ def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list
     present = [p for p in parts if len(p)]
     findings = pd.concat(present, ignore_index=True) if present else new_findings
     result = summarize(reports, findings, inputs.collected.skipped + inputs.unreadable, waivers,
-                       agency_types=agency_types)
+                       agency_types=agency_types, packs=packs)
     result.findings = attach_decisions(result.findings, ledger.decisions())
     if watch:
         watch.lap("规则")
@@ -440,11 +437,13 @@ def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list
     changes = compare_runs(ledger.run_findings(previous["id"]) if previous else None, result.findings)
     extra = {"变化": change_sheet(changes)}
     if roster is not None:
+        from .domain import deadlines_by_type, template_for_year
         from .roster import coverage
 
         years = [r.meta.get("year") for r in reports if r.meta.get("year")]
         year = roster.year or (max(years) if years else dt.date.today().year - 1)
-        extra["覆盖情况"] = coverage(_report_frame(reports, agency_types), roster.frame, year)
+        extra["覆盖情况"] = coverage(_report_frame(reports, agency_types), roster.frame, year,
+                                 deadlines_by_type(packs, template_for_year(year), year))
     if result.waivers is not None:
         extra["豁免"] = waiver_sheet(result.waivers)
     data = sheet_or_note(reports, data_frame)    # a large batch's: a note (data.csv started early)
@@ -466,11 +465,11 @@ def _has_cross_year(packs: list[Pack]) -> bool:
 
 def _missing_previous(reports: list[Report]) -> list[tuple[str, int]]:
     """(agency key, year − 1) of every report whose previous year is not in this run."""
-    from .catalog import normalize_label
+    from .domain import agency_key
 
-    present = {(normalize_label(r.meta["agency"]), r.meta["year"]) for r in reports
+    present = {(agency_key(r.meta["agency"]), r.meta["year"]) for r in reports
                if r.meta.get("agency") and r.meta.get("year")}
-    wanted = {(key, year - 1) for key, year in present}
+    wanted = {(key, year - 1) for key, year in present if key}
     return sorted(wanted - present)
 
 

@@ -27,10 +27,8 @@ from .conftest import ZIBO
 from .fixtures_build import build_image_only_pdf
 
 FORMS = V.FORM_NAMES
-EXACT = ["html_grid", "html_merged", "docx_merged", "pdf_ruled", "text_gbk", "oneline"]
-DERIVED = {"markdown": {"t2", "t3", "t4"}, "oneline_glued": {"t3"}}
-GLUED_SUMMARY = ("表三「一、本年新收政府信息公开申请数量」、表三「二、上年结转政府信息公开申请数量」、表三「（一）予以公开」等 25 行"
-                 "的数值无法直接对应（数字粘连，或行名与数值分离），已推断读取，这些单元格标为推断，不作为判定依据")
+EXACT = ["html_grid", "html_merged", "docx_merged", "pdf_ruled", "text_gbk", "oneline", "oneline_glued"]
+DERIVED = {"markdown": {"t2", "t3", "t4"}}
 T3_LABEL = {r.key: r.label for r in T3_ROWS_2021}
 T3_KEYS = [r.key for r in T3_ROWS_2021]
 
@@ -231,14 +229,14 @@ def test_oneline_is_one_line_after_the_crawler_header(paths):
     assert " 总计 " + " ".join(["0"] * 15) + " 五、存在的主要问题及改进情况 " in lines[4]
 
 
-def test_oneline_glued_rows_are_split_and_marked_derived(paths, reports):
+def test_oneline_glued_rows_with_one_digit_per_cell_are_read_exactly(paths, reports):
+    """'4000004' under seven columns: the digits alone fix the split and the row total confirms
+    that no blank cell was dropped, so the cells are read, not derived."""
     body = paths["oneline_glued"].read_text(encoding="utf-8").splitlines()[4]
     assert " 一、本年新收政府信息公开申请数量 4000004 二、" in body
     r = reports["oneline_glued"]
-    assert r.status == "partial"
-    assert _problems(r) == [GLUED_SUMMARY]
-    assert all(c["derived"] for c in _cells(r, "t3"))
-    assert not any(c["derived"] for c in _cells(r, "t2") + _cells(r, "t4"))
+    assert r.status == "complete" and _problems(r) == []
+    assert not any(c["derived"] for c in _cells(r))
 
 
 # ------------------------------------------------------------------------------- negative cases
@@ -316,7 +314,8 @@ def test_ambiguous_run_together_row_is_not_read(reports, canon):
     for key in T3_KEYS:
         if key != V.AMBIGUOUS_ROW:
             assert t3[key] == canon.tables["t3"][key], key
-    assert all(c["derived"] for c in _cells(r, "t3") if c["raw"] is not None)
+    # The other rows have one digit per cell: read exactly (the digits alone fix them).
+    assert not any(c["derived"] for c in _cells(r, "t3") if c["raw"] is not None)
 
 
 def test_ambiguous_row_is_never_held_against_the_agency(findings, sample_findings):
@@ -329,9 +328,9 @@ def test_ambiguous_row_is_never_held_against_the_agency(findings, sample_finding
 
 
 def test_derived_cells_that_do_not_add_up_are_not_a_finding(reports, findings, sample_findings):
-    """一、本年新收 says 5 in the run-together row: T3-A1 fails, but only on derived cells."""
+    """一、本年新收 says 12 in the run-together row: T3-A1 fails, but only on derived cells."""
     r = reports["broken_glued"]
-    assert r.as_json()["tables"]["t3"][V.BROKEN_ROW]["natural_person"] == 5
+    assert r.as_json()["tables"]["t3"][V.BROKEN_ROW]["natural_person"] == 12
     f = findings["broken_glued"]
     assert compliance(f) == compliance(sample_findings)
     a1 = f[f["rule_id"] == "T3-A1"]

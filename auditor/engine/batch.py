@@ -93,7 +93,8 @@ class Batch:
     def cell_grid(self, table: str) -> SimpleNamespace:
         """One table's cells as a dense rid × row × col array of cell positions (-1: no such cell;
         the first cell wins when a report has the same cell twice), with `rows`/`cols` label → index,
-        `read_row` (rid × row: some cell of the row was read) and `has` (rid: some cell of the table)."""
+        `read_row` (rid × row: some cell of the row was read, or its label found) and `has`
+        (rid: some cell of the table)."""
         key = ("cell_grid", table)
         got = self.cache.get(key)
         if got is None:
@@ -115,7 +116,7 @@ class Batch:
             else:
                 first[flat] = pos
             read_row = np.zeros(n * max(nr, 1), dtype=bool)
-            present = k.present[pos]
+            present = k.present[pos] | k.derived[pos]    # derived and unread: label found, numbers not
             read_row[rid[present] * nr + r_codes[present]] = True
             has = np.zeros(n, dtype=bool)
             has[rid] = True

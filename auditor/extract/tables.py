@@ -7,6 +7,7 @@ recorded, so no rule can accuse the agency on the strength of our guess.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -202,6 +203,8 @@ def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
         if not rows and (current is None or not current.at):
             header.append(norm)
         label = match[norm]
+        if label is None and groups and (rest := _GROUP_PREFIX.sub("", norm)) and rest != norm:
+            label = match[rest]       # '三、本年度办理结果(一)予以公开': a group label run into a row label
         if label is None and not _is_group_header(norm, groups):
             # A label broken over two lines: try it joined with the next text token.
             if i < n and (next_norm := _label_norm(stream, i)) is not None:
@@ -209,6 +212,8 @@ def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
                 if joined is not None and (current is None or joined.key != current.key):
                     label = joined
                     i += 1
+                    if not rows and (current is None or not current.at):
+                        header.append(next_norm)
         if label is None:
             # Text between the values of an open row is that row's cell (e.g. '不详'), not a label.
             if current is not None and not current.grid and 0 < len(current.at) < ncols[current.key] \
@@ -229,6 +234,10 @@ def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
                        label_row=grid_row if code == CELL else None)
     close()
     return rows, "".join(header), problems
+
+
+# Table 3's group labels as they run into the first row label after them in one-line text.
+_GROUP_PREFIX = re.compile(r"^(?:三、本年度办理结果)?(?:\([三四五六]\)(?:不予公开|无法提供|不予处理|其他处理))?")
 
 
 def _take_values(row: _Row, stream: Stream, i: int, grid_row: int, ncols: int) -> tuple[int, bool]:
@@ -324,34 +333,67 @@ def _column_order(header: str, cols: list[Label], fixed_first: str | None, fixed
 
 
 def _fill(row: _Row, values: list[str], cols: Sequence[str], where: str, problems: list[str],
-          checksum: bool = False) -> tuple[list[str] | None, bool]:
+          checksum: bool = False, signed: frozenset[int] = frozenset()) -> tuple[list[str] | None, bool]:
     """Place a row's values under its columns, or mark the row unreadable; never shift silently.
 
     Returns (one text per column, or None for an unread row; whether the values are derived).
+    The cells of a row whose label was found but whose numbers were not read are unread (raw None)
+    and marked derived: the row is there, so a rule must not call it missing from the report.
     `checksum`: the last column is the total of the others, which lets run-together digits
-    ('713000074') be split when exactly one split adds up (the cells are then marked derived).
+    ('713000074') be split when exactly one split adds up; `signed`: the columns that may hold a
+    negative number (2019 format 本年增/减). See `_split_row` for when a split is exact.
     """
+    raws, derived, _ = _fill_or_candidates(row, values, cols, where, problems, checksum, signed)
+    return raws, derived
+
+
+def _fill_or_candidates(row: _Row, values: list[str], cols: Sequence[str], where: str, problems: list[str],
+                        checksum: bool = False, signed: frozenset[int] = frozenset()
+                        ) -> tuple[list[str] | None, bool, list[list[str]]]:
+    """As `_fill`, plus the candidate splits of a run-together row that splits more than one way
+    (for table 3, whose column identities may leave one); the row's problem is then not yet
+    recorded (see `_ambiguous_problem`)."""
     while len(values) > len(cols) and values and values[-1].strip() == "":
         values.pop()      # trailing empty grid cells beyond the table's width
     if len(values) == len(cols):
         if row.inferred:
             # The label was printed apart from its numbers (PDF conversions): order is a guess.
             problems.append(f"{DERIVED_MARK}{where}「{row.label}」")
-        return values, row.inferred
-    if not row.grid and values and len(values) < len(cols) and all(_DIGITS.fullmatch(v) for v in values):
-        splits = split_digits("".join(values), len(cols), checksum)
+        return values, row.inferred, []
+    if not row.grid and values and len(values) < len(cols) and all(_RUN.fullmatch(v) for v in values):
+        splits = split_runs(values, len(cols), checksum, signed, limit=_CANDIDATES)
         if len(splits) == 1:
+            if _forced(values, len(cols), checksum):
+                return splits[0], False, []
             problems.append(f"{DERIVED_MARK}{where}「{row.label}」")
-            return splits[0], True
+            return splits[0], True, []
         if len(splits) > 1:
-            problems.append(f"{where}「{row.label}」行数字粘连（{''.join(values)}），无法唯一拆分，该行未读取")
-            return None, False
+            return None, True, splits
     problems.append(f"{where}「{row.label}」行识别到 {len(values)} 个数值，应为 {len(cols)} 个，该行未读取")
-    return None, False
+    return None, True, []
+
+
+def _ambiguous_problem(where: str, row: _Row, values: list[str]) -> str:
+    return f"{where}「{row.label}」行数字粘连（{''.join(values)}），无法唯一拆分，该行未读取"
 
 
 DERIVED_MARK = "\x00derived:"
-_DIGITS = re.compile(r"\d+")
+_RUN = re.compile(r"-?\d+")
+_CANDIDATES = 24      # candidate splits kept for a row (more: the row is not read)
+
+
+def _forced(pieces: Sequence[str], parts: int, checksum: bool) -> bool:
+    """Whether the digits alone fix the split, so its cells are read, not derived: one digit per
+    column (as many digits as columns), and no reading with a dropped blank cell is possible.
+    With a row total a dropped blank breaks the total (a two-digit cell would then have to stand
+    among single digits); without one, no two adjacent digits of a piece may form a number
+    ('000' is 0|0|0 whatever was blank, '115' could be 1|15 with a blank)."""
+    digits = "".join(p.lstrip("-") for p in pieces)
+    if len(digits) != parts:
+        return False
+    if checksum:
+        return True
+    return not any(len(p.lstrip("-")) > 1 and any(ch != "0" for ch in p.lstrip("-")[:-1]) for p in pieces)
 
 
 def summarize_derived(problems: list[str]) -> list[str]:
@@ -368,29 +410,62 @@ def summarize_derived(problems: list[str]) -> list[str]:
 def split_digits(digits: str, parts: int, checksum: bool, limit: int = 2) -> list[list[str]]:
     """Ways to cut a digit string into `parts` numbers (no leading zeros); with `checksum`, only
     cuts whose last number is the sum of the others. Stops after `limit` solutions."""
-    if len(digits) < parts or len(digits) > 40:
+    return split_runs([digits], parts, checksum, limit=limit)
+
+
+def split_runs(pieces: Sequence[str], parts: int, checksum: bool, signed: frozenset[int] = frozenset(),
+               limit: int = 2, group: int | None = None) -> list[list[str]]:
+    """Ways to cut run-together numbers into `parts` numbers. `pieces` are the runs as the text
+    separates them ('71', '3000074' when a space stood there; '12', '-212258' where a sign did):
+    a number never spans two pieces, and only a piece's first number carries its sign. No leading
+    zeros, no '-0'; a negative number only in the columns `signed` allows; with `checksum`, the
+    last number is the sum of the others (of each `group` numbers: table 4 is three groups of
+    five, each ending with its total). Stops after `limit` solutions."""
+    group = group or parts
+    text = "|".join(pieces)
+    ndigits = sum(ch.isdigit() for ch in text)
+    if ndigits < parts or ndigits > 40:
         return []
     out: list[list[str]] = []
+    n = len(text)
 
-    def walk(pos: int, acc: list[str]) -> None:
+    def walk(pos: int, acc: list[str], left_digits: int) -> None:
         if len(out) >= limit:
             return
-        left = parts - len(acc)
-        if left == 0:
-            if pos == len(digits) and (not checksum or sum(map(int, acc[:-1])) == int(acc[-1])):
+        if pos < n and text[pos] == "|":
+            pos += 1
+        if pos == n:
+            if len(acc) == parts:
                 out.append(list(acc))
             return
-        remaining = len(digits) - pos
-        if remaining < left:
+        left = parts - len(acc)
+        if left <= 0 or left_digits < left:
             return
-        max_len = 1 if digits[pos] == "0" else remaining - (left - 1)
-        for size in range(1, max_len + 1):
-            acc.append(digits[pos:pos + size])
-            walk(pos + size, acc)
+        start = pos
+        if text[pos] == "-":
+            if len(acc) not in signed:
+                return
+            pos += 1
+        end = text.find("|", pos)
+        end = n if end < 0 else end
+        if pos >= end:
+            return
+        last = pos + 1 if text[pos] == "0" else min(end, pos + left_digits - (left - 1))
+        for stop in range(pos + 1, last + 1):
+            number = text[start:stop]
+            if number == "-0":
+                continue
+            acc.append(number)
+            if not checksum or len(acc) % group or _adds_up(acc[-group:]):
+                walk(stop, acc, left_digits - (stop - pos))
             acc.pop()
 
-    walk(0, [])
+    walk(0, [], ndigits)
     return out
+
+
+def _adds_up(numbers: Sequence[str]) -> bool:
+    return sum(map(int, numbers[:-1])) == int(numbers[-1])
 
 
 _T3_ALL = T3_ROWS_2021 + [r for r in T3_ROWS_2019 if r.key == "other"]
@@ -447,13 +522,69 @@ def _assemble(cells: _Cells, short: str, rows: list[_Row], texts: list[str] | No
                 by_key[row.key] = _Row(row.key, row.label, at=[])
             continue
         by_key[row.key] = row
+    filled: dict[str, tuple[list[str] | None, bool]] = {}
+    ambiguous: dict[str, list[list[str]]] = {}
     for lab in expected:
         row = by_key.get(lab.key)
         if row is None:
             problems.append(f"{short}未找到「{lab.label}」行")
-            cells.add(lab.key, cols, None)
-        else:
-            cells.add(lab.key, cols, *_fill(row, row.values(texts), cols, short, problems, checksum=True))
+            filled[lab.key] = (None, False)
+            continue
+        raws, derived, splits = _fill_or_candidates(row, row.values(texts), cols, short, problems, checksum=True)
+        filled[lab.key] = (raws, derived)
+        if splits:
+            ambiguous[lab.key] = splits
+    if ambiguous:
+        chosen = _by_identities(filled, ambiguous, [lab.key for lab in expected])
+        for key in ambiguous:
+            row = by_key[key]
+            if key in chosen:
+                filled[key] = (chosen[key], True)
+                problems.append(f"{DERIVED_MARK}{short}「{row.label}」")
+            else:
+                problems.append(_ambiguous_problem(short, row, row.values(texts)))
+    for lab in expected:
+        cells.add(lab.key, cols, *filled[lab.key])
+
+
+_T3_MAIN = ("new_received", "carried_over", "total_processed", "carried_forward")
+_COMBOS = 4096
+
+
+def _by_identities(filled: dict[str, tuple[list[str] | None, bool]], ambiguous: dict[str, list[list[str]]],
+                   keys: list[str]) -> dict[str, list[str]]:
+    """Table 3 rows whose run-together digits split several ways (each adding up to its total):
+    the split of a row is taken when every assignment of the ambiguous rows that satisfies the
+    table's column identities gives it the same split. The identities: 三(七)总计 = the sum of the
+    outcome rows, and 一 + 二 = 三(七) + 四, column by column. An identity is used only when every
+    row in it has numbers; when the report itself breaks an identity no assignment fits and the
+    rows stay unread. The cells taken are derived (never evidence against the agency)."""
+    outcome = [k for k in keys if k not in _T3_MAIN]
+    identities = [(outcome, ["total_processed"]), (["new_received", "carried_over"], ["total_processed", "carried_forward"])]
+    known: dict[str, list[int | float]] = {}
+    for key, (raws, _) in filled.items():
+        numbers = [parse_number(r) for r in raws] if raws is not None else None
+        if numbers is not None and all(v is not None for v in numbers):
+            known[key] = numbers
+    amb = list(ambiguous)
+    size = 1
+    for key in amb:
+        size *= len(ambiguous[key])
+    if size > _COMBOS:
+        return {}
+    used = [(plus, minus) for plus, minus in identities
+            if set(plus + minus) & set(amb) and all(k in known or k in ambiguous for k in plus + minus)]
+    if not used:
+        return {}
+    seen: dict[str, set[int]] = {key: set() for key in amb}
+    for combo in itertools.product(*(range(len(ambiguous[k])) for k in amb)):
+        values = dict(known)
+        values.update({k: list(map(int, ambiguous[k][i])) for k, i in zip(amb, combo)})
+        if all(sum(values[k][c] for k in plus) == sum(values[k][c] for k in minus)
+               for plus, minus in used for c in range(len(values[plus[0]]))):
+            for k, i in zip(amb, combo):
+                seen[k].add(i)
+    return {k: ambiguous[k][next(iter(seen[k]))] for k in amb if len(seen[k]) == 1}
 
 
 _PROSE_MARK = re.compile(r"[，。；]")
@@ -485,6 +616,8 @@ def parse_t4(tokens: Stream) -> TableResult:
         if norm is None:
             continue
         group = _match(norm, T4_GROUPS)
+        if group is not None and any(c.matches(norm) for c in T4_COLS):
+            group = None      # the header run together into one text ('行政复议行政诉讼结果维持…总计')
         if group is not None and i + 1 < len(texts) and codes[i + 1] in VALUES and texts[i + 1]:
             current_group = group.key       # a row label: the table is written as labelled rows
         elif not values:
@@ -508,12 +641,13 @@ def parse_t4(tokens: Stream) -> TableResult:
         seqs = {}
     elif len(values) == 15:
         seqs = {g: values[i * 5:(i + 1) * 5] for i, g in enumerate(group_order)}
-    elif 0 < len(values) < 15 and all(_DIGITS.fullmatch(v) for v in values) and \
-            len(splits := _split_t4("".join(values))) == 1:
+    elif 0 < len(values) < 15 and all(_RUN.fullmatch(v) for v in values) and \
+            len(splits := split_runs(values, 15, True, limit=2, group=5)) == 1:
         seqs = {g: splits[0][i * 5:(i + 1) * 5] for i, g in enumerate(group_order)}
-        derived = True
-        result.problems.append(f"表四数字粘连（{''.join(values)}），已按与各组总计相符的唯一拆分读取，标为推断")
-    elif values and all(_DIGITS.fullmatch(v) for v in values) and len(values) < 15:
+        derived = not _forced(values, 15, True)
+        if derived:
+            result.problems.append(f"表四数字粘连（{''.join(values)}），已按与各组总计相符的唯一拆分读取，标为推断")
+    elif values and all(_RUN.fullmatch(v) for v in values) and len(values) < 15:
         result.problems.append(f"表四数字粘连（{''.join(values)}），无法唯一拆分，表四未读取")
         seqs = {}
     else:
@@ -537,24 +671,6 @@ def _mark_derived(cells: list[Cell]) -> None:
     for c in cells:
         if c.raw is not None:
             c.derived = True
-
-
-def _split_t4(digits: str) -> list[list[str]]:
-    """Split 15 run-together table-4 numbers: each group of five ends with its own total."""
-    out: list[list[str]] = []
-    for first in split_digits_prefixes(digits, 5):
-        for second in split_digits_prefixes(digits[len("".join(first)):], 5):
-            rest = digits[len("".join(first)) + len("".join(second)):]
-            for third in split_digits(rest, 5, True):
-                out.append(first + second + third)
-                if len(out) > 1:
-                    return out
-    return out
-
-
-def split_digits_prefixes(digits: str, parts: int) -> list[list[str]]:
-    """All ways to take `parts` numbers off the front whose last is the sum of the others."""
-    return [cut for n in range(parts, len(digits) + 1) for cut in split_digits(digits[:n], parts, True, limit=50)]
 
 
 @lru_cache(maxsize=1 << 12)
@@ -616,7 +732,10 @@ def _t2_cells(rows: list[_Row], header: str, is_2019: bool, hint: str | None,
             continue
         if cols is doc_cols and doc_order is not None:
             col_keys = doc_order      # 制发/废止/现行有效 in the order the header gives
-        raws, derived = _fill(row, row.values(texts), col_keys, "表二", result.problems)
+        raws, derived, splits = _fill_or_candidates(row, row.values(texts), col_keys, "表二", result.problems,
+                                                    signed=_SIGNED.get(col_keys, frozenset()))
+        if splits:
+            result.problems.append(_ambiguous_problem("表二", row, row.values(texts)))
         if cols is doc_cols and doc_order is None and raws is not None:
             derived = True            # placed by the format's column order, not by the header
         if lab.key in ("regulations", "normative_documents"):
@@ -640,6 +759,9 @@ def _normalized(text: str) -> str:
     return "".join(map(normalize_label, _ASCII_LED.findall(text)))
 
 
+# The columns that may hold a negative number: the 2019 format's 本年增/减.
+_SIGNED = {keys: frozenset(i for i, key in enumerate(keys) if key == "change")
+           for layout in (T2_ROWS_2019,) for keys in {tuple(c.key for c in cols) for _, cols in layout}}
 _T2_NCOLS = {is_2019: {lab.key: len(cols) for lab, cols in layout}
              for is_2019, layout in ((False, T2_ROWS_2021), (True, T2_ROWS_2019))}
 # Each row's label, column labels and column keys.

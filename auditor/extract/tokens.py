@@ -98,8 +98,15 @@ def _line_tokens(line: str) -> tuple[tuple[str, ...], str]:
     return parts, "".join(LINE_VALUE if is_value(part) else LINE for part in parts)
 
 
-# A numbered label ('2.其他法律…'), digits that stop before such a label, a number, or text.
-_PIECE = re.compile(r"\d\.(?=[\u4e00-\u9fff])[^\d\s]*|\d+?(?=\d\.[\u4e00-\u9fff])|\d+(?:\.\d+)?|[^\d\s]+")
+# A numbered label ('2.其他法律…'), digits that stop before such a label, a number (a '-' before
+# digits is its sign: '12-212258' is 12 and -212258, never 12, a blank mark '-' and 212258), or text.
+_PIECE = re.compile(r"\d\.(?=[\u4e00-\u9fff])[^\d\s]*|\d+?(?=\d\.[\u4e00-\u9fff])|-?\d+(?:\.\d+)?|[^\d\s-]+|-")
+# A parenthesised remark with sentence punctuation inside a label ('（区分处理的，只计这一情形，…）',
+# '（本列数据的勾稽关系为：…）'): not prose of its own, and never cut.
+_REMARK = re.compile(r"[(（][^()（）]*[，。；,;][^()（）]*[)）]")
+# Signed digit runs with no text ('2648-18538'); a date ('2022-12-31') is not one.
+_SIGNED_RUN = re.compile(r"\d+(?:-\d+)+")
+_DATE = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?")
 _LEADING_DIGITS = re.compile(r"^(\d+)(?=[\u4e00-\u9fff（(])")
 _PROSE = re.compile(r"[，。；,;！？]")
 _DIGIT = re.compile(r"\d")
@@ -114,7 +121,12 @@ def split_line(line: str) -> list[str]:
     parts: list[str] = []
     for piece in line.split():
         lead = _LEADING_DIGITS.match(piece)
-        if lead and _PROSE.search(piece):
+        outside = _REMARK.sub("", piece)
+        if outside != piece and not _PROSE.search(outside) and _DIGIT.search(outside):
+            parts.extend(_split_around_remarks(piece))
+        elif _SIGNED_RUN.fullmatch(piece) and not _DATE.fullmatch(piece):
+            parts.extend(_PIECE.findall(piece))
+        elif lead and _PROSE.search(piece):
             # '210000021（二）部分公开（区分处理的，…）': the numbers of the row before, then a label.
             parts.extend([lead.group(1), piece[lead.end():]])
         elif _PROSE.search(piece) or not _DIGIT.search(piece):
@@ -122,6 +134,23 @@ def split_line(line: str) -> list[str]:
         else:
             parts.extend(_PIECE.findall(unicodedata.normalize("NFKC", piece)) if _needs_split(piece) else [piece])
     return parts
+
+
+def _split_around_remarks(piece: str) -> list[str]:
+    """Split a piece whose only sentence punctuation is inside remarks: each remark stays with
+    the text before it ('（二）部分公开（区分处理的，…）'), the rest is split as usual."""
+    out: list[str] = []
+    at = 0
+    for m in _REMARK.finditer(piece):
+        before = _PIECE.findall(unicodedata.normalize("NFKC", piece[at:m.start()]))
+        if before and not is_value(before[-1]):
+            before[-1] += m.group()
+        else:
+            before.append(m.group())
+        out += before
+        at = m.end()
+    out += _PIECE.findall(unicodedata.normalize("NFKC", piece[at:]))
+    return out
 
 
 def _needs_split(piece: str) -> bool:

@@ -14,6 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# Severity, category and verdict words have one home (auditor/domain.py), shared with the engine,
+# the rule listing and the command line.
+from ..domain import (CATEGORY_WORDS, SEVERITY_ORDER, SEVERITY_WORDS, VERDICT_ERROR,  # noqa: F401
+                      VERDICT_FAILED, VERDICT_OK, VERDICT_PARTIAL_SUFFIX, VERDICT_WARNING)
+
 FINDING_COLUMNS = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity",
                    "category", "location", "message", "basis", "values", "fingerprint"]
 # Present when waivers were applied (see auditor/waivers.py).
@@ -21,17 +26,9 @@ OPTIONAL_FINDING_COLUMNS = ["waived", "waiver", "decision"]
 REPORT_COLUMNS = ["file", "agency", "year", "template", "published", "status", "problems",
                   "n_error", "n_warning", "n_info", "n_extraction"]
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
-CATEGORY_WORDS = {"compliance": "合规问题", "extraction": "读取问题（需人工核查）"}
 STATUS_WORDS = {"complete": "完整", "partial": "部分读取", "failed": "读取失败"}
 TEMPLATE_WORDS = {"2021": "2021版", "2019": "2019版"}
 
-VERDICT_FAILED = "无法审核（需人工核查）"
-VERDICT_ERROR = "不合格"
-VERDICT_WARNING = "基本合格（有警告）"
-VERDICT_OK = "合格"
-VERDICT_PARTIAL_SUFFIX = "；部分内容未能读取"
 
 SEVERITY_HEADER = "严重程度"
 
@@ -41,7 +38,7 @@ CSV_HEADERS = {
     "location": "位置", "message": "问题说明", "basis": "依据", "values": "数值",
     "fingerprint": "指纹", "waiver": "豁免", "decision": "处理意见",
 }
-OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", "错误", "警告", "提示",
+OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", *SEVERITY_WORDS.values(),
                     "读取问题", "审核结论"]
 # Present when the engine computed them (see auditor/engine/_overview).
 OVERVIEW_OPTIONAL = {"agency_type": "单位类型", "deadline": "发布期限", "deadline_status": "按期发布"}

@@ -42,7 +42,7 @@ FILLS = {
     "manual": {"bg_color": "#EDEDED", "font_color": "#3A3A3A"},
 }
 SEVERITY_FILL = {word: key for key, word in SEVERITY_WORDS.items()}
-COUNT_FILL = {"错误": "error", "警告": "warning", "提示": "info", "读取问题": "manual"}
+COUNT_FILL = {**{word: key for key, word in SEVERITY_WORDS.items()}, "读取问题": "manual"}
 VERDICT_FILL = [(VERDICT_FAILED, "manual"), (VERDICT_ERROR, "error"),
                 (VERDICT_WARNING, "warning"), (VERDICT_OK, "ok")]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+from ..domain import SEVERITY_WORDS as SEVERITY_ZH  # noqa: F401  (one home: auditor/domain.py)
 KIND_ZH = {"sections": "章节", "text_pattern": "文字要素", "statement": "必要表述", "identity": "勾稽关系",
            "cell_domain": "单元格取值", "text_length": "篇幅", "text_number": "文表一致", "publication": "发布时间",
            "report_fact": "报告属性", "table_rows": "表格行", "cross_year": "跨年度"}
