@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-TYPES = {"government": "人民政府", "department": "政府部门", "township": "乡镇（街道）", "unknown": "未能判断"}
+from .domain import AGENCY_TYPES, agency_key, agency_keys, agency_type_word
+
+TYPES = AGENCY_TYPES    # the one home is auditor/domain.py
 
 _DEPARTMENT = r"(?:局|分局|委员会|委|办公室|办|厅|署|中心|院|所|队|站|馆|会|处|公司|集团|支队|大队)$"
 _GOVERNMENT = r"(?:人民政府|政府|管委会|管理委员会|(?:省|市|区|县|自治州|自治县|州|盟|旗|新区|实验区|开发区|示范区|高新区))$"
@@ -32,6 +34,19 @@ def infer_type(name: str | None) -> str:
     return str(infer_types(pd.Series([name])).iloc[0])
 
 
+def resolve_types(names: pd.Series, overrides: dict[str, str] | None = None) -> pd.Series:
+    """Type per name: the office's override where one names the agency (compared by the agency
+    key, so spacing, width and 人民政府/政府 do not matter), else the inference. The one place
+    the engine, the overview and the roster sheet get an agency's type from."""
+    inferred = infer_types(names)
+    if not overrides:
+        return inferred
+    by_key = {agency_key(k): v for k, v in overrides.items() if agency_key(k)}
+    keys = agency_keys(names)
+    given = keys.map(by_key)
+    return given.where(given.notna() & (keys != ""), inferred).astype(object)
+
+
 def load_overrides(path: Path) -> dict[str, str]:
     """A YAML mapping `单位名称: government|department|township` that beats the inference."""
     import yaml
@@ -39,7 +54,8 @@ def load_overrides(path: Path) -> dict[str, str]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: 应为「单位名称: 类型」的映射")
-    bad = {k: v for k, v in data.items() if v not in TYPES}
+    types = {k: v if v in TYPES else agency_type_word(v) for k, v in data.items()}
+    bad = {k: v for k, v in data.items() if types[k] is None}
     if bad:
-        raise ValueError(f"{path}: 未知的单位类型 {bad}，可选：{', '.join(TYPES)}")
-    return {re.sub(r"\s+", "", str(k)): str(v) for k, v in data.items()}
+        raise ValueError(f"{path}: 未知的单位类型 {bad}，可选：{', '.join(TYPES)}（或 人民政府、政府部门、乡镇（街道））")
+    return {re.sub(r"\s+", "", str(k)): str(t) for k, t in types.items()}

@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -19,22 +20,16 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .agency import TYPES, infer_types
+from .domain import AGENCY_TYPE_INPUT, agency_keys
 
 ROSTER_COLUMNS = ["name", "aliases", "region", "agency_type", "parent"]
 _HEADERS = {"单位名称": "name", "别名": "aliases", "地区": "region", "单位类型": "agency_type",
             "上级单位": "parent"}
-# Roster 单位类型 words (compared after NFKC, so full-width brackets fold to ASCII).
-_TYPE_WORDS = {
-    "人民政府": "government", "政府": "government", "government": "government",
-    "政府部门": "department", "部门": "department", "department": "department",
-    "乡镇(街道)": "township", "乡镇": "township", "街道": "township", "乡镇街道": "township",
-    "township": "township",
-}
+_TYPE_WORDS = AGENCY_TYPE_INPUT      # roster 单位类型 words (one home: auditor/domain.py)
 _ALIAS_SPLIT = re.compile(r"[、，,;；|｜\r\n]+")
 
 CATEGORIES = ["未发布", "逾期发布", "发布日期不明", "未匹配名册"]
 COVERAGE_COLUMNS = ["类别", "单位", "地区", "单位类型", "上级单位", "报告文件", "发布日期", "发布期限", "说明"]
-DEFAULT_DEADLINES = {"department": "01-31", "government": "03-31", "township": "01-31"}
 
 
 # ---------------------------------------------------------------- loading
@@ -127,35 +122,18 @@ def _check_duplicates(frame: pd.DataFrame, path: Path) -> None:
 
 # ---------------------------------------------------------------- normalisation
 
-_TRAILING_BRACKETS = r"^(.+?)(?:[(\[【〔][^()\[\]【】〔〕]*[)\]】〕])+$"
-_LEVEL_GOVERNMENT = r"^(.+[省市县区旗州盟乡镇])政府$"
 _REGION_PART = re.compile(r".+?(?:自治区|省|市|县|区|旗)|.+$")
 
 
 def normalize_agencies(names: pd.Series) -> pd.Series:
-    """Matching keys for a whole column at once (see `normalize_agency` for the rules)."""
-    s = names.astype(object).where(names.notna(), "").astype(str)
-    s = s.str.normalize("NFKC")
-    s = s.str.replace(_TRAILING_BRACKETS, r"\1", regex=True)
-    s = s.str.replace(r"[\W_]+", "", regex=True)
-    s = s.str.replace("人民政府", "政府", regex=False).str.replace("管理委员会", "管委会", regex=False)
-    s = s.str.replace(r"(?<=街道)办(?:事处)?$", "", regex=True)
-    return s.str.replace(_LEVEL_GOVERNMENT, r"\1", regex=True)
+    """Matching keys for a whole column at once: `auditor.domain.agency_keys`, the one agency key."""
+    return agency_keys(names)
 
 
 def normalize_agency(name: str | None) -> str:
-    """Matching key, so that '沭阳县 发展和改革局', '沭阳县发展和改革局' and full-width variants compare equal.
-
-    Rules, in order (all deterministic; none guesses):
-    1. NFKC: full-width letters, digits, brackets and spaces become their ordinary forms.
-    2. A trailing bracketed note is dropped — '发展和改革局（粮食局）', '…（本级）' name the same unit.
-    3. Whitespace and all punctuation/symbols are removed ('·', '-', quotes, the remaining brackets).
-    4. Fixed synonyms: 人民政府 → 政府, 管理委员会 → 管委会, a trailing 街道办事处/街道办 → 街道.
-    5. '<place>政府' → '<place>' when the place ends in 省市县区旗州盟乡镇: '沭城镇人民政府' is '沭城镇'.
-    Deliberately NOT removed: a trailing 办公室 (县人民政府办公室 is not 县人民政府), 中共/党委 prefixes, or
-    region names (handled separately by the region rule in `match_reports`). Traditional characters
-    are not converted. None or empty text gives '' which never matches anything.
-    """
+    """Matching key, so that '沭阳县 发展和改革局', '沭阳县发展和改革局' and full-width variants compare equal
+    (rules in `auditor.domain.agency_keys`; region names are handled separately by the region rule in
+    `match_reports`). None or empty text gives '' which never matches anything."""
     return str(normalize_agencies(pd.Series([name], dtype=object)).iloc[0])
 
 
@@ -275,8 +253,9 @@ def coverage(reports: pd.DataFrame, roster: pd.DataFrame, year: int,
     """The 覆盖情况 sheet for `year`: 未发布, 逾期发布, 发布日期不明 and 未匹配名册 rows.
 
     `reports` has columns file, agency, year, published ('YYYY-MM-DD' or None) and agency_type
-    (inferred; the roster's 单位类型 wins where given). Deadlines are month-day of year+1 per type;
-    an unknown type gets the most lenient one, so nobody is called late on a guess.
+    (inferred; the roster's 单位类型 wins where given). `deadlines`: month-day of year+1 per type, as
+    the publication rules set them (the caller passes its packs' — `auditor.domain.deadlines_by_type`
+    — so this sheet and the findings agree); an unknown type gets the rules' deadline for unknown.
     """
     roster = roster.reset_index(drop=True)
     limits = _deadlines(deadlines, year)
@@ -305,16 +284,33 @@ def coverage(reports: pd.DataFrame, roster: pd.DataFrame, year: int,
 
 
 def _deadlines(deadlines: dict[str, str] | None, year: int) -> dict[str | None, pd.Timestamp]:
-    """Type → deadline date in year+1; key None holds the most lenient, used for unknown types."""
-    merged = {**DEFAULT_DEADLINES, **(deadlines or {})}
+    """Type → deadline date in year+1; key None holds the one for unknown types (the most lenient
+    given, so nobody is called late on a guess). `deadlines` come from the publication rules
+    (`auditor.domain.deadlines_by_type`); types they leave out keep the national rules' deadline."""
+    deadlines = {**_national_deadlines(year), **(deadlines or {})}
     out: dict[str | None, pd.Timestamp] = {}
-    for kind, month_day in merged.items():
+    for kind, month_day in deadlines.items():
         try:
             out[kind] = pd.Timestamp(f"{year + 1}-{month_day}")
         except ValueError:
             raise ValueError(f"发布期限「{kind}: {month_day}」无效，应为「月-日」，如 01-31") from None
-    out[None] = max(out.values())
+    if not out:
+        raise ValueError("没有适用的发布期限规则，无法判断是否按期发布")
+    out[None] = out.get("unknown", max(out.values()))
+    out.pop("unknown", None)
     return out
+
+
+def _national_deadlines(year: int) -> dict[str, str]:
+    """The deadlines of the shipped national rules, for callers that pass no packs."""
+    return dict(_national_deadline_items(year))
+
+
+@lru_cache(maxsize=8)
+def _national_deadline_items(year: int) -> tuple[tuple[str, str], ...]:
+    from .domain import deadlines_by_type, national_packs, template_for_year
+
+    return tuple(deadlines_by_type(national_packs(), template_for_year(year), year).items())
 
 
 def _dates(published: pd.Series) -> pd.Series:
@@ -327,7 +323,7 @@ def _dates(published: pd.Series) -> pd.Series:
 
 def _report_types(reports: pd.DataFrame, roster: pd.DataFrame, entry: pd.Series) -> pd.Series:
     inferred = reports["agency_type"] if "agency_type" in reports.columns else infer_types(reports["agency"])
-    inferred = inferred.astype(object).where(inferred.isin(list(DEFAULT_DEADLINES) + ["unknown"]), None)
+    inferred = inferred.astype(object).where(inferred.isin(list(TYPES)), None)
     given = _types_of(entry, roster)
     return given.where(given.notna(), inferred).where(lambda s: s != "unknown", None)
 

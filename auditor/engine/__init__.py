@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..domain import SEVERITY_ORDER
 from ..forking import can_fork
 from ..model import Report
 from ..rules.model import Pack, Rule
@@ -37,7 +38,7 @@ def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = No
     """Audit extracted reports; `unreadable` lists (file, Chinese reason) for files not read at all;
     `history` holds earlier years' reports for the cross-year rules."""
     findings = evaluate(reports, packs, gx_results, agency_types, history)
-    return summarize(reports, findings, unreadable, waivers, today)
+    return summarize(reports, findings, unreadable, waivers, today, agency_types, packs)
 
 
 def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
@@ -136,19 +137,20 @@ def _collect_text_workers(pending) -> list[Hit]:
 
 def summarize(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]] | None = None,
               waivers: list[Waiver] | None = None, today: dt.date | None = None,
-              agency_types: dict[str, str] | None = None) -> RunResult:
-    """Add unreadable files and waivers, sort, and count per report."""
+              agency_types: dict[str, str] | None = None, packs: list[Pack] | None = None) -> RunResult:
+    """Add unreadable files and waivers, sort, and count per report. `packs`: the rules the findings
+    came from, whose publication deadlines the overview shows (default: the national packs)."""
     extra = unreadable_findings(unreadable or [])
     if not extra.empty:
         findings = pd.concat([findings, extra], ignore_index=True) if not findings.empty else extra
     waiver_report = None
     if waivers is not None:
         findings, waiver_report = apply_waivers(findings, waivers, today)
-    over = _overview(reports, findings, unreadable or [], agency_types or {})
+    over = _overview(reports, findings, unreadable or [], agency_types or {}, packs)
     return RunResult(findings=_sorted(findings), reports=over, waivers=waiver_report)
 
 
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+_SEVERITY_ORDER = SEVERITY_ORDER
 
 
 def _sorted(findings: pd.DataFrame) -> pd.DataFrame:
@@ -161,7 +163,7 @@ def _sorted(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def _overview(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]],
-              agency_types: dict[str, str]) -> pd.DataFrame:
+              agency_types: dict[str, str], packs: list[Pack] | None = None) -> pd.DataFrame:
     """One row per file with counts by severity, computed with one groupby over all findings."""
     over = pd.DataFrame({
         "file": [r.file for r in reports], "agency": [r.meta.get("agency") for r in reports],
@@ -186,32 +188,20 @@ def _overview(reports: list[Report], findings: pd.DataFrame, unreadable: list[tu
         ext = findings[findings["category"] == "extraction"].groupby("file").size()
         counts.loc[ext.index, "n_extraction"] = ext
     over = over.join(counts, on="file").astype({c: int for c in counts.columns})
-    if agency_types:
-        over["agency_type"] = over["agency"].astype(object).fillna("").astype(str).str.replace(r"\s+", "", regex=True).map(agency_types)
-    return _deadlines(over, findings)
+    return _deadlines(over, agency_types, packs)
 
 
-DEADLINES = {"department": "01-31", "township": "01-31", "government": "03-31", "unknown": "03-31"}
+def _deadlines(over: pd.DataFrame, agency_types: dict[str, str], packs: list[Pack] | None) -> pd.DataFrame:
+    """Publication deadline and 按期发布 per report, from the publication rules the findings came
+    from (auditor/engine/kinds/publication.py), with the agency type the rules used."""
+    from ..agency import TYPES, resolve_types
+    from ..domain import national_packs
+    from .kinds.publication import overview_deadlines
 
-
-def _deadlines(over: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
-    """Publication deadline by agency type (条例第四十九条) and whether a PUB rule found it late."""
-    from ..agency import TYPES, infer_types
-
-    types = infer_types(over["agency"])
-    if "agency_type" in over:
-        types = over["agency_type"].fillna(types)
+    types = resolve_types(over["agency"], agency_types)
+    over["agency_type"] = types
+    over["deadline"], over["deadline_status"] = overview_deadlines(over, packs if packs is not None else national_packs())
     over["agency_type"] = types.map(TYPES)
-    year = pd.to_numeric(over["year"], errors="coerce")
-    over["deadline"] = [f"{int(y) + 1}-{DEADLINES[t]}" if y == y else None for y, t in zip(year, types)]
-    late = set()
-    if len(findings):
-        pub = findings[findings["rule_id"].str.startswith("PUB-DEADLINE") & (findings["category"] == "compliance")]
-        late = set(pub["file"])
-    over["deadline_status"] = ["无法判断（发布日期不明）" if not p else ("逾期" if f in late else "按期")
-                               for f, p in zip(over["file"], over["published"])]
-    failed = over["status"] == "failed"
-    over.loc[failed, "deadline_status"] = "无法判断（报告未能读取）"
     return over
 
 

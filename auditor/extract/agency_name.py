@@ -48,6 +48,7 @@ _TWO_NAMES = re.compile(r"^(.{2,20}?(?:人民政府|政府))(.{2,}(?:人民政�
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"[\u200b-\u200f\u2060\ufeff\u00ad]", "", text)
+    text = re.sub(r"\*\*|__|~~|</?(?:strong|b|em)>", "", text)   # markdown / HTML emphasis
     return text.strip()
 
 
@@ -80,7 +81,8 @@ def report_title(raw: str) -> str | None:
     if not text:
         return None
     text = re.sub(r"\s+", " ", text).strip()
-    if not REPORT_PHRASE.search(text):
+    # A report's title states its year; 「部门年报」「政府信息公开年报」 are column names.
+    if not REPORT_PHRASE.search(text) or not re.search(r"20\d{2}", text):
         return None
     # 「沭阳县人民政府-XX局2023年…年度报告_沭阳县发改局」: keep the segment holding the phrase.
     segments = [s for s in _SITE_SEP.split(text) if s]

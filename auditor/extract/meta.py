@@ -104,12 +104,13 @@ def _title_candidates(doc: Document, head: list[str], fields: dict[str, list[str
         for value in fields.get(key, []):
             yield value, None
     for i, line in enumerate(head):
-        text = line.strip()
+        text = strip_chrome(line)
         if len(text) <= 70 and not _NAV.match(text):
             yield text, i
-            if (i + 1 < len(head) and len(head[i + 1].strip()) <= 30 and not REPORT_PHRASE.search(text)
+            following = strip_chrome(head[i + 1]) if i + 1 < len(head) else ""
+            if (following and len(following) <= 30 and not REPORT_PHRASE.search(text)
                     and (re.search(r"20\d{2}", text) or ORG_END.search(text))):
-                yield text + head[i + 1].strip(), i      # 「XX局2023年政府信息公开」/「工作年度报告」
+                yield text + following, i      # 「XX局2023年政府信息公开」/「工作年度报告」
     if doc.meta.get("网页标题"):
         yield doc.meta["网页标题"], None
     for line in head[:5]:

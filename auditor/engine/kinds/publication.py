@@ -1,14 +1,18 @@
 """Kinds about the report as a whole: `publication` (deadline, not before the year ends),
 `report_fact` (fires whenever its `when` holds, e.g. a 2021+ report in the 2019 format) and
-`table_rows` (a table's rows are all there)."""
+`table_rows` (a table's rows are all there).
+
+`overview_deadlines` gives the workbook's 发布期限 and 按期发布 columns from the same rules, so the
+overview can never show a deadline or a verdict that the findings contradict."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ...agency import TYPES
+from ...domain import (AGENCY_TYPES as TYPES, DATE_UNKNOWN, LATE, NO_DEADLINE, ON_TIME, REPORT_UNREAD,
+                       YEAR_UNKNOWN, deadline_for)
 from ...catalog import TABLE_SHORT, row_label, rows_for
-from ...rules.model import Rule
+from ...rules.model import Pack, Rule
 from ..batch import Batch
 from ..hits import Hit, not_evaluated
 
@@ -27,7 +31,7 @@ def evaluate_publication(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
         bad = info[info["published"] <= limit]
         shown = limit
     else:
-        month, day = rule.params.get("deadline", "01-31").split("-")
+        month, day = rule.params["deadline"].split("-")
         limit = pd.to_datetime((year + 1).astype(str) + f"-{month}-{day}", errors="coerce")
         bad = info[info["published"] > limit]
         shown = limit
@@ -39,6 +43,36 @@ def evaluate_publication(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
                                 "agency_type": TYPES[r["agency_type"]]},
                         values={"发布日期": published, "期限": limit_text, "单位类型": TYPES[r["agency_type"]]}))
     return hits
+
+
+def overview_deadlines(over: pd.DataFrame, packs: list[Pack]) -> tuple[list[str | None], list[str]]:
+    """Per overview row (columns year, published, template, agency_type key, status): the deadline
+    'YYYY-MM-DD' the publication rules apply to it, and 按期/逾期 — or why that cannot be judged.
+    Never 按期 without a known publication date."""
+    deadlines: list[str | None] = []
+    verdicts: list[str] = []
+    for year, published, template, kind, status in zip(
+            pd.to_numeric(over["year"], errors="coerce"), over["published"], over["template"],
+            over["agency_type"], over["status"]):
+        known_year = not pd.isna(year)
+        tpl = None if template is None or pd.isna(template) else str(template)
+        day = deadline_for(packs, tpl, None if pd.isna(kind) else str(kind), int(year) if known_year else None)
+        limit = f"{int(year) + 1}-{day}" if known_year and day else None
+        date = pd.to_datetime(published, errors="coerce",
+                              format="%Y-%m-%d" if isinstance(published, str) else None)
+        if status == "failed":
+            verdict = REPORT_UNREAD
+        elif pd.isna(date):
+            verdict = DATE_UNKNOWN
+        elif not known_year:
+            verdict = YEAR_UNKNOWN
+        elif limit is None:
+            verdict = NO_DEADLINE
+        else:
+            verdict = LATE if date > pd.Timestamp(limit) else ON_TIME
+        deadlines.append(limit)
+        verdicts.append(verdict)
+    return deadlines, verdicts
 
 
 def evaluate_fact(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:

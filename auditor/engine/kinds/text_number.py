@@ -11,6 +11,7 @@ was inferred, a mismatch proves nothing and is reported as not evaluated (需人
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,14 @@ from ..batch import Batch
 from ..hits import Hit, fmt_number, not_evaluated, plain
 from ..search import finder
 from .text import _missing_scope, _scope_texts, scope_name
+
+
+def _absent(rule: Rule, batch: Batch, absent: pd.Index, scope: str) -> list[Hit]:
+    """text.py's not-evaluated hits for a scope not found (given the batch where text.py takes it,
+    to say when the part's heading words were seen)."""
+    if "batch" in inspect.signature(_missing_scope).parameters:
+        return _missing_scope(rule, absent, scope, batch=batch)  # type: ignore[call-arg]
+    return _missing_scope(rule, absent, scope)
 
 
 def _cell_name(c: dict[str, str]) -> str:
@@ -91,7 +100,7 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     p = rule.params
     scope = p["scope"]
     texts, absent = _scope_texts(batch, rids, scope)
-    hits = _missing_scope(rule, absent, scope)
+    hits = _absent(rule, batch, absent, scope)
     if texts.empty:
         return hits
     found = mentions(texts, p["regex"], p.get("clause"))

@@ -1,0 +1,154 @@
+"""One home for the facts of the domain that several parts of the tool state.
+
+Severity and verdict words, agency types and their words, the agency-name key, and publication
+deadlines. Each is defined here once and imported everywhere, so the workbook, the findings, the
+roster sheet and the command line can never give two answers to one question. Deadlines in particular
+are not written here at all: they are the `deadline` parameters of the publication rules (rules/,
+and any local pack that overrides them), read by `deadline_for` — the same values the rules apply.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .rules.model import Pack, Rule
+
+# ---------------------------------------------------------------- severity, category, verdict
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+CATEGORY_WORDS = {"compliance": "合规问题", "extraction": "读取问题（需人工核查）"}
+
+VERDICT_FAILED = "无法审核（需人工核查）"
+VERDICT_ERROR = "不合格"
+VERDICT_WARNING = "基本合格（有警告）"
+VERDICT_OK = "合格"
+VERDICT_PARTIAL_SUFFIX = "；部分内容未能读取"
+
+# ---------------------------------------------------------------- agency types
+
+AGENCY_TYPES = {"government": "人民政府", "department": "政府部门", "township": "乡镇（街道）",
+                "unknown": "未能判断"}
+# Words an office may write for a type (roster 单位类型, --agency-types), compared after NFKC and
+# without spaces, so full-width brackets fold to ASCII.
+AGENCY_TYPE_INPUT = {
+    "人民政府": "government", "政府": "government", "government": "government",
+    "政府部门": "department", "部门": "department", "department": "department",
+    "乡镇(街道)": "township", "乡镇": "township", "街道": "township", "乡镇街道": "township",
+    "township": "township",
+}
+
+# ---------------------------------------------------------------- publication on time
+
+ON_TIME = "按期"
+LATE = "逾期"
+DATE_UNKNOWN = "无法判断（发布日期不明）"
+YEAR_UNKNOWN = "无法判断（报告年度不明）"
+REPORT_UNREAD = "无法判断（报告未能读取）"
+NO_DEADLINE = "无法判断（无适用的发布期限规则）"
+
+
+def deadline_rules(rules: Iterable[Rule]) -> list[Rule]:
+    """The rules that set a publication deadline (kind `publication`, check `deadline`)."""
+    return [r for r in rules if r.kind == "publication" and r.params.get("check") == "deadline"]
+
+
+def _applies(when: dict[str, Any], template: str | None, agency_type: str, year: int | None) -> bool:
+    """A rule's `when` for a report of this template, type and year (cell conditions are not about
+    deadlines and are taken as met)."""
+    if "templates" in when and (template or "unknown") not in when["templates"]:
+        return False
+    if "agency_types" in when and agency_type not in when["agency_types"]:
+        return False
+    if "year_min" in when and (year is None or year < when["year_min"]):
+        return False
+    return not ("year_max" in when and (year is None or year > when["year_max"]))
+
+
+def deadline_for(packs: Iterable[Pack], template: str | None, agency_type: str | None,
+                 year: int | None) -> str | None:
+    """The 'MM-DD' (of year+1) by which this report must be published: the earliest deadline among
+    the rules that the engine applies to it, or None when none does."""
+    pack = next((p for p in packs if p.applies_to(template)), None)
+    if pack is None:
+        return None
+    days = [str(r.params["deadline"]) for r in deadline_rules(pack.rules)
+            if _applies(r.when, template, agency_type or "unknown", year)]
+    return min(days) if days else None
+
+
+def deadlines_by_type(packs: Iterable[Pack], template: str | None, year: int | None) -> dict[str, str]:
+    """Type → 'MM-DD' for reports of one template and year (types no rule covers are left out)."""
+    packs = list(packs)
+    got = {t: deadline_for(packs, template, t, year) for t in AGENCY_TYPES}
+    return {t: d for t, d in got.items() if d is not None}
+
+
+def national_packs() -> list[Pack]:
+    """The shipped national rule packs, for callers that were given none (tests, the API)."""
+    return list(_national_packs())
+
+
+@lru_cache(maxsize=1)
+def _national_packs() -> tuple[Pack, ...]:
+    from .rules.loader import load_packs
+
+    return tuple(load_packs(Path(__file__).resolve().parent.parent / "rules"))
+
+
+def template_for_year(year: int | None) -> str:
+    """The format a report of this year should use (for roster units without a report)."""
+    return "2019" if year is not None and year <= 2020 else "2021"
+
+
+# ---------------------------------------------------------------- agency-name key
+
+AGENCY_KEY_VERSION = "2"      # bump when the rules of `agency_keys` change: the ledger re-keys its rows
+_TRAILING_BRACKETS = r"^(.+?)(?:[(\[【〔][^()\[\]【】〔〕]*[)\]】〕])+$"
+_LEVEL_GOVERNMENT = r"^(.+[省市县区旗州盟乡镇])政府$"
+
+
+def agency_keys(names: pd.Series) -> pd.Series:
+    """The key that says two names are one agency, for a whole column ('' for no name).
+
+    Used wherever agencies are compared: roster matching, type overrides, an agency's reports of
+    other years, two versions of one report. Rules, in order (all deterministic; none guesses):
+    1. NFKC: full-width letters, digits, brackets and spaces become their ordinary forms.
+    2. A trailing bracketed note is dropped — '发展和改革局（粮食局）', '…（本级）' name the same unit.
+    3. Whitespace and all punctuation/symbols are removed ('·', '-', quotes, the remaining brackets).
+    4. Fixed synonyms: 人民政府 → 政府, 管理委员会 → 管委会, a trailing 街道办事处/街道办 → 街道.
+    5. '<place>政府' → '<place>' when the place ends in 省市县区旗州盟乡镇: '沭城镇人民政府' is '沭城镇'.
+    Deliberately NOT removed: a trailing 办公室 (县人民政府办公室 is not 县人民政府), 中共/党委 prefixes, or
+    region names. Traditional characters are not converted.
+    """
+    s = names.astype(object).where(names.notna(), "").astype(str)
+    s = s.str.normalize("NFKC")
+    s = s.str.replace(_TRAILING_BRACKETS, r"\1", regex=True)
+    s = s.str.replace(r"[\W_]+", "", regex=True)
+    s = s.str.replace("人民政府", "政府", regex=False).str.replace("管理委员会", "管委会", regex=False)
+    s = s.str.replace(r"(?<=街道)办(?:事处)?$", "", regex=True)
+    return s.str.replace(_LEVEL_GOVERNMENT, r"\1", regex=True)
+
+
+def agency_key(name: Any) -> str | None:
+    """`agency_keys` for one name; None when there is no name (so it never matches another)."""
+    if name is None or not isinstance(name, str):
+        return None
+    key = str(agency_keys(pd.Series([name], dtype=object)).iloc[0])
+    return key or None
+
+
+def agency_type_word(text: Any) -> str | None:
+    """An office's word for a type ('政府部门', 'department', '乡镇（街道）') → type key, or None."""
+    import unicodedata
+
+    if not isinstance(text, str):
+        return None
+    return AGENCY_TYPE_INPUT.get(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower())

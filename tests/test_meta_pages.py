@@ -1,0 +1,181 @@
+"""Agency and publication date on page beginnings, against what a person reads on the page.
+
+tests/data/pages/ holds the first screen of report pages from many kinds of agencies and
+publishing tools (CMS pages with their chrome, archiver text, markdown and PDF conversions);
+DOCX and PDF pages are built here from the lines listed in expected.yaml. Each page carries a
+trap (label kept, breadcrumb, 来源 naming the host, stale header date …). A wrong year is never
+acceptable; an unknown is (None), but the corpus as a whole must be read at least 90% right.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+
+from auditor.extract import extract
+from auditor.extract.agency_name import agency_from_title, clean_name, report_title
+from auditor.extract.dates import Candidate, LABEL, META_TAG, WRITTEN, choose, iso, labelled_dates
+from auditor.ingest import read_document
+
+PAGES = Path(__file__).parent / "data" / "pages"
+CASES = yaml.safe_load((PAGES / "expected.yaml").read_text(encoding="utf-8"))["pages"]
+
+
+def _docx(lines: list[str]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _pdf(lines: list[str]) -> bytes:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=(595, 842))
+    y = 780
+    for line in lines:
+        c.setFont("STSong-Light", 12)
+        c.drawString(60, y, line)
+        y -= 28
+    c.save()
+    return out.getvalue()
+
+
+def _meta(case: dict, tmp_path: Path) -> dict:
+    if "file" in case:
+        path = PAGES / case["file"]
+        doc = read_document(path)
+    else:
+        data = _docx(case["lines"]) if case["build"] == "docx" else _pdf(case["lines"])
+        path = tmp_path / f"{case['id']}.{case['build']}"
+        path.write_bytes(data)
+        doc = read_document(path, data)
+    return extract(doc).meta
+
+
+def _name(case: dict) -> str:
+    return case.get("file") or case["id"]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict[str, dict]:
+    tmp = tmp_path_factory.mktemp("pages")
+    return {_name(case): _meta(case, tmp) for case in CASES}
+
+
+def test_corpus_is_broad():
+    files = [c for c in CASES if "file" in c]
+    built = [c for c in CASES if "build" in c]
+    assert len(CASES) >= 40
+    assert {Path(c["file"]).suffix for c in files} >= {".html", ".txt", ".md"}
+    assert {c["build"] for c in built} == {"docx", "pdf"}
+    assert {c["file"] for c in files} == {p.name for p in PAGES.iterdir() if p.name != "expected.yaml"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=_name)
+def test_agency_as_read(results, case):
+    assert results[_name(case)]["agency"] == case["agency"], case["trap"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=_name)
+def test_published_as_read(results, case):
+    assert results[_name(case)]["published"] == case["published"], case["trap"]
+
+
+def test_never_a_wrong_year(results):
+    """A date read is in the year the page prints; a page that prints none gives None."""
+    for case in CASES:
+        got = results[_name(case)]["published"]
+        if got is not None:
+            assert case["published"] is not None and got[:4] == case["published"][:4], _name(case)
+
+
+def test_corpus_accuracy(results):
+    agency_right = sum(results[_name(c)]["agency"] == c["agency"] for c in CASES)
+    dated = [c for c in CASES if c["published"]]
+    date_right = sum(results[_name(c)]["published"] == c["published"] for c in dated)
+    assert agency_right >= 0.9 * len(CASES)
+    assert date_right >= 0.9 * len(dated)
+
+
+# --- the pieces, on the exact strings real pages printed ---------------------------------------
+
+@pytest.mark.parametrize("raw, name", [
+    ("名称:广东省人民政府", "广东省人民政府"),
+    ("•标题:海棠区卫生健康委员会", "海棠区卫生健康委员会"),
+    ("# 沭阳县人民政府", "沭阳县人民政府"),
+    ("发布机构:|五泄镇|公开日期:|2023-01-19|五泄镇", "五泄镇"),
+    ("东河区卫生健康委员会2021", "东河区卫生健康委员会"),
+    ("五泄镇五泄镇", "五泄镇"),
+    ("当前位置:首页>政务公开>政府信息公开年报", None),
+    ("原创", None),
+    ("1", None),
+    ("［具体地名］", None),
+    ("XX县人民政府", None),
+])
+def test_clean_name(raw, name):
+    assert clean_name(raw) == name
+
+
+@pytest.mark.parametrize("raw, agency", [
+    ("沭阳县发展和改革局2023年政府信息公开年度报告-沭阳县发改局", "沭阳县发展和改革局"),
+    ("2024 年上海市科委政府信息公开工作年度报告", "上海市科委"),
+    ("黄岛区2022年度政务公开工作年度报告", "黄岛区"),
+    ("国家税务总局烟台市税务局政府信息公开工作2020年度报告", "国家税务总局烟台市税务局"),
+    ("临朐县人民政府信息公开工作2019年度报告", "临朐县人民政府"),
+    ("2023年度政府信息公开工作年度报告", None),
+    ("［具体地名］2023年政府信息公开工作年度报告", None),
+    ("当前位置：首页 > 政务公开 > 南明区人民政府2023年政府信息公开工作年度报告", "南明区人民政府"),
+])
+def test_agency_from_title(raw, agency):
+    title = report_title(raw)
+    assert title is not None
+    assert agency_from_title(title) == agency
+
+
+@pytest.mark.parametrize("raw", ["当前位置：首页>政务公开>政府信息公开年报", "首页>政务公开>政府信息公开年报>部门年报",
+                                 "部门信息公开年报", "政府信息公开年报"])
+def test_column_names_and_breadcrumbs_are_no_title(raw):
+    assert report_title(raw) is None
+
+
+@pytest.mark.parametrize("text, date", [
+    ("2026-01-2016:07", "2026-01-20"),
+    ("2024-1-516:07", "2024-01-05"),
+    ("2024年01月22日", "2024-01-22"),
+    ("2024/3/8 15:34", "2024-03-08"),
+    ("二〇二二年一月二十日", "2022-01-20"),
+    ("2023-02-30", None),
+])
+def test_iso(text, date):
+    assert iso(text) == date
+
+
+def test_labels_that_do_not_mean_published():
+    assert labelled_dates("页面生成时间 2024-05-28 15:46:43") == []
+    assert labelled_dates("更新时间：2024-05-28") == []
+    assert labelled_dates("采集时间：2025-12-30T21:37:37+08:00") == []
+    assert labelled_dates("时间：2024-01-22") == []          # no info line around it
+    assert labelled_dates("来源：区政府办 时间：2024-01-22 浏览：3") == [Candidate("2024-01-22", LABEL)]
+
+
+def test_choose_never_guesses_a_year():
+    # stale header (not after the report year) is dropped
+    assert choose([Candidate("2023-03-02", LABEL), Candidate("2024-01-19", LABEL)], 2023) == "2024-01-19"
+    # two sources of the same kind disagree on the year: unknown, not a guess
+    assert choose([Candidate("2024-01-19", META_TAG), Candidate("2025-01-19", LABEL)], 2023) is None
+    # the signature date only when nothing better is printed
+    assert choose([Candidate("2024-01-10", WRITTEN), Candidate("2024-01-19", LABEL)], 2023) == "2024-01-19"
+    assert choose([Candidate("2024-01-10", WRITTEN)], 2023) == "2024-01-10"
+    assert choose([Candidate("2023-12-30", LABEL)], 2023) is None
