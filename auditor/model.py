@@ -90,6 +90,9 @@ class Report:
     status: str = "complete"
     problems: list[str] = field(default_factory=list)
     truncated_after: int | None = None   # the text stops inside this part: later parts can't be judged
+    # part number → its heading words as seen in the text, for parts whose start and end were not
+    # recovered (a numbered title glued to a sentence, inside a table …): present, place unsure
+    heading_seen: dict[int, str] = field(default_factory=dict)
 
     def tables(self) -> dict[str, dict[str, dict[str, Any]]]:
         out: dict[str, dict[str, dict[str, Any]]] = {"t2": {}, "t3": {}, "t4": {}}
@@ -106,14 +109,16 @@ class Report:
                 "sections": [[s.number, s.title, s.text] for s in self.sections],
                 "section_order": list(self.section_order),
                 "cells": [[c.table, c.row, c.col, c.raw, c.value, c.derived] for c in self.cells],
-                "status": self.status, "problems": list(self.problems), "truncated_after": self.truncated_after}
+                "status": self.status, "problems": list(self.problems), "truncated_after": self.truncated_after,
+                "heading_seen": {str(n): w for n, w in self.heading_seen.items()}}
 
     @classmethod
     def from_store(cls, data: dict[str, Any]) -> "Report":
         return cls(file=data["file"], template=data["template"], meta=data["meta"], preface=data["preface"],
                    sections=[Section(*s) for s in data["sections"]], section_order=data["section_order"],
                    cells=[Cell(*c) for c in data["cells"]], status=data["status"], problems=data["problems"],
-                   truncated_after=data.get("truncated_after"))
+                   truncated_after=data.get("truncated_after"),
+                   heading_seen={int(n): w for n, w in (data.get("heading_seen") or {}).items()})
 
     def as_json(self) -> dict[str, Any]:
         return {

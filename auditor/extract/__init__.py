@@ -54,13 +54,18 @@ def extract(doc: Document) -> Report:
     for h in lay.headings:
         report.sections.append(Section(h.number, h.title, lay.text(*lay.regions[h.number])))
         report.section_order.append(h.number)
+    report.heading_seen = dict(lay.seen)
     report.meta = extract_meta(doc, report.preface)
 
     hints: list[str] = []
     tables_found = 0
     for number, (table, parse, short) in _TABLE_OF_SECTION.items():
         region = lay.region(number)
-        if region is None:
+        if region is None and number in lay.seen:
+            report.problems.append(f"正文中出现「{lay.seen[number]}」字样，但未能确定第{'一二三四五六'[number - 1]}部分"
+                                   f"的起止位置，{short}未读取")
+            result = TableResult()
+        elif region is None:
             report.problems.append(f"未找到第{'一二三四五六'[number - 1]}部分，{short}未读取")
             result = TableResult()
         else:

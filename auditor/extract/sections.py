@@ -1,8 +1,14 @@
 """Find the six section headings and cut the report into preface and sections.
 
-A heading is recognised by its numeral followed by a known title, anywhere a heading can start
-(line start, or after whitespace/sentence end when a page was flattened onto one line). The
-canonical number comes from the title, so renumbered or mistyped numerals still map correctly.
+A heading is recognised by its title (the canonical number comes from the title, so renumbered or
+mistyped numerals still map correctly), read the way a person reads it: spaces, line breaks and
+runs inside it, full/half width, page furniture on its line (page numbers, running headers) and
+numbering slips (（一）, 1., 第一部分, a missing numeral when the title stands alone on its line).
+
+What is not taken as a heading is still remembered: the title written with a numeral, or standing
+where a heading could stand, is evidence that the part exists although its start and end were not
+recovered (`Layout.seen`), so a rule says 需人工核查 instead of "missing". A mention of the titles
+inside a sentence (a preface listing the six parts) is neither a heading nor evidence.
 """
 from __future__ import annotations
 
@@ -12,22 +18,70 @@ from itertools import repeat
 
 from ..model import Block, TableBlock, TextBlock
 
-# The numeral (one or two) and its separator. A heading starts at its numeral, at the start of the
-# text or after whitespace or a sentence end: the lookbehind, placed after the first numeral so
-# that the regex engine can skip from numeral to numeral, looks at the character before it.
-_NUM = r"[一二三四五六七八九十](?<![^\s。；;:：].)[一二三四五六七八九十]?\s*[、.．,，]\s*"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _spaced(pattern: str) -> str:
+    r"""`pattern` with `\s*` after every CJK literal outside a character class: a title may be
+    printed with spaces, line breaks or page furniture (masked to spaces) between its characters."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            out.append(ch)
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+        elif _CJK.match(ch):
+            quantified = i + 1 < len(pattern) and pattern[i + 1] in "?*+{"
+            out.append(f"(?:{ch}\\s*)" if quantified else f"{ch}\\s*")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 _TITLES = {
     1: r"(?:工作)?总体情况",
-    2: r"主动公开政府信息(?:的)?情况",
+    2: r"主动公开政府信息(?:工作)?(?:的)?情况",
     3: r"收到和处理政府信息公开申请(?:的)?情况",
-    4: r"(?:政府信息公开)?[^。\n]{0,6}?复议[^。\n]{0,6}?行政诉讼(?:的)?情况",
+    # 行政法复议 (a real typo), 行政复议和行政诉讼, 因…工作被申请行政复议和提起行政诉讼: a few
+    # characters (never a numeral, so a glued numeral stays the heading's) before 复议, and up
+    # to six, none a sentence end, between 复议 and 行政诉讼.
+    4: r"(?:因)?(?:政府信息公开)?(?:(?![一二三四五六七八九十])[\u4e00-\u9fff]\s*){0,8}?复议"
+       r"(?:[^。；\s]\s*){0,6}?行政诉讼(?:的)?情况",
     5: r"(?:政府信息公开工作)?存在的?(?:主要)?问题(?:及|和|与)(?:其)?(?:改进|整改)(?:情况|措施|方向)?",
-    6: r"其他需(?:要)?报告的?事项",
+    6: r"其[他它]需(?:要)?报告的?事项",
 }
-# The title groups s1…s6 hold no groups of their own, so the one that matched is `lastgroup`.
-_HEADING = re.compile(_NUM + "(?:" + "|".join(f"(?P<s{n}>{p})" for n, p in _TITLES.items()) + ")")
-_SENTENCE_END = re.compile(r"[。；]")
+# Numerals: 一、 (a CJK numeral and a separator, or a space), （一）, 1. / 1、, 第一部分.
+_NUM_CJK = r"[一二三四五六七八九十]{1,2}(?:\s*[、.．,，:：]|[ \t\u3000])\s*"
+_NUM_OTHER = (r"[（(]\s*(?:[一二三四五六七八九十]{1,2}|[1-9])\s*[)）]\s*[、.．]?\s*"
+              r"|(?<![\d.])[1-9]\s*[、.．]\s*(?!\d)"
+              r"|第\s*[一二三四五六]\s*部\s*分\s*[、.．:：]?\s*")
+_HEADING = re.compile(f"(?:(?P<cjk>{_NUM_CJK})|(?P<other>{_NUM_OTHER}))?(?:"
+                      + "|".join(f"(?P<s{n}>{_spaced(p)})" for n, p in _TITLES.items()) + ")")
 _SECTION_OF_GROUP = {f"s{n}": n for n in _TITLES}
+_SENTENCE_END = re.compile(r"[。；]")
+# A character after which a numbered heading may start: not a letter of a running sentence.
+_BREAK_BEFORE = set("。；;:：!！?？）)”」』》】]") | set("0123456789")
+# What a numbered title may be followed by in a list of the parts (、；， between two titles).
+_LIST_GAP = re.compile(r"[\s、；;，,和及以与]{0,4}$")
+
+# Page furniture, masked to spaces before headings are searched (offsets stay the same).
+_FURNITURE = re.compile(
+    r"第\s*\d{1,3}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,3}\s*页)?"
+    r"|(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)"
+    r"|(?m:^[ \t\u3000]*\d{1,3}\s*/\s*\d{1,3}[ \t\u3000]*$)")
+_HEADER_LINE = re.compile(r"(?m)^[ \t\u3000]*(\S[^\n]{4,58}?年度报告[^\n]{0,10}?)[ \t\u3000]*$")
+_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
+                        "\u200b": " ", "\u200c": " ", "\u200d": " ", "\ufeff": " ", "\u00ad": " "})
 
 
 @dataclass
@@ -50,6 +104,7 @@ class Layout:
     flat: str
     tables: list[Span]               # the table blocks; everything else in `flat` is text
     headings: list[Heading]          # chosen headings, in document order (one per number)
+    seen: dict[int, str] = field(default_factory=dict)   # number → heading words seen, no heading placed
     regions: dict[int, tuple[int, int]] = field(init=False)   # number → its text, after the heading
 
     def __post_init__(self) -> None:
@@ -91,7 +146,8 @@ def layout(blocks: list[Block]) -> Layout:
         parts = _block_texts(blocks, table_at)
     flat = "\n".join(parts)
     tables = _table_spans(blocks, parts, table_at)
-    return Layout(flat, tables, _choose_headings(flat, tables))
+    headings, seen = _choose_headings(flat, tables)
+    return Layout(flat, tables, headings, seen)
 
 
 def _table_indices(blocks: list[Block]) -> list[int]:
@@ -135,25 +191,109 @@ def _table_spans(blocks: list[Block], parts: list[str], table_at: list[int]) -> 
     return spans
 
 
-def _choose_headings(flat: str, tables: list[Span]) -> list[Heading]:
+def masked(flat: str) -> str:
+    """`flat` as headings are searched in: the same length and offsets, full-width digits and
+    zero-width characters folded, page furniture (page numbers, a running header repeated on
+    every page) replaced by spaces, so that a heading on a furniture line or broken by one reads whole."""
+    text = flat.translate(_WIDTH)
+    text = _FURNITURE.sub(lambda m: " " * len(m.group()), text)
+    lines = [m.group(1) for m in _HEADER_LINE.finditer(text)]
+    repeated = {line for line in set(lines) if lines.count(line) >= 2 and not _HEADING.search(line)}
+    for line in sorted(repeated, key=len, reverse=True):
+        text = text.replace(line, " " * len(line))
+    return text
+
+
+@dataclass
+class _Candidate:
+    number: int
+    rank: int          # 0: 一、 or 第一部分; 1: （一） or 1.; 2: no numeral, title alone on its line
+    start: int
+    end: int
+
+
+def _choose_headings(flat: str, tables: list[Span]) -> tuple[list[Heading], dict[int, str]]:
+    """One heading per part: the first of its best-numbered candidates, skipping a numbered title
+    that only lists the parts (another title follows it at once) when the part has a later one."""
+    text = masked(flat)
     table_ranges = [(s.start, s.end) for s in tables]
-    first: dict[int, Heading] = {}
-    for m in _HEADING.finditer(flat):
-        if table_ranges and any(lo <= m.start() < hi for lo, hi in table_ranges):
-            continue  # a table cell such as 四、结转下年度继续办理 is not a heading
+    candidates: list[_Candidate] = []
+    evidence: dict[int, str] = {}
+    for m in _HEADING.finditer(text):
         number = _SECTION_OF_GROUP[m.lastgroup]  # type: ignore[index]
-        if number in first:
+        end = m.start() + len(m.group().rstrip())      # the `\s*` after the title's last character
+        numbered = m.group("cjk") is not None or m.group("other") is not None
+        in_table = bool(table_ranges) and any(lo <= m.start() < hi for lo, hi in table_ranges)
+        rank = _heading_rank(text, m, end, numbered)
+        if rank is None or in_table:
+            # a table cell or a title glued to a running sentence: the part is there, its place unsure
+            if (numbered or in_table or _at_break(text, m.start())) and number not in evidence:
+                evidence[number] = _squeeze(m.group())
             continue
-        title = _written_title(flat, m)
-        first[number] = Heading(number, title, m.start(), max(m.end(), m.start() + len(title)))
-    return sorted(first.values(), key=lambda h: h.start)
+        candidates.append(_Candidate(number, rank, m.start(), end))
+    chosen: dict[int, _Candidate] = {}
+    for number in sorted({c.number for c in candidates}):
+        mine = [c for c in candidates if c.number == number]
+        best = min(c.rank for c in mine)
+        mine = [c for c in mine if c.rank == best]
+        pick = next((c for c in mine[:-1] if not _lists_parts(text, c, candidates)), mine[-1]) \
+            if len(mine) > 1 else mine[0]
+        chosen[number] = pick
+    headings = []
+    for c in sorted(chosen.values(), key=lambda c: c.start):
+        title, end = _written_title(text, c.start, c.end)
+        headings.append(Heading(c.number, title, c.start, end))
+    seen = {n: words for n, words in evidence.items() if n not in chosen}
+    return headings, seen
 
 
-def _written_title(flat: str, m: re.Match[str]) -> str:
-    """The heading as printed: the whole line when the heading stands on a line of its own."""
-    line_end = flat.find("\n", m.start())
-    line_end = len(flat) if line_end < 0 else line_end
-    line = flat[m.start():line_end].strip()
-    if len(line) <= 40 and not _SENTENCE_END.search(line):
-        return line
-    return flat[m.start():m.end()].strip()
+def _heading_rank(text: str, m: re.Match[str], end: int, numbered: bool) -> int | None:
+    """How sure the match is a heading, or None if it is not one where it stands."""
+    if m.group("cjk") is not None or (m.group("other") or "").lstrip().startswith("第"):
+        rank = 0
+    elif numbered:
+        rank = 1
+    else:
+        rank = 2
+    if rank == 2:
+        # no numeral: only the title alone on its line
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        if text[line_start:m.start()].strip() or text[end:line_end].strip(" \t\u3000:：。"):
+            return None
+        return rank
+    if m.start() == 0 or text[m.start() - 1].isspace():
+        return rank
+    prev = text[m.start() - 1]
+    if prev in _BREAK_BEFORE or prev.isascii():
+        return rank
+    return None
+
+
+def _at_break(text: str, start: int) -> bool:
+    """At a line start, after a space or a sentence end: where a heading could stand."""
+    return start == 0 or text[start - 1].isspace() or text[start - 1] in "。；;:：!！?？"
+
+
+def _lists_parts(text: str, c: _Candidate, candidates: list[_Candidate]) -> bool:
+    """The candidate is followed at once by another part's title: a list of the parts, not a heading."""
+    nxt = next((o for o in candidates if o.start >= c.end), None)
+    return nxt is not None and nxt.number != c.number and bool(_LIST_GAP.match(text[c.end:nxt.start]))
+
+
+def _squeeze(words: str) -> str:
+    return re.sub(r"\s+", "", words)[:40]
+
+
+def _written_title(text: str, start: int, end: int) -> tuple[str, int]:
+    """The heading as printed, and where its text ends: the whole line when the heading stands on
+    a line of its own (line breaks inside the heading removed, page furniture left out)."""
+    head = re.sub(r"\s*\n\s*", "", text[start:end]).strip()
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[end:line_end].rstrip()
+    line = re.sub(r"[ \t\u3000]{2,}", " ", (head + rest).strip())
+    if len(line) <= 40 and not _SENTENCE_END.search(rest):
+        return line, end + len(rest)
+    return head, end

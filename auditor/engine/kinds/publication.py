@@ -6,12 +6,14 @@
 overview can never show a deadline or a verdict that the findings contradict."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from ...domain import (AGENCY_TYPES as TYPES, DATE_UNKNOWN, LATE, NO_DEADLINE, ON_TIME, REPORT_UNREAD,
                        YEAR_UNKNOWN, deadline_for)
-from ...catalog import TABLE_SHORT, row_label, rows_for
+from ...catalog import TABLE_SHORT, normalize_text, row_label, rows_for
 from ...rules.model import Pack, Rule
 from ..batch import Batch
 from ..hits import Hit, not_evaluated
@@ -85,7 +87,9 @@ def evaluate_fact(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
 
 
 def evaluate_rows(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
-    """A row missing from an otherwise well-read table is the report's; else it is ours.
+    """A row missing from an otherwise well-read table is the report's; else it is ours: when the
+    file stops before the table ends, or the row's label is printed in the table's part (its numbers
+    were not read), that is 需人工核查.
 
     Vectorised: the rows each report should have (by its format) against the rows it has (the
     batch's rid × row grid of rows with a cell read)."""
@@ -109,13 +113,42 @@ def evaluate_rows(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
         for j in np.flatnonzero(~read.all(axis=1)):
             missing.append((int(group[j]), [r for r, ok in zip(rows, read[j]) if not ok], len(rows)))
     hits: list[Hit] = []
+    section = _SECTION_OF_TABLE.get(table)
+    texts = batch.texts[batch.texts["scope"] == f"section_{section}"].drop_duplicates("rid").set_index("rid")["text"] \
+        if missing else None
     for rid, rows, total in sorted(missing, key=lambda m: m[0]):
         names = "、".join(f"「{row_label(table, r)}」" for r in rows)
+        short = TABLE_SHORT[table]
         if 1 - np.float64(len(rows)) / total < min_share:
-            hits.append(not_evaluated(rid, rule, TABLE_SHORT[table], f"{table}:rows",
-                                      f"{TABLE_SHORT[table]}多行未能读取（{names}）"))
+            hits.append(not_evaluated(rid, rule, short, f"{table}:rows", f"{short}多行未能读取（{names}）"))
             continue
-        hits.extend(Hit(rid, rule, f"{TABLE_SHORT[table]}「{row_label(table, r)}」行", f"{table}:row:{r}",
-                        fields={"table": TABLE_SHORT[table], "row": row_label(table, r)},
-                        values={"缺少行": row_label(table, r)}) for r in rows)
+        after = batch.info.at[rid, "truncated_after"]
+        text = texts.get(rid) if texts is not None else None
+        norm = normalize_text(text) if isinstance(text, str) else ""
+        for r in rows:
+            where, key = f"{short}「{row_label(table, r)}」行", f"{table}:row:{r}"
+            words = _row_words(row_label(table, r))
+            if not pd.isna(after) and section is not None and int(after) <= section:
+                hits.append(not_evaluated(rid, rule, where, key,
+                                          f"报告在第{'一二三四五六'[int(after) - 1]}部分中途结束，无法判断是否缺少该行"))
+            elif words in norm:
+                # the row's label is printed: the row is there, its numbers were not read (ours)
+                hits.append(not_evaluated(rid, rule, where, key,
+                                          f"{short}中出现「{words}」行名，但该行的数字未能读取", values={"行名": words}))
+            else:
+                hits.append(Hit(rid, rule, where, key, fields={"table": short, "row": row_label(table, r)},
+                                values={"缺少行": row_label(table, r)}))
     return hits
+
+
+_SECTION_OF_TABLE = {"t2": 2, "t3": 3, "t4": 4}
+_ROW_NUMBERING = re.compile(r"^(?:\d+\.|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、)")
+
+
+def _row_words(label: str) -> str:
+    """The words by which a row's label is recognised in the text: its own name without numbering
+    (「行政规范性文件」, 重复申请), the numbered form when the name alone is too short (3.其他)."""
+    own = label.split("「")[-1].rstrip("」") if "「" in label else label.split()[-1]
+    own = normalize_text(own)
+    bare = _ROW_NUMBERING.sub("", own)
+    return bare if len(bare) >= 3 else own

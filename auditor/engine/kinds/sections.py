@@ -1,4 +1,9 @@
-"""Kind `sections`: the six parts are present, in order, under the titles the format gives."""
+"""Kind `sections`: the six parts are present, in order, under the titles the format gives.
+
+A part is missing only when the file was read to its end and its heading occurs nowhere, in any
+layout (the extraction normalises spaces, line breaks, runs, page furniture and numbering). When
+its heading words were seen but no heading could be placed (`Report.heading_seen`), or the file
+stops before it, that is 需人工核查."""
 from __future__ import annotations
 
 import pandas as pd
@@ -34,9 +39,15 @@ def _present(rule: Rule, batch: Batch, rids: pd.Index, found: pd.DataFrame, want
     hits = []
     for r, after in zip(missing.itertuples(), cut):
         name = section_name(int(r.number))
+        seen = (getattr(batch.reports[int(r.rid)], "heading_seen", None) or {}).get(int(r.number))
         if after is not pd.NA and not pd.isna(after) and r.number > after:
             hits.append(not_evaluated(int(r.rid), rule, name, f"section:{int(r.number)}",
                                       f"报告在第{NUMERALS[int(after) - 1]}部分中途结束，无法判断是否缺少{name}"))
+        elif seen:
+            # the heading's words stand in the text (glued to a sentence, in a table …): present, place unsure
+            hits.append(not_evaluated(int(r.rid), rule, name, f"section:{int(r.number)}",
+                                      f"正文中出现「{seen}」字样，但未能确定该部分的起止位置",
+                                      values={"出现字样": seen}))
         else:
             hits.append(Hit(int(r.rid), rule, name, f"section:{int(r.number)}", fields={"section": name},
                             values={"缺少部分": name}))

@@ -4,6 +4,12 @@ Each pattern runs over the texts of the scope (one Series per scope, shared by a
 the batch cache). A scope the extraction did not find (a missing section) cannot be judged: that is
 reported as not evaluated, and the missing section itself is the business of the `sections` rules.
 
+Absence is concluded only on a text read whole whose parts were all found: when the file stops
+early, or a part's heading was missed or only seen (so the parts' bounds are unsure), a phrase
+missing from its scope but present elsewhere in the report may just have been cut into the wrong
+part — that is 需人工核查, not the agency's fault. A `statement` (a specific phrasing, such as the
+fee sentence) found anywhere in the report is never reported as missing from its part.
+
 A pattern may be anchored at the start of its clause (`clause`: the text after the last 。；;，, or
 line break): the match then runs from the clause start to the end of the regex match, the regex
 must begin within `max_chars` characters of the clause start, and none of the `exclude` words may
@@ -13,7 +19,12 @@ regex's own literals instead of by trying every position of the text (auditor/en
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import pandas as pd
+
+from ...catalog import T2_ROWS_2019, T2_ROWS_2021, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS, T4_GROUPS
 
 from ...rules.model import Rule
 from ..batch import Batch
@@ -63,18 +74,84 @@ def cut_short(batch: Batch, rid: int, scope: str) -> int | None:
     return None
 
 
-def _absence(rule: Rule, batch: Batch, rid: int, scope: str, hit: Hit) -> Hit:
-    """Something is missing — unless the file stops early, when it may just be cut off."""
+def structure_sure(batch: Batch) -> pd.Series:
+    """Per rid: all six parts were found, no heading was only seen, the file was read to its end.
+    Built once per batch (cached) from the extraction's evidence, never by re-reading the text."""
+    key = "structure_sure"
+    if key not in batch.cache:
+        info = batch.info
+        found = batch.sections.groupby("rid")["number"].nunique().reindex(info.index, fill_value=0)
+        seen = pd.Series([bool(getattr(r, "heading_seen", None)) for r in batch.reports], index=info.index)
+        batch.cache[key] = (found >= 6) & ~seen & info["truncated_after"].isna().to_numpy(dtype=bool)
+    return batch.cache[key]
+
+
+@lru_cache(maxsize=1)
+def _table_labels() -> re.Pattern[str]:
+    """The tables' printed row and column labels (line breaks allowed inside): removed from the text
+    searched elsewhere, so that a label such as 「申请人逾期未按收费通知要求缴纳费用」 is not taken for
+    a sentence of the report."""
+    labels = [lab.label for lab in T3_ROWS_2021 + T3_ROWS_2019 + T3_COLS + T4_GROUPS + T4_COLS]
+    labels += [lab.label for row, cols in T2_ROWS_2021 + T2_ROWS_2019 for lab in [row, *cols]]
+    words = set()
+    for label in labels:
+        for part in re.split(r"[\s「」]+", label):
+            part = re.sub(r"^(?:\d+\.|（[一二三四五六七八九十]）|[一二三四五六七八九十]、)", "", part)
+            if len(part) >= 4:
+                words.add(part)
+    alternatives = [r"\s*".join(map(re.escape, w)) for w in sorted(words, key=len, reverse=True)]
+    return re.compile("|".join(alternatives))
+
+
+def _elsewhere(batch: Batch, rid: int, regexes: list[tuple[str, dict | None]]) -> str | None:
+    """The first of the regexes found anywhere in the report's prose (table labels left out), as
+    quoted from it. Only run for the few reports that lack something in its scope."""
+    text = scope_series(batch, "report").get(rid)
+    if not isinstance(text, str):
+        return None
+    text = _table_labels().sub("\n", text)
+    for regex, clause in regexes:
+        m = finder(regex, clause).first(text)
+        if m is not None:
+            return m
+    return None
+
+
+def _absence(rule: Rule, batch: Batch, rid: int, scope: str, hit: Hit,
+             regexes: list[tuple[str, dict | None]] | None = None, always_elsewhere: bool = False) -> Hit:
+    """Something is missing — unless the file stops early (it may just be cut off), or the parts'
+    bounds are unsure and the searched words stand elsewhere in the report (they may belong here)."""
     after = cut_short(batch, rid, scope) if scope != "preface" else None
-    if after is None:
+    if after is not None:
+        return not_evaluated(rid, rule, hit.location, hit.location_key,
+                             f"报告在第{'一二三四五六'[after - 1]}部分中途结束，无法判断{scope_name(scope)}是否写明")
+    if scope == "report" or not regexes:
         return hit
+    sure = bool(structure_sure(batch).get(rid, False))
+    if sure and not always_elsewhere:
+        return hit
+    quoted = _elsewhere(batch, rid, regexes)
+    if quoted is None:
+        return hit
+    name = scope_name(scope)
+    why = (f"，请核对该表述是否属于{name}" if sure
+           else f"；报告各部分的起止位置未能全部确定，不能断定{name}未写明")
     return not_evaluated(rid, rule, hit.location, hit.location_key,
-                         f"报告在第{'一二三四五六'[after - 1]}部分中途结束，无法判断{scope_name(scope)}是否写明")
+                         f"{name}中未见相关表述，但报告其他位置出现「{quoted[:40]}」{why}",
+                         values={"其他位置出现": quoted[:80]})
 
 
-def _missing_scope(rule: Rule, absent: pd.Index, scope: str) -> list[Hit]:
-    return [not_evaluated(int(rid), rule, scope_name(scope), f"scope:{scope}",
-                          f"未能定位{scope_name(scope)}") for rid in absent]
+def _missing_scope(rule: Rule, absent: pd.Index, scope: str, batch: Batch | None = None) -> list[Hit]:
+    """Not evaluated: the scope was not located (saying so when its heading words were seen)."""
+    hits = []
+    for rid in absent:
+        what = f"未能定位{scope_name(scope)}"
+        if batch is not None and scope.startswith("section_"):
+            words = (getattr(batch.reports[int(rid)], "heading_seen", None) or {}).get(int(scope.split("_")[1]))
+            if words:
+                what = f"正文中出现「{words}」字样，但未能确定{scope_name(scope)}的起止位置"
+        hits.append(not_evaluated(int(rid), rule, scope_name(scope), f"scope:{scope}", what))
+    return hits
 
 
 def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
@@ -90,7 +167,7 @@ def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
         bad = found.index[~found.all(axis=1)]
     else:
         bad = found.index[found.any(axis=1)]
-    hits = _missing_scope(rule, absent, scope)
+    hits = _missing_scope(rule, absent, scope, batch)
     for rid in bad:
         row = found.loc[rid]
         present = [n for n in found.columns if row[n]]
@@ -100,7 +177,11 @@ def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
                   fields={"scope": scope_name(scope), "missing": "、".join(missing),
                           "present": "、".join(present), "matched": "；".join(matched)},
                   values={"未出现": "、".join(missing)} if mode != "none" else {"出现": "；".join(matched)})
-        hits.append(hit if mode == "none" else _absence(rule, batch, int(rid), scope, hit))
+        if mode == "none":
+            hits.append(hit)
+            continue
+        wanted = [(p["regex"], p.get("clause")) for p in patterns if p["name"] in missing]
+        hits.append(_absence(rule, batch, int(rid), scope, hit, wanted))
     return hits
 
 
@@ -110,10 +191,11 @@ def evaluate_statements(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     joined = "|".join(f"(?:{p})" for p in rule.params["phrasings"])
     ok = _contains(texts, joined)
     topic = rule.params.get("topic", rule.title)
-    hits = _missing_scope(rule, absent, scope)
+    hits = _missing_scope(rule, absent, scope, batch)
     hits += [_absence(rule, batch, int(rid), scope,
                       Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
-                          fields={"scope": scope_name(scope), "topic": topic}, values={"缺少表述": topic}))
+                          fields={"scope": scope_name(scope), "topic": topic}, values={"缺少表述": topic}),
+                      [(joined, None)], always_elsewhere=True)
              for rid in ok.index[~ok]]
     return hits
 
@@ -134,7 +216,7 @@ def evaluate_length(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     # str.split() and re's \s agree on what is whitespace (both use Py_UNICODE_ISSPACE)
     lengths = pd.Series([len("".join(t.split())) for t in texts.to_numpy()], index=texts.index, dtype="int64")
     short = lengths[lengths < rule.params["min_chars"]]
-    hits = _missing_scope(rule, absent, scope)
+    hits = _missing_scope(rule, absent, scope, batch)
     hits += [_absence(rule, batch, int(rid), scope,
                       Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
                           fields={"scope": scope_name(scope), "length": int(n), "min_chars": rule.params["min_chars"]},
