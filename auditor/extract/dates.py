@@ -31,13 +31,15 @@ GENERIC_LABELS = ("时间", "日期")
 WRITTEN_LABELS = ("成文日期", "成文时间", "印发日期")
 _CHROME_CONTEXT = re.compile(r"来源|作者|浏览|字号|点击|阅读|访问|编辑|分享|打印|发布者|信息员")
 _NOT_PUB_BEFORE = re.compile(r"(?:页面|网页|采集|更新|修改|抓取|保存|访问|打印|截止|统计|生成)$")
+_INFO_LINE = re.compile(r"来源\s*[:：]|浏览(?:次数|量)?\s*[:：]|字号\s*[:：]|点击(?:数|量|率)?\s*[:：]|阅读(?:数|量)?\s*[:：]")
+_NOT_PUB_LINE = re.compile(r"星期|周[一二三四五六日]|今天|更新|生成|采集|访问|截至|截止")
 # <meta name=…> values (lower case) that clearly mean the publication time.
 META_PUB_NAMES = ("pubdate", "publishdate", "publish_date", "publish-date", "publishtime",
                   "firstpublishedtime", "article:published_time", "dcterms.issued", "dc.date.issued",
                   "contentpublishtime", "publisheddate")
 _LABEL = re.compile(
     "(" + "|".join(sorted(PUB_LABELS + GENERIC_LABELS + WRITTEN_LABELS, key=len, reverse=True))
-    + r")\s*[:：]?\s*[|｜]?\s*(?=20\d{2})")
+    + r")\s*[:：]?\s*[|｜\[【(]?\s*(?=20\d{2})")
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "О": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_DATE = re.compile(r"([〇零○О一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
@@ -102,6 +104,11 @@ def labelled_dates(line: str) -> list[Candidate]:
         date = iso(text[m.end():m.end() + 24])
         if date:
             found.append(Candidate(date, WRITTEN if label in WRITTEN_LABELS else LABEL))
+    if not found and len(text) <= 120 and _INFO_LINE.search(text):
+        # 「2024-01-18 16:07 来源：XX局 【字号：大 中 小】」: the one date of an article's info line
+        dated = {iso(m.group(0)) for m in DATE.finditer(text)} - {None}
+        if len(dated) == 1 and not _NOT_PUB_LINE.search(text):
+            found.append(Candidate(dated.pop(), LABEL))
     return found
 
 

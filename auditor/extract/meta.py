@@ -30,10 +30,12 @@ _SOURCE_LABELS = ("来源", "信息来源", "文章来源")
 _FIELD_LABELS = _TITLE_LABELS + _ISSUER_LABELS + _SOURCE_LABELS
 _FIELD = re.compile(r"(" + "|".join(sorted(_FIELD_LABELS, key=len, reverse=True))
                     + r")\s*[:：]\s*[|｜]?\s*")
+_DANGLING_LABEL = re.compile(r"(?:发布|公开|发文|生成|成文)(?:时间|日期)\s*[:：]\s*$|(?:来源|发布机构)\s*[:：]\s*$")
 _NAV = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条|相关|推荐|热点|最新|附件|点击)")
 _PUB_META_KEYS = ("发布日期", "发布时间", "公开日期", "发文日期")
 _PLACE = re.compile(r"(?:省|市|区|县|旗|镇|乡|州|盟)$")
-_OFFICE_OF_PLACE = re.compile(r"(?:人民政府|政府)(?:办公厅|办公室)?|管委会(?:办公室)?|管理委员会(?:办公室)?")
+# The same body named in full (not its office: 办公厅 is a department, with another deadline).
+_OFFICE_OF_PLACE = re.compile(r"人民政府|政府|管委会|管理委员会")
 
 
 def extract_meta(doc: Document, preface: str) -> dict[str, object]:
@@ -57,7 +59,11 @@ def _head_lines(doc: Document) -> list[str]:
         for part in parts:
             if _BODY_START.match(part):
                 return lines
-            if part.strip():
+            if not part.strip():
+                continue
+            if lines and _DANGLING_LABEL.search(lines[-1]):
+                lines[-1] += part[:LINE_CHARS]   # 「发布时间：」 in one element, the date in the next
+            else:
                 lines.append(part[:LINE_CHARS])
     return lines
 
@@ -109,6 +115,7 @@ def _title_candidates(doc: Document, head: list[str], fields: dict[str, list[str
             yield text, i
             following = strip_chrome(head[i + 1]) if i + 1 < len(head) else ""
             if (following and len(following) <= 30 and not REPORT_PHRASE.search(text)
+                    and not report_title(following)      # a whole title below: see _name_above
                     and (re.search(r"20\d{2}", text) or ORG_END.search(text))):
                 yield text + following, i      # 「XX局2023年政府信息公开」/「工作年度报告」
     if doc.meta.get("网页标题"):
@@ -132,7 +139,7 @@ def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str
             bare = found
         agency = agency_from_title(found)
         if agency is None and index is not None:
-            agency = _name_above(head, index)
+            agency = _name_above(head, index) or _standalone_name(head, index + 1)
             if agency:
                 found = agency + found
         if agency:
@@ -144,7 +151,7 @@ def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str
     if agency is None:
         agency = issuer or source or _signature_name(doc)
     elif _PLACE.search(agency):
-        # 「天津市2023年…」 with 发布机构 「天津市人民政府办公厅」: the page names the office in full.
+        # 「天津市2023年…」 with 发布机构 「天津市人民政府」: the page names the same body in full.
         for name in (issuer, source):
             if name and name.startswith(agency) and _OFFICE_OF_PLACE.fullmatch(name[len(agency):]):
                 agency = name
@@ -153,16 +160,28 @@ def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str
 
 
 def _name_above(head: list[str], index: int) -> str | None:
-    """「XX局」 standing alone on the line above a heading that names no agency."""
+    """「XX局」 standing alone on the line above a heading that names no agency (or, failing
+    that, on the line below it: a byline)."""
     for back in (1, 2):
-        if index - back < 0:
-            return None
-        text = strip_chrome(head[index - back])
-        name = clean_name(text)
-        if name and name == re.sub(r"\s+", "", text) and ORG_END.search(name):
+        name = _standalone_name(head, index - back)
+        if name:
             return name
-        if text and back == 1 and len(text) > 30:
+        if index - back >= 0 and len(head[index - back].strip()) > 30:
             return None
+    return None
+
+
+def _standalone_name(head: list[str], index: int) -> str | None:
+    """The line is a name and nothing else: no label (「来源：XX局」 is a field, read as such),
+    no date, no other words."""
+    if not 0 <= index < len(head):
+        return None
+    text = re.sub(r"^(?:[#>*+\-•·●◆■▪\s]|\*\*)+|\*\*$", "", unicodedata.normalize("NFKC", head[index]).strip())
+    if ":" in text or "：" in text:
+        return None
+    name = clean_name(text)
+    if name and name == re.sub(r"\s+", "", text) and ORG_END.search(name):
+        return name
     return None
 
 
