@@ -145,6 +145,15 @@ def agency_key(name: Any) -> str | None:
     return key or None
 
 
+def fingerprint_agency(name: str) -> str:
+    """The agency part of a finding's fingerprint (auditor/engine/render.py): deliberately frozen
+    (width and spaces folded only), so fingerprints — and the waivers and decisions that cite them —
+    survive any change to `agency_keys`."""
+    from .catalog import normalize_label
+
+    return normalize_label(name)
+
+
 def agency_type_word(text: Any) -> str | None:
     """An office's word for a type ('政府部门', 'department', '乡镇（街道）') → type key, or None."""
     import unicodedata

@@ -17,8 +17,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from ..agency import infer_types
-from ..catalog import normalize_label
+from ..agency import resolve_types
+from ..domain import agency_keys
 from ..extract.numbers import clean, is_blank_mark
 from ..model import Report
 
@@ -257,13 +257,10 @@ def build_batch(reports: list[Report], agency_types: dict[str, str] | None = Non
     })
     info.index.name = "rid"
     info["history"] = [i >= n_current for i in range(len(reports))]
-    info["agency_key"] = pd.Series([normalize_label(a) if a else None for a in info["agency"]], dtype=object)
+    keys = agency_keys(info["agency"])
+    info["agency_key"] = keys.astype(object).where(keys != "", None)
     info["truncated_after"] = pd.array([r.truncated_after for r in reports], dtype="Int64")
-    info["agency_type"] = infer_types(info["agency"])
-    if agency_types:
-        names = info["agency"].astype(object).fillna("").astype(str).str.replace(r"\s+", "", regex=True)
-        override = names.map(agency_types)
-        info["agency_type"] = override.fillna(info["agency_type"])
+    info["agency_type"] = resolve_types(info["agency"], agency_types)
 
     cells, codes = _cells_frame(reports)
 

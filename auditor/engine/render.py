@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..catalog import normalize_label
+from ..domain import fingerprint_agency
 from .batch import Batch
 from .hits import Hit
 
@@ -24,7 +24,7 @@ def fill(template: str, fields: dict[str, Any]) -> str:
 def report_key(file: str, agency: str | None, year: Any) -> str:
     """Identity of a report across runs and corrected versions: agency and year, else the file name."""
     if isinstance(agency, str) and agency and year is not None and not pd.isna(year):
-        return f"{normalize_label(agency)}|{int(year)}"
+        return f"{fingerprint_agency(agency)}|{int(year)}"
     return file.replace("\\", "/").rsplit("/", 1)[-1]
 
 
