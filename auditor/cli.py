@@ -184,6 +184,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"与上次相比：新增 {int((ch['status'] == '新增').sum())}，已解决 {int((ch['status'] == '已解决').sum())}，"
               f"仍存在 {int((ch['status'] == '仍存在').sum())}。")
     result = outcome.result
+    if result is not None and "deadline_status" in result.reports and len(result.reports):
+        # the same words as the 总览 column 按期发布 (auditor/domain.py); never 按期 without a date
+        on_time = result.reports["deadline_status"].value_counts(sort=False)
+        print("按期发布：" + "，".join(f"{word} {int(n)} 份" for word, n in on_time.items()) + "。")
     if result is not None and result.waivers is not None and len(result.waivers):
         w = result.waivers
         print(f"豁免 {len(w)} 条：有效 {int((w['status'] == '有效').sum())}，已过期 {int((w['status'] == '已过期').sum())}，"
