@@ -125,7 +125,9 @@ def choose(candidates: list[Candidate], year: int | None) -> str | None:
             continue
         if len({c.year for c in group}) > 1:
             return None   # the page contradicts itself on the year: never guess
-        best = min(group, key=lambda c: c.kind)   # a meta tag over a label; else the first label
+        # what a person sees (the first visible label) over a <meta> tag, which a later edit
+        # of the page may have restamped
+        best = next((c for c in group if c.kind == LABEL), group[0])
         return best.date
     return None
 

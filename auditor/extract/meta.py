@@ -99,60 +99,82 @@ def _fields(doc: Document, head: list[str]) -> dict[str, list[str]]:
 
 # --- title and agency ----------------------------------------------------------------------
 
-def _title_candidates(doc: Document, head: list[str], fields: dict[str, list[str]]) -> Iterator[tuple[str, int | None]]:
-    """Raw title strings, most reliable first, with the head-line index of body headings."""
+def _title_candidates(doc: Document, head: list[str], fields: dict[str, list[str]]) -> Iterator[tuple[str, str, int | None]]:
+    """Raw title strings, most reliable first: (source, text, head-line index of a body line)."""
     for key in ("标题",):
         for value in fields.get(key, [])[:1]:
-            yield value, None
+            yield "field", value, None
     if doc.meta.get("meta:articletitle"):
-        yield doc.meta["meta:articletitle"], None
+        yield "field", doc.meta["meta:articletitle"], None
     for key in _TITLE_LABELS:
         for value in fields.get(key, []):
-            yield value, None
+            yield "field", value, None
     for i, line in enumerate(head):
         text = strip_chrome(line)
         if len(text) <= 70 and not _NAV.match(text):
-            yield text, i
+            yield "body", text, i
             following = strip_chrome(head[i + 1]) if i + 1 < len(head) else ""
             if (following and len(following) <= 30 and not REPORT_PHRASE.search(text)
                     and not report_title(following)      # a whole title below: see _name_above
                     and (re.search(r"20\d{2}", text) or ORG_END.search(text))):
-                yield text + following, i      # 「XX局2023年政府信息公开」/「工作年度报告」
+                yield "body", text + following, i      # 「XX局2023年政府信息公开」/「工作年度报告」
     if doc.meta.get("网页标题"):
-        yield doc.meta["网页标题"], None
+        yield "page", doc.meta["网页标题"], None
     for line in head[:5]:
         if len(line) > 70:   # a page flattened to one line: the title between two gaps
             for segment in re.split(r"\s{1,}|[>＞»›]", line):
                 if 6 <= len(segment) <= 70 and REPORT_PHRASE.search(segment):
-                    yield segment, None
+                    yield "inline", segment, None
 
 
-def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str]]) -> tuple[str | None, str | None]:
-    title: str | None = None      # the first title naming an agency, else the first with a year
-    bare: str | None = None
-    agency: str | None = None
-    for raw, index in _title_candidates(doc, head, fields):
+def _readings(doc: Document, head: list[str], fields: dict[str, list[str]]) -> list[tuple[str, str, str | None]]:
+    """Every report title on the page: (source, title, the agency it names or None)."""
+    out: list[tuple[str, str, str | None]] = []
+    for source, raw, index in _title_candidates(doc, head, fields):
         found = report_title(raw)
         if not found:
             continue
-        if bare is None and re.search(r"20\d{2}", found):
-            bare = found
-        agency = agency_from_title(found)
+        agency = agency_from_title(found) or _after_title(raw)
         if agency is None and index is not None:
             agency = _name_above(head, index) or _standalone_name(head, index + 1)
             if agency:
                 found = agency + found
-        if agency:
-            title = found
-            break
-    title = title or bare
+        out.append((source, found, agency))
+    return out
+
+
+def _after_title(raw: str) -> str | None:
+    """「2023年政府信息公开工作年度报告（XX局）」: the name in brackets after the title."""
+    m = re.search(r"报告\s*[（(]([^（）()]{2,30})[)）]\s*$", unicodedata.normalize("NFKC", raw))
+    name = clean_name(m.group(1)) if m else None
+    return name if name and ORG_END.search(name) else None
+
+
+def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str]]) -> tuple[str | None, str | None]:
+    readings = _readings(doc, head, fields)
+    named = [r for r in readings if r[2]]
+    title = next((t for _, t, _ in readings if re.search(r"20\d{2}", t)), None)
+    agency: str | None = None
+    if named:
+        source, title, agency = named[0]
+        page = next((r for r in named if r[0] == "page"), None)
+        body_agencies = {a for s, _, a in named if s == "body"}
+        if source == "body" and page and page[2] != agency and page[2] in body_agencies:
+            # a list of other reports above the heading: the page's own title says which is its
+            _, title, agency = next(r for r in named if r[0] == "body" and r[2] == page[2])
+        if agency and _PLACE.search(agency):
+            # 「天津市…」 in the heading, 「天津市人民政府办公厅…」 in the page's title fields: the
+            # full name (not from other body lines: a list of the place's departments' reports)
+            longer = [a for s, _, a in named if s != "body" and a and a.startswith(agency) and len(a) > len(agency)]
+            if longer:
+                agency = longer[0]
     issuer = _field_name(fields, _ISSUER_LABELS)
-    source = _field_name(fields, _SOURCE_LABELS) or _name(doc.meta.get("meta:contentsource"))
+    source_name = _field_name(fields, _SOURCE_LABELS) or _name(doc.meta.get("meta:contentsource"))
     if agency is None:
-        agency = issuer or source or _signature_name(doc)
+        agency = issuer or source_name or _signature_name(doc)
     elif _PLACE.search(agency):
         # 「天津市2023年…」 with 发布机构 「天津市人民政府」: the page names the same body in full.
-        for name in (issuer, source):
+        for name in (issuer, source_name):
             if name and name.startswith(agency) and _OFFICE_OF_PLACE.fullmatch(name[len(agency):]):
                 agency = name
                 break
