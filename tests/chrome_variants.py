@@ -64,3 +64,23 @@ def html_with_chrome(page: str) -> str:
     foot = '<div class="footer">' + "".join(f"<p>{html.escape(x)}</p>" for x in FOOTER_LINES) + "</div>"
     page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + head, page, count=1, flags=re.I)
     return re.sub(r"(</body>)", lambda m: foot + m.group(1), page, count=1, flags=re.I)
+
+
+def word_docx(text: str, path, seed: int = 0):
+    """A .docx as Word saves a pasted report: one paragraph per line, each split into styled runs."""
+    import docx
+    from docx.shared import Pt
+
+    rng = random.Random(seed)
+    doc = docx.Document()
+    for line in text.splitlines():
+        para = doc.add_paragraph()
+        i = 0
+        while i < len(line):
+            n = rng.randint(1, 6)
+            run = para.add_run(line[i:i + n])
+            run.font.size = Pt(rng.choice([12, 14, 16]))
+            run.bold = rng.random() < 0.1
+            i += n
+    doc.save(str(path))
+    return path

@@ -1,4 +1,4 @@
-"""Page chrome and Word-pasted HTML never add a finding to a real report, and never change a cell.
+"""Page chrome, Word-pasted HTML and Word files never add a finding to a real report, and never change a cell.
 
 Each shared real report is wrapped as CMSs and Word publish it (see tests/chrome_variants.py); the
 variant must read to the same cells, agency and year, and must not gain a compliance finding of
@@ -41,6 +41,7 @@ def _variants(tmp: Path) -> list[tuple[str, Path]]:
             word = tmp / f"{stem}-word.html"
             word.write_bytes(cv.word_pasted_html(text, f"{stem}", seed=len(name)))
             out.append((name, word))
+            out.append((name, cv.word_docx(text, tmp / f"{stem}-word.docx", seed=len(name))))
     page = (SAMPLES / "shuyang-fgj-2023.html").read_text(encoding="utf-8")
     chrome = tmp / "shuyang-chrome.html"
     chrome.write_text(cv.html_with_chrome(page), encoding="utf-8")
