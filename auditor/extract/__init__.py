@@ -58,6 +58,7 @@ def extract(doc: Document) -> Report:
     report.meta = extract_meta(doc, report.preface)
 
     hints: list[str] = []
+    hint_of: dict[str, str] = {}
     tables_found = 0
     for number, (table, parse, short) in _TABLE_OF_SECTION.items():
         region = lay.region(number)
@@ -79,7 +80,13 @@ def extract(doc: Document) -> Report:
         report.problems.extend(result.problems)
         if result.template_hint:
             hints.append(result.template_hint)
-    report.template = "2019" if "2019" in hints else ("2021" if hints else None)
+            hint_of[table] = result.template_hint
+    # Table 2's layout tells the formats apart (本年制发 vs 本年新制作); table 3's only by the
+    # （六）其他处理 rows, which a PDF can collapse into one: table 2 decides when it was read.
+    t2_hint = next((r for t, r in hint_of.items() if t == "t2"), None)
+    report.template = t2_hint or ("2019" if "2019" in hints else ("2021" if hints else None))
+    if report.template == "2019":    # table 3's 2021 （六） rows, kept unread in case it was 2021
+        report.cells = [c for c in report.cells if not (c.table == "t3" and c.row.startswith("other_"))]
     report.truncated_after = _truncated_after(report, lay.flat)
     if report.truncated_after:
         report.problems.append(f"报告在第{'一二三四五六'[report.truncated_after - 1]}部分中途结束，文件可能不完整"

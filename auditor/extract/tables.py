@@ -505,6 +505,12 @@ def _t3_cells(rows: list[_Row], header: str, texts: list[str] | None) -> tuple[T
     expected = T3_ROWS_2019 if template == "2019" else T3_ROWS_2021
     cells = _Cells("t3")
     _assemble(cells, "表三", rows, texts, expected, cols, result.problems)
+    if template == "2019":
+        # One （六）其他处理 row: the 2019 format, or a 2021 table whose three rows a PDF collapsed
+        # (table 2 tells which). Its three 2021 rows are there but not read: never split from it.
+        for lab in T3_ROWS_2021:
+            if lab.key.startswith("other_"):
+                cells.add(lab.key, cols, None, True)
     result.problems = summarize_derived(result.problems)
     if order is None:
         result.problems.append("表三表头未能完整识别，按格式规定的列序（自然人…总计）读取，读出的数值标为推断")

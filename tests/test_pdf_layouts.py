@@ -1,0 +1,110 @@
+"""WPS/LibreOffice PDF layouts of real reports (issue 11, "what was seen" 3): read exactly or mark
+unread, never a shifted value, never a compliance finding the report's text form does not have.
+
+The PDFs in tests/data/pdf/ were exported once by LibreOffice from `tests/pdf_variants.py`
+(`python -m tests.pdf_variants`): the sample with a different value in nearly every cell, with
+table 3 broken across pages (header rows repeated; a merged group label cut by the break),
+group labels in vertical text, table 4 as one row of 15 numbers under a two-row header, and
+（六）其他处理 collapsed into one row. The control is the same report as an HTML page.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from auditor.engine import audit
+from auditor.extract import extract
+from auditor.ingest import read_document
+
+from . import pdf_variants as P
+from . import variants as V
+
+KINDS = ["page_break_t3", "page_break_label", "vertical_labels", "t4_one_row", "collapsed_other"]
+EXACT = ["page_break_t3", "page_break_label", "vertical_labels", "t4_one_row"]
+
+
+@pytest.fixture(scope="module")
+def canon() -> V.Canonical:
+    return P.canonical()
+
+
+@pytest.fixture(scope="module")
+def control(canon, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("pdf-control") / "control.html"
+    path.write_bytes(P.html_of(canon, "plain"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def reports(control):
+    paths = {kind: P.PDF_DIR / f"lo_{kind}.pdf" for kind in KINDS}
+    paths["control"] = control
+    return {kind: extract(read_document(path)) for kind, path in paths.items()}
+
+
+@pytest.fixture(scope="module")
+def findings(reports, packs) -> dict[str, pd.DataFrame]:
+    f = audit(list(reports.values()), packs).findings
+    return {kind: f[f["file"] == str(r.file)] for kind, r in reports.items()}
+
+
+def _serious(df: pd.DataFrame) -> set[tuple[str, str]]:
+    c = df[(df["category"] == "compliance") & df["severity"].isin(["warning", "error"])]
+    return set(zip(c["rule_id"], c["location"]))
+
+
+def test_the_committed_pdfs_have_the_layouts(reports):
+    import pdfplumber
+
+    with pdfplumber.open(P.PDF_DIR / "lo_page_break_t3.pdf") as pdf:
+        pages = [p.extract_text() or "" for p in pdf.pages]
+    with_header = [i for i, text in enumerate(pages) if "申请人情况" in text]
+    assert len(with_header) >= 2                   # table 3's header repeated on the next page
+    assert any("予以公开" in pages[i] for i in with_header) and any("结转下年度" in pages[i] for i in with_header[1:])
+    with pdfplumber.open(P.PDF_DIR / "lo_vertical_labels.pdf") as pdf:
+        text = "\n".join(p.extract_text() or "" for p in pdf.pages)
+    assert "\n不\n予\n" in text or "不\n予" in text  # one character per line
+
+
+def test_control_reads_every_cell(reports, canon):
+    got = {(c.table, c.row, c.col): c.value for c in reports["control"].cells}
+    assert got == P.expected(canon)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_cells_are_exact_or_unread(reports, canon, kind):
+    """Never a shifted value: every cell read holds the value printed in it."""
+    want = P.expected(canon)
+    for c in reports[kind].cells:
+        if c.raw is not None and (c.table, c.row, c.col) in want:
+            assert c.value == want[(c.table, c.row, c.col)], (kind, c)
+
+
+@pytest.mark.parametrize("kind", EXACT)
+def test_layout_is_read_completely(reports, canon, kind):
+    cells = reports[kind].cells
+    assert {(c.table, c.row, c.col): c.value for c in cells} == P.expected(canon)
+    assert not any(c.derived for c in cells)
+
+
+def test_collapsed_other_row_is_read_as_printed(reports, canon):
+    """（六）其他处理 as one row: its numbers are read under that row (the 2019 format's row), the
+    three 2021 rows are not invented from it, and every other row is exact."""
+    r = reports["collapsed_other"]
+    got = {(c.table, c.row, c.col): c.value for c in r.cells if c.raw is not None}
+    want = P.expected(canon)
+    for col in V.T3_COL_KEYS:
+        assert got[("t3", "other", col)] == sum(want[("t3", k, col)] for k in P.COLLAPSED)
+        for k in P.COLLAPSED:
+            assert ("t3", k, col) not in got
+    for key in [k for _, _, k in V.T3_LAYOUT if k not in P.COLLAPSED]:
+        for col in V.T3_COL_KEYS:
+            assert got[("t3", key, col)] == want[("t3", key, col)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_compliance_finding_the_text_form_does_not_have(findings, kind):
+    extra = _serious(findings[kind]) - _serious(findings["control"])
+    assert not extra, extra
