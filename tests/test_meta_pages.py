@@ -173,8 +173,11 @@ def test_labels_that_do_not_mean_published():
 def test_choose_never_guesses_a_year():
     # stale header (not after the report year) is dropped
     assert choose([Candidate("2023-03-02", LABEL), Candidate("2024-01-19", LABEL)], 2023) == "2024-01-19"
-    # two sources of the same kind disagree on the year: unknown, not a guess
-    assert choose([Candidate("2024-01-19", META_TAG), Candidate("2025-01-19", LABEL)], 2023) is None
+    # two visible labels disagree on the year: unknown, not a guess
+    assert choose([Candidate("2024-01-19", LABEL), Candidate("2025-01-19", LABEL)], 2023) is None
+    # the visible label over a <meta> tag restamped by a later edit
+    assert choose([Candidate("2025-03-01", META_TAG), Candidate("2024-01-26", LABEL)], 2023) == "2024-01-26"
+    assert choose([Candidate("2024-01-19", META_TAG), Candidate("2025-01-19", META_TAG)], 2023) is None
     # the signature date only when nothing better is printed
     assert choose([Candidate("2024-01-10", WRITTEN), Candidate("2024-01-19", LABEL)], 2023) == "2024-01-19"
     assert choose([Candidate("2024-01-10", WRITTEN)], 2023) == "2024-01-10"

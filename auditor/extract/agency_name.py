@@ -80,19 +80,20 @@ def report_title(raw: str) -> str | None:
     text = last_crumb(strip_chrome(raw))
     if not text:
         return None
-    text = re.sub(r"\s+", " ", text).strip()
+    # 「沭阳县人民政府-XX局2023年…年度报告_沭阳县发改局」: keep the segment holding the phrase;
+    # inside it, single spaces between characters are letter-spacing (「宁 波 市 … 2 0 2 3 年」).
+    segments = [_unspaced(s) for s in _SITE_SEP.split(text.strip()) if s.strip()]
+    text = next((s for s in segments if REPORT_PHRASE.search(s) and len(s) >= 6), _unspaced(text))
     # A report's title states its year; 「部门年报」「政府信息公开年报」 are column names.
     if not REPORT_PHRASE.search(text) or not re.search(r"20\d{2}", text):
         return None
-    # 「沭阳县人民政府-XX局2023年…年度报告_沭阳县发改局」: keep the segment holding the phrase.
-    segments = [s for s in _SITE_SEP.split(text) if s]
-    for segment in segments:
-        m = REPORT_PHRASE.search(segment)
-        if m and len(segment) >= 6:
-            text = segment
-            break
     m = _last_phrase(text)
     return text[:m].strip() if m else None
+
+
+def _unspaced(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"(?<=[\u4e00-\u9fff\d]) (?=[\u4e00-\u9fff\d])", "", text)
 
 
 def _last_phrase(text: str) -> int | None:

@@ -8,7 +8,8 @@ signature. Dates are never taken from file times or from unlabelled chrome (a he
 
 A report covers a whole calendar year, so it cannot be published on or before that year's
 12-31: such a date is a stale header (or another article's) and is dropped. Candidates of the
-best kind that disagree on the year make the answer None: a wrong year is worse than none.
+best kind present that disagree on the year make the answer None: a wrong year is worse than
+none. A visible label beats a <meta> tag (a person reads the label; an edit restamps the tag).
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "О": 0, "一": 1, "二": 2, "三": 
               "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_DATE = re.compile(r"([〇零○О一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 
-META_TAG, LABEL, WRITTEN = 0, 1, 2   # kinds of evidence, best first
+LABEL, META_TAG, WRITTEN = 0, 1, 2   # kinds of evidence, best first
 
 
 @dataclass(frozen=True)
@@ -119,16 +120,15 @@ def choose(candidates: list[Candidate], year: int | None) -> str | None:
     than three years after it is a re-upload stamp, not a publication a person would cite."""
     if year is not None:
         candidates = [c for c in candidates if year < c.year <= year + 3]
-    for kinds in ((META_TAG, LABEL), (WRITTEN,)):
-        group = [c for c in candidates if c.kind in kinds]
+    # What a person sees (a visible label) over a <meta> tag, which a later edit of the page
+    # may have restamped; either over the date a report was written.
+    for kind in (LABEL, META_TAG, WRITTEN):
+        group = [c for c in candidates if c.kind == kind]
         if not group:
             continue
         if len({c.year for c in group}) > 1:
             return None   # the page contradicts itself on the year: never guess
-        # what a person sees (the first visible label) over a <meta> tag, which a later edit
-        # of the page may have restamped
-        best = next((c for c in group if c.kind == LABEL), group[0])
-        return best.date
+        return group[0].date
     return None
 
 

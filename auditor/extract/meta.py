@@ -264,6 +264,7 @@ def _published(doc: Document, head: list[str], year: int | None) -> str | None:
             candidates.append(dates.Candidate(date, dates.LABEL))
     for line in head:
         candidates.extend(dates.labelled_dates(line))
+    candidates.extend(_date_beside_heading(head))
     written = dates.iso(doc.meta.get("成文日期") or "")
     if written:
         candidates.append(dates.Candidate(written, dates.WRITTEN))
@@ -272,3 +273,19 @@ def _published(doc: Document, head: list[str], year: int | None) -> str | None:
         candidates.append(signed)
     return dates.choose(candidates, year)
 
+
+_LONE_DATE = re.compile(r"^\s*[（(【\[]?\s*20\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+                        r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*[)）】\]]?\s*$")
+
+
+def _date_beside_heading(head: list[str]) -> list[dates.Candidate]:
+    """A date standing alone right under (or over) the report's heading: the article's date on
+    some CMS pages, the date of writing in documents. Used only when nothing is labelled."""
+    for i, line in enumerate(head):
+        if len(line) <= 70 and report_title(strip_chrome(line)):
+            for j in (i + 1, i + 2, i - 1):
+                if 0 <= j < len(head) and _LONE_DATE.match(head[j]):
+                    date = dates.iso(head[j])
+                    return [dates.Candidate(date, dates.WRITTEN)] if date else []
+            return []
+    return []

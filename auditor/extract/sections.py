@@ -34,8 +34,14 @@ def _spaced(pattern: str) -> str:
             i += 2
             continue
         if in_class:
-            in_class = ch != "]"
             out.append(ch)
+            if ch == "]":
+                in_class = False
+                start = pattern.rfind("[", 0, i)
+                negated = pattern[start + 1:start + 2] == "^"
+                quantified = i + 1 < len(pattern) and pattern[i + 1] in "?*+{"
+                if not negated and not quantified and _CJK.search(pattern[start:i]):
+                    out.append(r"\s*")      # a class of CJK characters, as one character
         elif ch == "[":
             in_class = True
             out.append(ch)
@@ -78,7 +84,7 @@ _LIST_GAP = re.compile(r"[\s、；;，,和及以与]{0,4}$")
 _FURNITURE = re.compile(
     r"第\s*\d{1,3}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,3}\s*页)?"
     r"|(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)"
-    r"|(?m:^[ \t\u3000]*\d{1,3}\s*/\s*\d{1,3}[ \t\u3000]*$)")
+    r"|(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)")
 _HEADER_LINE = re.compile(r"(?m)^[ \t\u3000]*(\S[^\n]{4,58}?年度报告[^\n]{0,10}?)[ \t\u3000]*$")
 _WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                         "\u200b": " ", "\u200c": " ", "\u200d": " ", "\ufeff": " ", "\u00ad": " "})
@@ -207,9 +213,10 @@ def masked(flat: str) -> str:
 @dataclass
 class _Candidate:
     number: int
-    rank: int          # 0: 一、 or 第一部分; 1: （一） or 1.; 2: no numeral, title alone on its line
-    start: int
+    rank: int          # 0: 一、 or 第一部分; 1: （二） or 2. for part 2; 2: no numeral, title alone on its
+    start: int         # line; 3: （一） or 1. for part 2 (a sub-heading of 一: （一）主动公开政府信息情况)
     end: int
+    mismatch: bool = False   # the numeral is not the part's number (renumbered, mistyped or a sub-heading)
 
 
 def _choose_headings(flat: str, tables: list[Span]) -> tuple[list[Heading], dict[int, str]]:
@@ -225,17 +232,20 @@ def _choose_headings(flat: str, tables: list[Span]) -> tuple[list[Heading], dict
         numbered = m.group("cjk") is not None or m.group("other") is not None
         in_table = bool(table_ranges) and any(lo <= m.start() < hi for lo, hi in table_ranges)
         rank = _heading_rank(text, m, end, numbered)
+        mismatch = numbered and _numeral_value(m.group("cjk") or m.group("other")) != number
+        if rank == 1 and mismatch:
+            rank = 3
         if rank is None or in_table:
             # a table cell or a title glued to a running sentence: the part is there, its place unsure
             if (numbered or in_table or _at_break(text, m.start())) and number not in evidence:
                 evidence[number] = _squeeze(m.group())
             continue
-        candidates.append(_Candidate(number, rank, m.start(), end))
+        candidates.append(_Candidate(number, rank, m.start(), end, mismatch))
     chosen: dict[int, _Candidate] = {}
     for number in sorted({c.number for c in candidates}):
         mine = [c for c in candidates if c.number == number]
-        best = min(c.rank for c in mine)
-        mine = [c for c in mine if c.rank == best]
+        best = min((c.rank, c.mismatch) for c in mine)
+        mine = [c for c in mine if (c.rank, c.mismatch) == best]
         pick = next((c for c in mine[:-1] if not _lists_parts(text, c, candidates)), mine[-1]) \
             if len(mine) > 1 else mine[0]
         chosen[number] = pick
@@ -268,6 +278,17 @@ def _heading_rank(text: str, m: re.Match[str], end: int, numbered: bool) -> int 
     prev = text[m.start() - 1]
     if prev in _BREAK_BEFORE or prev.isascii():
         return rank
+    return None
+
+
+def _numeral_value(numeral: str) -> int | None:
+    """The number a heading's numeral says (一 → 1, （三） → 3, 4. → 4, 十 → 10), None if unclear."""
+    digits = re.sub(r"[^一二三四五六七八九十0-9]", "", numeral)
+    if digits.isdigit():
+        return int(digits)
+    values = ["一二三四五六七八九".find(c) + 1 for c in digits]
+    if len(digits) == 1:
+        return 10 if digits == "十" else values[0]
     return None
 
 
