@@ -11,7 +11,9 @@ Two corpora:
   key only gives the space-separated raw_digits, those 15 numbers in the format's order), and
   table 2 where the key has it. A null in the key is a blank/unreadable cell, matched by None.
 * the generated variants of the sample (tests/variants.py: every publishing form, plus the
-  shuffled-rows text), against the sample's canonical values: all 200 cells each.
+  shuffled-rows text), against the sample's canonical values: all 200 cells each;
+* one-line archiver texts (tests/table_variants.py) of the samples and the zibo report, against
+  their one-cell-per-line readings; the LibreOffice PDFs of tests/data/pdf/ (tests/pdf_variants.py).
 
 A cell counts as correct when its value equals the key's; derived cells (placed by inference,
 cell['derived'] true) count the same way, i.e. only if their value is right; how many were
@@ -110,6 +112,7 @@ class Score:
     derived: int
     derived_correct: int
     status: str
+    wrong: int = 0     # cells read with a value other than the key's (unread cells are not wrong)
 
 
 def score(name: str, path: Path, expected: dict[CellKey, object]) -> Score:
@@ -118,15 +121,16 @@ def score(name: str, path: Path, expected: dict[CellKey, object]) -> Score:
     except ReadError as exc:
         return Score(name, 0, len(expected), 0, 0, f"unreadable: {exc}")
     cells = {(c.table, c.row, c.col): c for c in report.cells}
-    correct = derived = derived_correct = 0
+    correct = derived = derived_correct = wrong = 0
     for key, want in expected.items():
         cell = cells.get(key)
         ok = same(cell.value if cell is not None else None, want)
         correct += ok
-        if cell is not None and cell.derived:
+        wrong += not ok and cell is not None and cell.raw is not None
+        if cell is not None and cell.derived and cell.raw is not None:
             derived += 1
             derived_correct += ok
-    return Score(name, correct, len(expected), derived, derived_correct, report.status)
+    return Score(name, correct, len(expected), derived, derived_correct, report.status, wrong)
 
 
 def real_reports(notes: list[str]) -> list[Score]:
@@ -165,15 +169,45 @@ def variant_corpus(notes: list[str]) -> list[Score]:
     return out
 
 
+def oneline_corpus(notes: list[str]) -> list[Score]:
+    """One-line archiver texts as real pages give them (tests/table_variants.py: cells run
+    together, numbers run into labels, signed numbers glued, header and notes inline), built from
+    the 2021 and 2019 samples and the real zibo report, against their one-cell-per-line readings."""
+    from tests import table_variants as TV
+
+    out = []
+    with tempfile.TemporaryDirectory(prefix="oneline-") as tmp:
+        for source in (TV.ZIBO, TV.SAMPLE_2021, TV.SAMPLE_2019):
+            original = extract(read_document(source))
+            expected = {(c.table, c.row, c.col): c.value for c in original.cells if c.raw is not None}
+            for style in TV.STYLES:
+                path = Path(tmp) / f"{source.stem}-{style.name}.txt"
+                path.write_text(TV.oneline(source.read_text(encoding="utf-8"), style), encoding="utf-8")
+                out.append(score(f"oneline/{source.stem}/{style.name}", path, expected))
+    notes.append(f"one-line variants: {len(out)} files, each against its source read one cell per line")
+    return out
+
+
+def pdf_corpus(notes: list[str]) -> list[Score]:
+    """The LibreOffice PDFs in tests/data/pdf/ (tests/pdf_variants.py), against their values."""
+    from tests import pdf_variants as P
+
+    expected = P.expected(P.canonical())
+    out = [score(f"pdf/{path.name}", path, expected) for path in sorted(P.PDF_DIR.glob("lo_*.pdf"))]
+    notes.append(f"PDF layouts: {len(out)} LibreOffice exports; lo_collapsed_other prints （六）其他处理 as one row, "
+                 "so its three 2021 rows (21 cells) cannot be read")
+    return out
+
+
 def print_table(title: str, rows: list[Score]) -> None:
     width = max([len(r.name) for r in rows] + [4])
     print(title)
-    print(f"  {'file':<{width}}  {'cells correct / cells expected':>30}  {'derived':>7}  status")
+    print(f"  {'file':<{width}}  {'cells correct / cells expected':>30}  {'derived':>7}  {'wrong':>5}  status")
     for r in rows:
         frac = f"{r.correct} / {r.expected}"
-        print(f"  {r.name:<{width}}  {frac:>30}  {r.derived:>7}  {r.status}")
+        print(f"  {r.name:<{width}}  {frac:>30}  {r.derived:>7}  {r.wrong:>5}  {r.status}")
     c, e = sum(r.correct for r in rows), sum(r.expected for r in rows)
-    print(f"  {'subtotal':<{width}}  {f'{c} / {e}':>30}  {sum(r.derived for r in rows):>7}")
+    print(f"  {'subtotal':<{width}}  {f'{c} / {e}':>30}  {sum(r.derived for r in rows):>7}  {sum(r.wrong for r in rows):>5}")
     print()
 
 
@@ -181,15 +215,20 @@ def main() -> int:
     notes: list[str] = []
     real = real_reports(notes)
     generated = variant_corpus(notes)
+    oneline = oneline_corpus(notes)
+    pdfs = pdf_corpus(notes)
     print(f"Extraction accuracy — table cells read correctly (answer keys: {keys_path().relative_to(ROOT.parent)})\n")
     print_table("Real reports (reports_in/, against the hand-read answer keys)", real)
     print_table("Generated variants of the sample (against its canonical values)", generated)
-    rows = real + generated
+    print_table("One-line texts as real archivers give them (against the one-cell-per-line reading)", oneline)
+    print_table("PDF layouts exported by LibreOffice (against the rendered values)", pdfs)
+    rows = real + generated + oneline + pdfs
     correct, expected = sum(r.correct for r in rows), sum(r.expected for r in rows)
     derived, derived_ok = sum(r.derived for r in rows), sum(r.derived_correct for r in rows)
     pct = 100.0 * correct / expected if expected else 0.0
     print(f"cells correct / expected: {correct} / {expected} ({pct:.1f}%)")
     print(f"derived (inferred placement) cells among the expected: {derived}, of which correct: {derived_ok}")
+    print(f"cells read with a wrong value: {sum(r.wrong for r in rows)}")
     for note in notes:
         print(f"note: {note}")
     return 0
