@@ -34,7 +34,8 @@ def _docx(lines: list[str]) -> bytes:
     return out.getvalue()
 
 
-def _pdf(lines: list[str]) -> bytes:
+def _pdf(lines: list[str], spaced: int = 0) -> bytes:
+    """One line per text line; the first `spaced` lines as a WPS title: large and letter-spaced."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -44,10 +45,13 @@ def _pdf(lines: list[str]) -> bytes:
     out = io.BytesIO()
     c = canvas.Canvas(out, pagesize=(595, 842))
     y = 780
-    for line in lines:
-        c.setFont("STSong-Light", 12)
-        c.drawString(60, y, line)
-        y -= 28
+    for i, line in enumerate(lines):
+        text = c.beginText(60, y)
+        text.setFont("STSong-Light", 20 if i < spaced else 12)
+        text.setCharSpace(8 if i < spaced else 0)
+        text.textLine(line)
+        c.drawText(text)
+        y -= 36 if i < spaced else 28
     c.save()
     return out.getvalue()
 
@@ -57,7 +61,7 @@ def _meta(case: dict, tmp_path: Path) -> dict:
         path = PAGES / case["file"]
         doc = read_document(path)
     else:
-        data = _docx(case["lines"]) if case["build"] == "docx" else _pdf(case["lines"])
+        data = _docx(case["lines"]) if case["build"] == "docx" else _pdf(case["lines"], case.get("spaced", 0))
         path = tmp_path / f"{case['id']}.{case['build']}"
         path.write_bytes(data)
         doc = read_document(path, data)

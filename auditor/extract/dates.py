@@ -144,6 +144,6 @@ def signature_date(lines: list[str], year: int | None) -> Candidate | None:
         if not text or len(text) > 40:
             continue
         date = iso(text)
-        if date and re.fullmatch(r"[^\d]{0,30}(?:20\d{2}|[〇零○О一二三四五六七八九]{4})年\S{1,6}月\S{1,6}日", text):
+        if date and re.fullmatch(r"[（(]?(?:20\d{2}|[〇零○О一二三四五六七八九]{4})年\S{1,6}月\S{1,6}日[)）]?", text):
             return Candidate(date, WRITTEN) if int(date[:4]) == year + 1 else None
     return None

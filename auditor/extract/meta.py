@@ -61,11 +61,20 @@ def _head_lines(doc: Document) -> list[str]:
                 return lines
             if not part.strip():
                 continue
+            part = _unspace(part)
             if lines and _DANGLING_LABEL.search(lines[-1]):
                 lines[-1] += part[:LINE_CHARS]   # 「发布时间：」 in one element, the date in the next
             else:
                 lines.append(part[:LINE_CHARS])
     return lines
+
+
+def _unspace(line: str) -> str:
+    """「泰 州 市 财 政 局 2 0 2 0 年 …」: a PDF's letter-spaced line, read as the words it spells."""
+    tokens = line.split()
+    if len(tokens) >= 4 and all(len(t) <= 2 for t in tokens) and sum(map(len, tokens)) < 1.5 * len(tokens):
+        return "".join(tokens)
+    return line
 
 
 def _row_text(row: list[str]) -> str:
