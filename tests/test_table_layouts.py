@@ -1,0 +1,144 @@
+"""One-line tables as real archived pages give them (issue 11, "what was seen" 2).
+
+Built from the 2021 and 2019 samples and the real zibo report (tests/table_variants.py): cells
+run together, numbers run into the next label, signed numbers glued, header words and notes
+inline. Every cell is read with its printed value or left unread, never another value; the
+re-layout adds no compliance finding of warning or error level.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from auditor.engine import audit
+from auditor.extract import extract
+from auditor.extract.tables import split_runs
+from auditor.extract.tokens import split_line
+from auditor.ingest import read_document
+
+from . import table_variants as TV
+
+SOURCES = {"zibo": TV.ZIBO, "s2021": TV.SAMPLE_2021, "s2019": TV.SAMPLE_2019}
+CASES = [(s, st) for s in SOURCES for st in TV.STYLE_NAMES]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    folder = tmp_path_factory.mktemp("oneline")
+    out = {}
+    for name, source in SOURCES.items():
+        out[(name, "original")] = source
+        for style in TV.STYLES:
+            path = folder / f"{name}-{style.name}.txt"
+            path.write_text(TV.oneline(source.read_text(encoding="utf-8"), style), encoding="utf-8")
+            out[(name, style.name)] = path
+    return out
+
+
+@pytest.fixture(scope="module")
+def reports(built):
+    return {key: extract(read_document(path)) for key, path in built.items()}
+
+
+@pytest.fixture(scope="module")
+def findings(reports, packs) -> dict[tuple[str, str], pd.DataFrame]:
+    f = audit(list(reports.values()), packs).findings
+    return {key: f[f["file"] == str(r.file)] for key, r in reports.items()}
+
+
+def _cells(report) -> dict:
+    return {(c.table, c.row, c.col): c for c in report.cells}
+
+
+def _serious(df: pd.DataFrame) -> set[tuple[str, str]]:
+    c = df[(df["category"] == "compliance") & df["severity"].isin(["warning", "error"])]
+    return set(zip(c["rule_id"], c["location"]))
+
+
+def test_the_variants_are_one_line_with_cells_run_together(built):
+    body = built[("s2021", "tight")].read_text(encoding="utf-8").splitlines()[-1]
+    assert "一、本年新收政府信息公开申请数量4000004二、上年结转" in body
+    assert "00000002.其他法律行政法规禁止公开" in body
+    assert "行政许可12-212258" in built[("s2019", "pingtan")].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("source,style", CASES)
+def test_cells_are_exact_or_unread(reports, source, style):
+    want = _cells(reports[(source, "original")])
+    for key, c in _cells(reports[(source, style)]).items():
+        if c.raw is not None:
+            assert c.value == want[key].value, (key, c)
+
+
+@pytest.mark.parametrize("source,style", CASES)
+def test_table3_and_table4_are_read_completely(reports, source, style):
+    got = _cells(reports[(source, style)])
+    want = _cells(reports[(source, "original")])
+    for key, c in want.items():
+        if key[0] in ("t3", "t4") and c.raw is not None:
+            assert got[key].raw is not None and got[key].value == c.value, key
+
+
+@pytest.mark.parametrize("source,style", CASES)
+def test_no_compliance_finding_the_original_does_not_have(findings, source, style):
+    extra = _serious(findings[(source, style)]) - _serious(findings[(source, "original")])
+    assert not extra, extra
+
+
+def test_a_glued_negative_number_is_never_read_as_a_blank_mark(reports):
+    """'行政许可12-212258' (2019 format: 上一年项目数量 12, 本年增/减 -2, 处理决定数量 12258) splits
+    several ways: the row is unread, never 12 | '-' | 212258."""
+    assert split_line("行政许可12-212258") == ["行政许可", "12", "-212258"]
+    assert split_line("2648-18538") == ["2648", "-18538"]
+    assert split_line("2022-12-31") == ["2022-12-31"]
+    for style in TV.STYLE_NAMES:
+        row = [c for c in reports[("s2019", style)].cells if c.table == "t2" and c.row == "licensing"]
+        assert row and all(c.raw is None for c in row)
+        assert any("12-212258" in p and "无法唯一拆分" in p for p in reports[("s2019", style)].problems)
+
+
+def test_split_runs_respects_the_texts_separators_and_signs():
+    assert split_runs(["71", "3000074"], 7, True, limit=5) == [["71", "3", "0", "0", "0", "0", "74"]]
+    assert split_runs(["713000074"], 7, True, limit=5) == [["71", "3", "0", "0", "0", "0", "74"]]
+    assert split_runs(["12", "-2", "12258"], 3, False, frozenset({1})) == [["12", "-2", "12258"]]
+    assert split_runs(["12", "-2"], 3, False) == []            # no negative outside 本年增/减
+    assert len(split_runs(["12", "-212258"], 3, False, frozenset({1}), limit=3)) == 3
+
+
+def _table3_text(rows: dict[str, list[int]]) -> str:
+    """Sample-2021 as one line with table 3's rows replaced (glued)."""
+    text = TV.oneline(TV.SAMPLE_2021.read_text(encoding="utf-8"), TV.STYLES[0])
+    for label, values in rows.items():
+        start = text.index(label) + len(label)
+        end = start
+        while text[end].isdigit():
+            end += 1
+        text = text[:start] + "".join(map(str, values)) + text[end:]
+    return text
+
+
+def test_column_identities_pick_the_one_split_of_an_ambiguous_row(tmp_path):
+    """'110000011' splits as 11|0|0|0|0|0|11 or 1|10|0|0|0|0|11 by its row total; only the first
+    makes 三(七)总计 (itself '110000011', fixed by 一+二 = 三(七)+四 with 一 = 10, 二 = 1) the sum of the
+    outcome rows. Read, derived."""
+    rows = {"一、本年新收政府信息公开申请数量": [10, 0, 0, 0, 0, 0, 10], "二、上年结转政府信息公开申请数量": [1, 0, 0, 0, 0, 0, 1],
+            "(一)予以公开": [11, 0, 0, 0, 0, 0, 11], "7.属于行政执法案卷": [0] * 7, "8.属于行政查询事项": [0] * 7,
+            "(七)总计": [11, 0, 0, 0, 0, 0, 11]}
+    path = tmp_path / "identities.txt"
+    path.write_text(_table3_text(rows), encoding="utf-8")
+    cells = _cells(extract(read_document(path)))
+    granted = [cells[("t3", "granted", c)] for c in ("natural_person", "commercial", "total")]
+    assert [c.value for c in granted] == [11, 0, 11] and all(c.derived for c in granted)
+
+
+def test_an_identity_the_report_breaks_leaves_the_row_unread(tmp_path):
+    rows = {"一、本年新收政府信息公开申请数量": [11, 0, 0, 0, 0, 0, 11], "(一)予以公开": [11, 0, 0, 0, 0, 0, 11],
+            "(七)总计": [13, 0, 0, 0, 0, 0, 13]}
+    path = tmp_path / "broken.txt"
+    path.write_text(_table3_text(rows), encoding="utf-8")
+    r = extract(read_document(path))
+    granted = [c for c in r.cells if c.table == "t3" and c.row == "granted"]
+    assert all(c.raw is None for c in granted)
+    assert any("（一）予以公开" in p and "无法唯一拆分" in p for p in r.problems)
