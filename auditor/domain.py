@@ -75,12 +75,15 @@ def _applies(when: dict[str, Any], template: str | None, agency_type: str, year:
 def deadline_for(packs: Iterable[Pack], template: str | None, agency_type: str | None,
                  year: int | None) -> str | None:
     """The 'MM-DD' (of year+1) by which this report must be published: the earliest deadline among
-    the rules that the engine applies to it, or None when none does."""
+    the rules the engine applies to it that count against an agency (error or warning) — a 提示-level
+    deadline (e.g. the townships' local custom) is shown by its own finding, never as 逾期 — or, if
+    only 提示-level rules apply, the earliest of those; None when no rule applies."""
     pack = next((p for p in packs if p.applies_to(template)), None)
     if pack is None:
         return None
-    days = [str(r.params["deadline"]) for r in deadline_rules(pack.rules)
-            if _applies(r.when, template, agency_type or "unknown", year)]
+    rules = [r for r in deadline_rules(pack.rules) if _applies(r.when, template, agency_type or "unknown", year)]
+    binding = [r for r in rules if r.severity != "info"] or rules
+    days = [str(r.params["deadline"]) for r in binding]
     return min(days) if days else None
 
 

@@ -103,9 +103,18 @@ def test_roster_sheet_deadline_from_local_pack(zibo, huaihua):
 
 
 def test_national_rules_set_the_statutory_deadlines(packs):
-    """条例第四十九条: departments 1-31, governments 3-31; unknown types get the lenient one."""
+    """条例第四十九条: departments 1-31, governments 3-31; unknown types get the lenient one, and so do
+    townships: their 1-31 is local custom (PUB-DEADLINE-TOWNSHIP, 提示), never 逾期 in the overview."""
     assert domain.deadlines_by_type(packs, "2021", 2022) == {
-        "government": "03-31", "department": "01-31", "township": "01-31", "unknown": "03-31"}
+        "government": "03-31", "department": "01-31", "township": "03-31", "unknown": "03-31"}
+
+
+def test_township_custom_deadline_is_a_hint_not_late(tmp_path, zibo, packs):
+    town = dataclasses.replace(zibo, meta={**zibo.meta, "agency": "沭城镇人民政府", "published": "2023-02-15"})
+    rows, findings = _overview(tmp_path, [town], packs)
+    assert (rows[0]["单位类型"], rows[0]["发布期限"], rows[0]["按期发布"]) == ("乡镇（街道）", "2023-03-31", domain.ON_TIME)
+    hint = findings[findings["rule_id"] == "PUB-DEADLINE-TOWNSHIP"]
+    assert list(hint["severity"]) == ["info"] and "2023年1月31日" in hint["message"].iloc[0]
 
 
 def test_agency_types_given_by_name_variants(zibo, packs):
