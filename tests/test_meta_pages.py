@@ -23,10 +23,14 @@ PAGES = Path(__file__).parent / "data" / "pages"
 CASES = yaml.safe_load((PAGES / "expected.yaml").read_text(encoding="utf-8"))["pages"]
 
 
-def _docx(lines: list[str]) -> bytes:
+def _docx(lines: list[str], table_first: list[str] | None = None) -> bytes:
     import docx
 
     document = docx.Document()
+    if table_first:
+        table = document.add_table(rows=len(table_first), cols=1)
+        for row, text in zip(table.rows, table_first):
+            row.cells[0].text = text
     for line in lines:
         document.add_paragraph(line)
     out = io.BytesIO()
@@ -61,7 +65,8 @@ def _meta(case: dict, tmp_path: Path) -> dict:
         path = PAGES / case["file"]
         doc = read_document(path)
     else:
-        data = _docx(case["lines"]) if case["build"] == "docx" else _pdf(case["lines"], case.get("spaced", 0))
+        data = (_docx(case["lines"], case.get("table_first")) if case["build"] == "docx"
+                else _pdf(case["lines"], case.get("spaced", 0)))
         path = tmp_path / f"{case['id']}.{case['build']}"
         path.write_bytes(data)
         doc = read_document(path, data)

@@ -74,6 +74,12 @@ def iso(text: str) -> str | None:
     return None
 
 
+def compact(text: str) -> str | None:
+    """「20240118」, a date without separators: read only where a label or tag says it is one."""
+    m = re.match(r"\s*(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)", text)
+    return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
 def _cn_number(text: str) -> int:
     """一 … 三十一 (month and day numbers written in characters)."""
     if text == "十":
@@ -102,7 +108,7 @@ def labelled_dates(line: str) -> list[Candidate]:
             continue   # 页面生成时间, 更新时间 …
         if label in GENERIC_LABELS and not _CHROME_CONTEXT.search(text):
             continue
-        date = iso(text[m.end():m.end() + 24])
+        date = iso(text[m.end():m.end() + 24]) or compact(text[m.end():m.end() + 9])
         if date:
             found.append(Candidate(date, WRITTEN if label in WRITTEN_LABELS else LABEL))
     if not found and len(text) <= 120 and _INFO_LINE.search(text):

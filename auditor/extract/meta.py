@@ -127,8 +127,9 @@ def _title_candidates(doc: Document, head: list[str], fields: dict[str, list[str
                     and not report_title(following)      # a whole title below: see _name_above
                     and (re.search(r"20\d{2}", text) or ORG_END.search(text))):
                 yield "body", text + following, i      # 「XX局2023年政府信息公开」/「工作年度报告」
-    if doc.meta.get("网页标题"):
-        yield "page", doc.meta["网页标题"], None
+    for key in ("网页标题", "meta:og:title", "meta:title", "meta:dc.title"):
+        if doc.meta.get(key):
+            yield "page", doc.meta[key], None
     for line in head[:5]:
         if len(line) > 70:   # a page flattened to one line: the title between two gaps
             for segment in re.split(r"\s{1,}|[>＞»›]", line):
@@ -180,7 +181,8 @@ def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str
     issuer = _field_name(fields, _ISSUER_LABELS)
     source_name = _field_name(fields, _SOURCE_LABELS) or _name(doc.meta.get("meta:contentsource"))
     if agency is None:
-        agency = issuer or source_name or _signature_name(doc)
+        # the signature is the document's own word; 来源 is page chrome and often the host
+        agency = issuer or _signature_name(doc) or source_name
     elif _PLACE.search(agency):
         # 「天津市2023年…」 with 发布机构 「天津市人民政府」: the page names the same body in full.
         for name in (issuer, source_name):
@@ -264,7 +266,7 @@ def _published(doc: Document, head: list[str], year: int | None) -> str | None:
     candidates: list[dates.Candidate] = []
     for key, value in doc.meta.items():
         if key.startswith("meta:") and key[5:] in dates.META_PUB_NAMES:
-            date = dates.iso(value)
+            date = dates.iso(value) or dates.compact(value)
             if date:
                 candidates.append(dates.Candidate(date, dates.META_TAG))
     for key in _PUB_META_KEYS:
