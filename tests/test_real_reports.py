@@ -99,7 +99,7 @@ def compliance(findings: pd.DataFrame, name: str) -> list[tuple[str, str]]:
 
 
 # TXT-OTHER-ITEMS-*: the item is absent from the whole report (checked with grep); the national wording
-# of that requirement is unverified, so these are warnings and say so.
+# of that requirement is unverified, so these are 提示 (info): they do not count against the agency.
 def test_zibo_findings_are_real_defects(findings):
     # No 人大代表建议/政协提案 anywhere in the report.
     assert compliance(findings, "zibo-gaoxin-police-2022.txt") == [("TXT-OTHER-ITEMS-PROPOSALS", "全文")]
