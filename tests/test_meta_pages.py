@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from auditor.extract import extract
-from auditor.extract.agency_name import agency_from_title, clean_name, report_title
+from auditor.extract.agency_name import agency_from_title, clean_name, report_title, two_names
 from auditor.extract.dates import Candidate, LABEL, META_TAG, WRITTEN, choose, iso, labelled_dates
 from auditor.ingest import read_document
 
@@ -191,3 +191,16 @@ def test_choose_never_guesses_a_year():
     assert choose([Candidate("2024-01-10", WRITTEN), Candidate("2024-01-19", LABEL)], 2023) == "2024-01-19"
     assert choose([Candidate("2024-01-10", WRITTEN)], 2023) == "2024-01-10"
     assert choose([Candidate("2023-12-30", LABEL)], 2023) is None
+
+
+@pytest.mark.parametrize("name, run_together", [
+    ("郑州市金水区人民政府金水区民政局", True),
+    ("海棠区人民政府海棠区卫生健康委员会", True),
+    ("诸暨市人民政府五泄镇人民政府", True),
+    ("天津市人民政府办公厅", False),
+    ("宁波市人民政府国有资产监督管理委员会", False),
+    ("北京市人民政府外事办公室", False),
+    ("沂水县人民政府办公室", False),
+])
+def test_two_names_run_together(name, run_together):
+    assert two_names(name) is run_together

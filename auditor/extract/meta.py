@@ -28,7 +28,7 @@ _TITLE_LABELS = ("标题", "文章标题", "信息名称", "公文标题", "名�
 _ISSUER_LABELS = ("发布机构", "发文机关", "发文单位", "发布单位", "公开单位", "公开主体", "单位")
 _SOURCE_LABELS = ("来源", "信息来源", "文章来源")
 _FIELD_LABELS = _TITLE_LABELS + _ISSUER_LABELS + _SOURCE_LABELS
-_FIELD = re.compile(r"(" + "|".join(sorted(_FIELD_LABELS, key=len, reverse=True))
+_FIELD = re.compile(r"(?<![\u4e00-\u9fff])(" + "|".join(sorted(_FIELD_LABELS, key=len, reverse=True))
                     + r")\s*[:：]\s*[|｜]?\s*")
 _DANGLING_LABEL = re.compile(r"(?:发布|公开|发文|生成|成文)(?:时间|日期)\s*[:：]\s*$|(?:来源|发布机构)\s*[:：]\s*$")
 _NAV = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条|相关|推荐|热点|最新|附件|点击)")
