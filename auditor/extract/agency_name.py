@@ -13,8 +13,8 @@ import re
 import unicodedata
 
 REPORT_PHRASE = re.compile(
-    r"政府信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)|政务公开(?:工作)?(?:年度)?(?:报告|年报)"
-    r"|信息公开(?:工作)?(?:年度)?(?:报告|年报)|年度报告|年报")
+    r"政府信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)|政务公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
+    r"|信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)|年度报告|年报")
 # Where the agency part of a title ends: the year, or the start of the report phrase.
 _AGENCY_END = re.compile(r"政府信息公开|政务公开|信息公开|年度报告|年报|工作报告|(?<!\d)20\d{2}")
 _YEAR_TOKEN = re.compile(r"[（(]?20\d{2}[)）]?\s*(?:年度|年)?(?:度)?")
@@ -25,7 +25,7 @@ _LABELS = ("信息名称", "文章标题", "公文标题", "标题", "名称", "
            "生成日期", "时间", "日期", "栏目", "分类", "主题分类", "关键词", "作者", "浏览次数",
            "点击数", "字号", "有效性", "原文链接", "采集时间")
 _LABEL_RE = "|".join(sorted(_LABELS, key=len, reverse=True))
-_LEADING = re.compile(r"^(?:[#>*+\-•·●◆◇■□▪▫★☆→►▶|｜、\s]|\d+[.、)）]\s)+")
+_LEADING = re.compile(r"^(?:[#>*+\-•·●◆◇■□▪▫★☆→►▶|｜、《「『\s]|\d+[.、)）]\s)+")
 _LEADING_LABEL = re.compile(r"^(?:" + _LABEL_RE + r")\s*[:：]\s*[|｜]?\s*")
 _LATER_LABEL = re.compile(r"[|｜\s]*(?:" + _LABEL_RE + r")\s*[:：]")
 _CRUMB = re.compile(r"当前位置|您的位置|你的位置|所在位置|当前页面|首页\s*[>＞»›/]|[>＞»›]\s*首页")
@@ -144,7 +144,7 @@ def clean_name(raw: str | None) -> str | None:
         text = text[:len(text) // 2]   # 「五泄镇五泄镇」
     if not is_name(text):
         return None
-    return text
+    return text.replace("(", "（").replace(")", "）")   # as printed: Chinese names use full width
 
 
 def is_name(text: str) -> bool:
