@@ -11,7 +11,7 @@ Classes (issue 11, "what was seen" 3):
 Each is an HTML page rendered from `variants.distinct_canonical` (a different value in nearly
 every cell, so a shifted value shows). `python -m tests.pdf_variants` converts them once with
 LibreOffice (soffice --convert-to pdf) into tests/data/pdf/, which is committed: CI has no
-LibreOffice. `reportlab_pdf` builds the same classes with reportlab at test time.
+LibreOffice. The DOCX_CLASSES go through a DOCX first, as WPS exports do.
 """
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ from . import variants as V
 ROOT = Path(__file__).resolve().parent.parent
 PDF_DIR = ROOT / "tests" / "data" / "pdf"
 CLASSES = ["plain", "page_break_t3", "page_break_label", "vertical_labels", "t4_one_row", "collapsed_other"]
+# Exported from DOCX (as WPS does from a Word file): Word tables let a row break across pages, so
+# table 3 is cut inside the row 4.保|护第三方合法权益 (label and numbers above, the rest below).
+DOCX_CLASSES = ["plain", "vertical_labels", "collapsed_other"]
 COLLAPSED = ["other_no_correction", "other_fee_unpaid", "other_other"]
 _FILLER = ("本段为版式测试而加的说明文字，用以把表格推到页面底部，使表格跨页排版，与报告内容无关，"
            "也不含任何数字或标题。")
@@ -81,7 +84,6 @@ def html_of(canon: V.Canonical, kind: str) -> bytes:
     t3, t4 = grid_for(canon, kind)
     blocks = V.outline(canon, t3=t3, t4=t4)
     page = V.render_html(blocks, "utf-8", merged=True, title=canon.title).decode("utf-8")
-    page = page.replace("\n", "\n")
     at = page.index(f"<p>{canon.heading(3)}</p>")
     if kind == "page_break_t3":
         # Push table 3 so that it starts low on a page; its three header rows repeat (thead).
@@ -137,6 +139,12 @@ def build(out: Path = PDF_DIR) -> list[Path]:
             subprocess.run([soffice, "--headless", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out),
                             str(src)], check=True, capture_output=True, timeout=300)
             made.append(out / f"lo_{kind}.pdf")
+        for kind in DOCX_CLASSES:
+            t3, t4 = grid_for(canon, kind)
+            src = V.render_docx(Path(tmp) / f"lo_docx_{kind}.docx", V.outline(canon, t3=t3, t4=t4))
+            subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(src)],
+                           check=True, capture_output=True, timeout=300)
+            made.append(out / f"lo_docx_{kind}.pdf")
     return made
 
 

@@ -3,7 +3,8 @@ unread, never a shifted value, never a compliance finding the report's text form
 
 The PDFs in tests/data/pdf/ were exported once by LibreOffice from `tests/pdf_variants.py`
 (`python -m tests.pdf_variants`): the sample with a different value in nearly every cell, with
-table 3 broken across pages (header rows repeated; a merged group label cut by the break),
+table 3 broken across pages (header rows repeated; a merged group label cut by the break; from
+DOCX, a row cut in two: '4.保' and its numbers, then '护第三方合法权益' on the next page),
 group labels in vertical text, table 4 as one row of 15 numbers under a two-row header, and
 （六）其他处理 collapsed into one row. The control is the same report as an HTML page.
 """
@@ -17,12 +18,15 @@ import pytest
 from auditor.engine import audit
 from auditor.extract import extract
 from auditor.ingest import read_document
+from auditor.ingest.pdf import _continue_table
+from auditor.model import TableBlock, TextBlock
 
 from . import pdf_variants as P
 from . import variants as V
 
-KINDS = ["page_break_t3", "page_break_label", "vertical_labels", "t4_one_row", "collapsed_other"]
-EXACT = ["page_break_t3", "page_break_label", "vertical_labels", "t4_one_row"]
+KINDS = ["page_break_t3", "page_break_label", "vertical_labels", "t4_one_row", "collapsed_other",
+         "docx_plain", "docx_vertical_labels"]
+EXACT = ["page_break_t3", "page_break_label", "vertical_labels", "t4_one_row", "docx_plain", "docx_vertical_labels"]
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +112,45 @@ def test_collapsed_other_row_is_read_as_printed(reports, canon):
 def test_no_compliance_finding_the_text_form_does_not_have(findings, kind):
     extra = _serious(findings[kind]) - _serious(findings["control"])
     assert not extra, extra
+
+
+def test_the_docx_export_cuts_a_row_across_pages():
+    import pdfplumber
+
+    with pdfplumber.open(P.PDF_DIR / "lo_docx_plain.pdf") as pdf:
+        pages = [p.extract_text() or "" for p in pdf.pages]
+    flat = ["".join(text.split()) for text in pages]      # labels wrap in their narrow column
+    cut = [i for i, text in enumerate(flat) if "4.保" in text and "第三方合法权益" not in text]
+    assert cut and "护第三方合法权益" in flat[cut[0] + 1]
+
+
+ROW = ["三、本年度办理结果", "（三）不予公开", "4.保", "2", "0", "0", "3", "1", "2", "8"]
+REST = ["", "", "护第三方合法权益", "", "", "", "", "", "", ""]
+NEXT = ["", "", "5.属于三类内部事务信息", "1", "3", "3", "0", "0", "2", "9"]
+
+
+def _joined(first_rows, second_rows, between=()) -> list:
+    blocks = [TextBlock("表前"), TableBlock([list(r) for r in first_rows])]
+    _continue_table(blocks, [*between, TableBlock([list(r) for r in second_rows])])
+    return [b.rows for b in blocks if isinstance(b, TableBlock) and b.rows]
+
+
+def test_a_row_cut_by_a_page_break_is_joined():
+    assert _joined([ROW], [REST, NEXT]) == [
+        [ROW[:2] + ["4.保护第三方合法权益"] + ROW[3:]], [NEXT]]
+    # page furniture between the parts ('- 3 -') does not stop the join
+    assert _joined([ROW], [REST, NEXT], [TextBlock("- 3 -")])[0][0][2] == "4.保护第三方合法权益"
+    # label above, numbers below
+    top = ROW[:3] + [""] * 7
+    bottom = ["", "", "护第三方合法权益"] + ROW[3:]
+    assert _joined([top], [bottom])[0] == [ROW[:2] + ["4.保护第三方合法权益"] + ROW[3:]]
+
+
+def test_rows_that_are_not_one_cut_row_are_left_apart():
+    # the next page starts a row of its own
+    assert _joined([ROW], [NEXT]) == [[ROW], [NEXT]]
+    # numbers on both sides: two rows, never numbers concatenated
+    half = ["", "", "护第三方合法权益", "1", "", "", "", "", "", ""]
+    assert _joined([ROW], [half]) == [[ROW], [half]]
+    # a prose paragraph between the tables: not a continuation
+    assert _joined([ROW], [REST], [TextBlock("（本表数据截至12月31日。）")]) == [[ROW], [REST]]

@@ -108,7 +108,7 @@ def _read(path: str, pdf) -> Document:
             raise _Refused(f"PDF 文字过多（超过 {MAX_CHARS} 个字符），拒绝读取")
         bad += sum(1 for c in chars if _garbled(c["text"]))
         if chars:
-            blocks.extend(_page_blocks(page))
+            _continue_table(blocks, _page_blocks(page))
         elif page.images:
             problems.append(f"第 {page.page_number} 页无文字层（可能是扫描页），其内容未读取")
         page.close()  # drop the page's parsed objects: 500 cached pages add up
@@ -124,6 +124,77 @@ def _read(path: str, pdf) -> Document:
         # Not '标题': the Title entry is usually the source file name or a template's title.
         meta["文档属性标题"] = title.strip()
     return Document(path=path, blocks=blocks, encoding=None, meta=meta, problems=problems)
+
+
+# A short line of page furniture between a table's two parts: '- 3 -', '第 3 页', '3/12'.
+_FURNITURE = re.compile(r"^[-—－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／共]\s*\d{1,4}\s*页?)?[-—－\s]*$")
+# A row label's start: '4.保护…', '（四）无法提供', '一、本年新收…'.
+_ROW_START = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[)）.、．]")
+
+
+def _continue_table(blocks: list[Block], page: list[Block]) -> None:
+    """Append a page's blocks; when a table continues from the previous page and the break cut
+    a row in two (Word/WPS/LibreOffice let a row break across pages: '4.保' and its numbers at
+    the foot of one page, '护第三方合法权益' and empty cells at the head of the next), join the two
+    halves into one row, so the label reads whole and its numbers stay with it.
+
+    Joined only when both parts have the same width, no slot has a number in both halves, and
+    the second half does not start a row of its own (a numbered label, '4.…', '（四）…'). Anything
+    else is left as two rows: extraction then reads the label it recognises or marks the row
+    unread, and never moves a number into another row."""
+    prev_at = _last_table(blocks)
+    next_at = next((i for i, b in enumerate(page) if not _furniture(b)), None)
+    if prev_at is not None and next_at is not None and isinstance(page[next_at], TableBlock):
+        joined = _join_cut_row(blocks[prev_at], page[next_at])
+        if joined is not None:
+            blocks[prev_at], page[next_at] = joined
+    blocks.extend(page)
+
+
+def _furniture(block: Block) -> bool:
+    return isinstance(block, TextBlock) and _FURNITURE.match(block.text) is not None
+
+
+def _last_table(blocks: list[Block]) -> int | None:
+    for i in range(len(blocks) - 1, -1, -1):
+        if isinstance(blocks[i], TableBlock):
+            return i
+        if not _furniture(blocks[i]):
+            return None
+    return None
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"[-+]?\d+(?:\.\d+)?", text.strip()) is not None
+
+
+def _join_cut_row(first: TableBlock, second: TableBlock) -> tuple[TableBlock, TableBlock] | None:
+    if not first.rows or not second.rows or len(first.rows[-1]) != len(second.rows[0]):
+        return None
+    last_r = len(first.rows) - 1
+    top, bottom = first.rows[-1], second.rows[0]
+    # The second half's own texts: not merged-cell copies, not a group label repeated from above.
+    texts = [t.strip() for c, t in enumerate(bottom)
+             if t.strip() and (0, c) not in second.copies and t.strip() != top[c].strip()]
+    if not texts or _ROW_START.match(texts[0]):
+        return None                      # the second part starts a row of its own
+    top_has_number = any(_is_number(t) for c, t in enumerate(top) if (last_r, c) not in first.copies)
+    bottom_has_number = any(_is_number(t) for t in texts)
+    if top_has_number == bottom_has_number:
+        return None                      # numbers on both sides (or neither): not one cut row
+    merged: list[str] = []
+    for c, (a, b) in enumerate(zip(top, bottom)):
+        a, b = a.strip(), b.strip()
+        if a and b and (_is_number(a) or _is_number(b)):
+            return None
+        if (0, c) in second.copies or not b or a == b:
+            merged.append(a)
+        else:
+            merged.append(a + b)
+    rest = second.rows[1:]
+    copies = frozenset((r - 1, c) for r, c in second.copies if r > 0)
+    return (TableBlock(first.rows[:-1] + [merged], first.copies),
+            TableBlock(rest, copies) if rest else TextBlock(""))
 
 
 def _garbled(text: str) -> bool:
