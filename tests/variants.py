@@ -643,3 +643,147 @@ def t4_labelled_rows_grid(canon: Canonical, order: list[str]) -> Grid:
 __all__ = ["Canonical", "load_canonical", "distinct_canonical", "FORMS", "FORM_NAMES", "render_all",
            "render_negatives", "NEGATIVE_NAMES", "Grid", "t2_grid", "t3_grid", "t4_grid",
            "t4_labelled_rows_grid", "CJK_FONT", "SAMPLE"]
+
+
+# ------------------------------------------------------------- re-layouts of the real reports
+#
+# Issue 11: the same real report as other publishing tools lay it out. Each function takes the
+# source text of a real report (plain text, markdown or HTML, `html=True` for the last) and the
+# headings as the original's extraction read them, and returns the re-laid-out source. Headings are
+# edited where they stand in the source (HTML tags between their characters are kept), so the
+# report's text and tables are otherwise untouched.
+
+REAL_REPORTS = ["zibo-gaoxin-police-2022.txt", "shuyang-fgj-2023.html", "pingtan-2022.txt",
+                "shanghai-stcsm-2024.md"]
+FURNITURE = ["- 3 -", "第 3 页 共 9 页", "3/9", "— 12 —", "第3页"]
+_TAG = r"(?:<[^>]*>|&nbsp;|\s)*"
+# (i, j, text): replace the heading's visible characters i..j (i == j: insert before character i)
+Edit = tuple[int, int, str]
+
+
+def heading_positions(source: str, headings: list[str], html: bool = False) -> list[list[int]]:
+    """For each heading (in document order), the source offset of each of its visible characters."""
+    out: list[list[int]] = []
+    pos = 0
+    for title in headings:
+        chars = [c for c in title if not c.isspace()]
+        sep = _TAG if html else r"\s*"
+        rx = re.compile(sep.join(f"({re.escape(c)})" for c in chars))
+        m = rx.search(source, pos)
+        if m is None:
+            raise ValueError(f"heading not found in source: {title}")
+        out.append([m.start(i + 1) for i in range(len(chars))])
+        pos = m.end()
+    return out
+
+
+def _apply(source: str, positions: list[list[int]], edits: list[list[Edit]], html: bool) -> str:
+    """Apply per-heading edits, last offset first so earlier offsets stay valid."""
+    flat: list[tuple[int, int, str]] = []
+    for pos, mine in zip(positions, edits):
+        for i, j, text in mine:
+            start = pos[i] if i < len(pos) else pos[-1] + 1
+            end = start if i == j else pos[j - 1] + 1
+            if html:
+                text = text.replace("\n", "<br/>")
+            flat.append((start, end, text))
+    for start, end, text in sorted(flat, reverse=True):
+        source = source[:start] + text + source[end:]
+    return source
+
+
+def _numeral_len(title: str) -> int:
+    m = re.match(r"[一二三四五六七八九十]{1,2}[、.．]", title.replace(" ", ""))
+    return len(m.group()) if m else 0
+
+
+def break_headings(source: str, headings: list[str], html: bool = False, at: float = 0.5) -> str:
+    """Line breaks inside each heading (四、政府信息公开行政\\n复议、行政诉讼情况)."""
+    positions = heading_positions(source, headings, html)
+    edits = []
+    for pos, title in zip(positions, headings):
+        lo = _numeral_len(title) + 1
+        k = min(max(lo, int(len(pos) * at)), len(pos) - 1)
+        edits.append([(k, k, "\n")])
+    return _apply(source, positions, edits, html)
+
+
+def space_headings(source: str, headings: list[str], html: bool = False, every: bool = False) -> str:
+    """Spaced headings: 四 、政府… (a space before the separator), or every character spaced."""
+    positions = heading_positions(source, headings, html)
+    edits = []
+    for pos, title in zip(positions, headings):
+        if every:
+            edits.append([(k, k, " ") for k in range(1, len(pos))])
+        else:
+            n = _numeral_len(title)
+            edits.append([(n - 1, n - 1, " ")] if n else [(1, 1, " ")])
+    return _apply(source, positions, edits, html)
+
+
+def furnish_headings(source: str, headings: list[str], html: bool = False, furniture: str = "- 3 -",
+                     where: str = "line_before", header: str | None = None) -> str:
+    """Page furniture around each heading: a page-number line before it (`line_before`), the page
+    number on the heading's line before or after it (`same_before`, `same_after`), or a page break
+    inside it (`inside`: the heading's second half on the next page); `header` adds the running
+    header (the report's title) after the page number, as printed at the top of a page."""
+    positions = heading_positions(source, headings, html)
+    page = furniture + ("\n" + header if header else "")
+    edits = []
+    for pos in positions:
+        mid = len(pos) // 2 + 1
+        edits.append({"line_before": [(0, 0, f"{page}\n")],
+                      "same_before": [(0, 0, f"{furniture} ")],
+                      "same_after": [(len(pos), len(pos), f" {furniture}")],
+                      "inside": [(mid, mid, f"\n{page}\n")]}[where])
+    return _apply(source, positions, edits, html)
+
+
+def split_heading_runs(source: str, headings: list[str], html: bool = True) -> str:
+    """Each heading split across inline runs, as Word and WPS write it (HTML: one run closed, a
+    new one opened inside the heading; text: the runs set apart by a space, as pdftotext gives)."""
+    positions = heading_positions(source, headings, html)
+    edits = []
+    for pos, title in zip(positions, headings):
+        k = max(_numeral_len(title) + 2, len(pos) // 2)
+        k = min(k, len(pos) - 1)
+        run = '</font></span><span style="font-family: 宋体;"><font face="仿宋_GB2312">' \
+            if html and re.search(r"<font[^>]*>\s*$", source[:pos[0]]) else ("<span></span>" if html else " ")
+        edits.append([(k, k, run), (2, 2, "<span></span>" if html else "")])
+    return _apply(source, positions, edits, html)
+
+
+def slip_numbering(source: str, headings: list[str], html: bool = False, style: str = "paren") -> str:
+    """Numbering slips: （一） or 1. instead of 一、, a wrong numeral, or no numeral at all."""
+    positions = heading_positions(source, headings, html)
+    edits = []
+    for k, (pos, title) in enumerate(zip(positions, headings)):
+        n = _numeral_len(title)
+        if not n:
+            edits.append([])
+            continue
+        numeral = title.replace(" ", "")[:n - 1]
+        new = {"paren": f"（{numeral}）", "arabic": f"{'一二三四五六七八九十'.find(numeral[-1]) + 1}.",
+               "wrong": "七、" if k % 2 else "十、", "none": ""}[style]
+        edits.append([(0, n, new)])
+    return _apply(source, positions, edits, html)
+
+
+def document_lines(path: Path) -> list[str]:
+    """The report as a web page's text comes out: one line per block, a table row's filled cells
+    on one line separated by spaces (empty cells vanish)."""
+    from auditor.ingest import read_document
+    from auditor.model import TableBlock as _Table
+
+    lines: list[str] = []
+    for block in read_document(path).blocks:
+        if isinstance(block, _Table):
+            lines += [" ".join(c.strip() for c in row if c.strip()) for row in block.rows]
+        else:
+            lines.append(block.text)
+    return [line for line in lines if line.strip()]
+
+
+def one_line(source: str) -> str:
+    """Web text extracted without line breaks: every line of the source joined by a space."""
+    return " ".join(line.strip() for line in source.splitlines() if line.strip())

@@ -111,6 +111,7 @@ class Layout:
     tables: list[Span]               # the table blocks; everything else in `flat` is text
     headings: list[Heading]          # chosen headings, in document order (one per number)
     seen: dict[int, str] = field(default_factory=dict)   # number → heading words seen, no heading placed
+    clean: str = ""                  # `flat` with page furniture blanked (same offsets): what tables read
     regions: dict[int, tuple[int, int]] = field(init=False)   # number → its text, after the heading
 
     def __post_init__(self) -> None:
@@ -126,17 +127,18 @@ class Layout:
         Consecutive text blocks come as one string (joined by the newlines of `flat`): they are
         read line by line, so this gives the same lines as one piece per block, more cheaply.
         """
+        text = self.clean or self.flat
         out: list[str | Block] = []
         pos = start
         for span in self.tables:
             if span.end <= start or span.start >= end:
                 continue
             if span.start > pos:
-                out.append(self.flat[pos:span.start])
+                out.append(text[pos:span.start])
             out.append(span.block)
             pos = max(pos, span.end)
         if pos < end:
-            out.append(self.flat[pos:end])
+            out.append(text[pos:end])
         return out
 
     def text(self, start: int, end: int) -> str:
@@ -152,8 +154,9 @@ def layout(blocks: list[Block]) -> Layout:
         parts = _block_texts(blocks, table_at)
     flat = "\n".join(parts)
     tables = _table_spans(blocks, parts, table_at)
-    headings, seen = _choose_headings(flat, tables)
-    return Layout(flat, tables, headings, seen)
+    text, furniture = _furniture(flat)
+    headings, seen = _choose_headings(text, tables)
+    return Layout(flat, tables, headings, seen, _without_furniture(flat, furniture, headings))
 
 
 def _table_indices(blocks: list[Block]) -> list[int]:
@@ -198,16 +201,51 @@ def _table_spans(blocks: list[Block], parts: list[str], table_at: list[int]) -> 
 
 
 def masked(flat: str) -> str:
-    """`flat` as headings are searched in: the same length and offsets, full-width digits and
-    zero-width characters folded, page furniture (page numbers, a running header repeated on
-    every page) replaced by spaces, so that a heading on a furniture line or broken by one reads whole."""
+    """`flat` as headings are searched in (see `_furniture`)."""
+    return _furniture(flat)[0]
+
+
+def _furniture(flat: str) -> tuple[str, list[tuple[int, int, bool]]]:
+    """`flat` as headings are searched in — the same length and offsets, full-width digits and
+    zero-width characters folded, page furniture (page numbers, a running header repeated on every
+    page) replaced by spaces, so that a heading on a furniture line or broken by one reads whole —
+    and the furniture's spans, each marked sure (第3页, a line of its own, the running header) or
+    not (「- 3 -」 within a line could be a blank mark, a number and a blank mark of a table)."""
     text = flat.translate(_WIDTH)
-    text = _FURNITURE.sub(lambda m: " " * len(m.group()), text)
+    spans: list[tuple[int, int, bool]] = []
+    for m in _FURNITURE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        alone = not text[line_start:m.start()].strip() and not text[m.end():line_end].strip()
+        spans.append((m.start(), m.end(), alone or m.group().lstrip().startswith("第")))
     lines = [m.group(1) for m in _HEADER_LINE.finditer(text)]
     repeated = {line for line in set(lines) if lines.count(line) >= 2 and not _HEADING.search(line)}
     for line in sorted(repeated, key=len, reverse=True):
-        text = text.replace(line, " " * len(line))
-    return text
+        at = text.find(line)
+        while at >= 0:
+            spans.append((at, at + len(line), True))
+            at = text.find(line, at + len(line))
+    if not spans:
+        return text, spans
+    chars = list(text)
+    for start, end, _ in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars), spans
+
+
+def _without_furniture(flat: str, spans: list[tuple[int, int, bool]], headings: list[Heading]) -> str:
+    """`flat` for reading tables: the sure furniture, and any right before or after a heading (the
+    page break a heading stands at), replaced by spaces; offsets unchanged."""
+    edges = {h.start for h in headings} | {h.end for h in headings}
+    chars: list[str] | None = None
+    for start, end, sure in spans:
+        near = any(flat[min(end, e):max(end, e)].isspace() or end == e for e in edges) or \
+            any(flat[min(start, e):max(start, e)].isspace() or start == e for e in edges)
+        if sure or near:
+            chars = chars if chars is not None else list(flat)
+            chars[start:end] = " " * (end - start)
+    return flat if chars is None else "".join(chars)
 
 
 @dataclass
@@ -219,10 +257,10 @@ class _Candidate:
     mismatch: bool = False   # the numeral is not the part's number (renumbered, mistyped or a sub-heading)
 
 
-def _choose_headings(flat: str, tables: list[Span]) -> tuple[list[Heading], dict[int, str]]:
-    """One heading per part: the first of its best-numbered candidates, skipping a numbered title
-    that only lists the parts (another title follows it at once) when the part has a later one."""
-    text = masked(flat)
+def _choose_headings(text: str, tables: list[Span]) -> tuple[list[Heading], dict[int, str]]:
+    """One heading per part (`text`: the masked flat text): the first of its best-numbered
+    candidates, skipping a numbered title that only lists the parts (another title follows it at
+    once) when the part has a later one."""
     table_ranges = [(s.start, s.end) for s in tables]
     candidates: list[_Candidate] = []
     evidence: dict[int, str] = {}
