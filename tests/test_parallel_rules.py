@@ -15,7 +15,9 @@ def test_parallel_text_rules_give_the_same_findings(tmp_path, packs, monkeypatch
     earlier = text.replace("2022年政府信息公开工作年度报告", "2021年政府信息公开工作年度报告")
     earlier = m.set_t3_cell(m.set_t3_cell(earlier, "四、结转下年度继续办理", 0, "1"), "四、结转下年度继续办理", 6, "1")
     variants = [text, m.remove(text, "(一)本年度依申请公开,均未收取任何信息处理费。"),
-                m.set_t3_cell(text, "一、本年新收政府信息公开申请数量", 6, "5"), earlier]
+                # 新收 and （七）总计 both 5: the stated 4 matches no reading the format allows
+                m.set_t3_cell(m.set_t3_cell(text, "一、本年新收政府信息公开申请数量", 6, "5"), "(七)总计", 6, "5"),
+                earlier]
     reports = []
     for i, v in enumerate(variants):
         path = tmp_path / f"r{i}.txt"
