@@ -77,11 +77,21 @@ def last_crumb(text: str) -> str | None:
     return last
 
 
+_CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})(?=\s*年)")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+
+
+def arabic_years(text: str) -> str:
+    """「二〇二三年度」 → 「2023年度」: formal documents write the year in characters."""
+    return _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(1)), text)
+
+
 def report_title(raw: str) -> str | None:
     """The report's title in a raw title string, without label, site name or breadcrumb."""
     text = last_crumb(strip_chrome(raw))
     if not text:
         return None
+    text = arabic_years(text)
     # 「沭阳县人民政府-XX局2023年…年度报告_沭阳县发改局」: keep the segment holding the phrase;
     # inside it, single spaces between characters are letter-spacing (「宁 波 市 … 2 0 2 3 年」).
     segments = [_unspaced(s) for s in _SITE_SEP.split(text.strip()) if s.strip()]
@@ -119,6 +129,9 @@ def agency_from_title(title: str) -> str | None:
             head += "政府"   # 「XX县人民政府信息公开工作年度报告」
         head = re.sub(r"(?:关于|的|度)$", "", head)
         name = clean_name(head)
+        if name and two_names(name):
+            # 「平江县人民政府 平江县教育体育局2021年…」: the host's name, then the issuer's
+            name = clean_name(_TWO_NAMES.match(name).group(2))
         if name:
             return name
         if m:

@@ -33,6 +33,8 @@ _FIELD = re.compile(r"(?<![\u4e00-\u9fff])(" + "|".join(sorted(_FIELD_LABELS, ke
 _DANGLING_LABEL = re.compile(r"(?:发布|公开|发文|生成|成文)(?:时间|日期)\s*[:：]\s*$|(?:来源|发布机构)\s*[:：]\s*$")
 _NAV = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条|相关|推荐|热点|最新|附件|点击)")
 _PUB_META_KEYS = ("发布日期", "发布时间", "公开日期", "发文日期")
+# A name relative to the site (「区政府」「县财政局」「市科委」): no real place starts with these.
+_RELATIVE = re.compile(r"^[省市区县][^省市区县]*$")
 _PLACE = re.compile(r"(?:省|市|区|县|旗|镇|乡|州|盟)$")
 # The same body named in full (not its office: 办公厅 is a department, with another deadline).
 _OFFICE_OF_PLACE = re.compile(r"人民政府|政府|管委会|管理委员会")
@@ -172,6 +174,9 @@ def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str
         if source == "body" and page and page[2] != agency and page[2] in body_agencies:
             # a list of other reports above the heading: the page's own title says which is its
             _, title, agency = next(r for r in named if r[0] == "body" and r[2] == page[2])
+        if agency and _RELATIVE.match(agency):
+            # 「区政府2023年…」: the page names it in full elsewhere (「湘潭市岳塘区人民政府…」)
+            agency = next((a for a in _all_names(named, fields) if _completes(a, agency)), agency)
         if agency and _PLACE.search(agency):
             # 「天津市…」 in the heading, 「天津市人民政府办公厅…」 in the page's title fields: the
             # full name (not from other body lines: a list of the place's departments' reports)
@@ -190,6 +195,27 @@ def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str
                 agency = name
                 break
     return title, agency
+
+
+def _all_names(named: list[tuple[str, str, str | None]], fields: dict[str, list[str]]) -> Iterator[str]:
+    for _, _, name in named:
+        if name:
+            yield name
+    for label in _ISSUER_LABELS + _SOURCE_LABELS:
+        for value in fields.get(label, []):
+            name = _name(value)
+            if name:
+                yield name
+
+
+def _completes(full: str, relative: str) -> bool:
+    """「湘潭市岳塘区人民政府」 completes 「区政府」; 「XX县财政局」 completes 「县财政局」."""
+    level, rest = relative[0], relative[1:]
+    if full == relative or len(full) <= len(relative):
+        return False
+    rest = rest.replace("政府", "")
+    stem = full[:len(full) - len(rest)] if rest else full
+    return full.endswith(rest) and full.endswith(relative[-2:]) and level in stem
 
 
 def _name_above(head: list[str], index: int) -> str | None:
