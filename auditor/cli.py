@@ -179,10 +179,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
           f"{c.get('complete', 0)}，部分读取 {c.get('partial', 0)}，无法读取 {c.get('failed', 0)}）；合规问题 "
           f"{sum(c.get(f'open/{s}', 0) for s in ('error', 'warning', 'info'))} 条（错误 {c.get('open/error', 0)}，"
           f"警告 {c.get('open/warning', 0)}，提示 {c.get('open/info', 0)}）；需人工核查 {c.get('manual', 0)} 条。")
+    if c.get("superseded", 0) or c.get("copies", 0):   # versions that count nowhere (engine/versions.py)
+        print(f"其中已被更正版取代 {c.get('superseded', 0)} 份、重复副本 {c.get('copies', 0)} 份，不计入问题数和覆盖情况"
+              "（见工作簿「总览」的「版本」列）。")
     ch = outcome.changes
     if len(ch):
         print(f"与上次相比：新增 {int((ch['status'] == '新增').sum())}，已解决 {int((ch['status'] == '已解决').sum())}，"
-              f"仍存在 {int((ch['status'] == '仍存在').sum())}。")
+              f"仍存在 {int((ch['status'] == '仍存在').sum())}"
+              + (f"，已被更正版取代 {n}" if (n := int((ch['status'] == '已被更正版取代').sum())) else "") + "。")
     result = outcome.result
     if result is not None and "deadline_status" in result.reports and len(result.reports):
         # the same words as the 总览 column 按期发布 (auditor/domain.py); never 按期 without a date

@@ -8,6 +8,7 @@ previous outputs and the ledger as they were.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -25,6 +26,7 @@ import pandas as pd
 
 from . import __version__
 from .engine import RunResult, evaluate, gx_process, summarize
+from .engine import versions as ver
 from .extract import extract
 from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_document
 from .ledger import Ledger, attach_decisions, content_hash, pack_report
@@ -55,6 +57,8 @@ class RunOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     unchanged: bool = False            # nothing new since the last run: its results stand
     counts: dict[str, int] = field(default_factory=dict)
+    versions: pd.DataFrame | None = None     # per file: current, superseded or copy (engine/versions.py)
+    superseded: pd.DataFrame | None = None   # findings of superseded versions (for the record only)
 
 
 class Stopwatch:
@@ -397,20 +401,24 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
             reports.append(fresh_by_file[str(path)])
         elif h in inputs.cache:
             report, stored = inputs.cache[h]
-            report.file = str(path)
+            # a copy per file: byte-identical files share one cached version (issue 12: one object
+            # renamed twice lost the first file)
+            report = dataclasses.replace(report, file=str(path))
             cached_rows.extend({**f, "file": str(path)} for f in stored)
             reports.append(report)
     fresh_flags = [r.file in fresh_by_file for r in reports]
+    versions = ver.resolve(reports, {str(p): h for p, h in inputs.hashes.items()})
+    counted = ver.current_reports(reports, versions)   # one per agency-year and content: data, coverage
     # Cross-year rules need last year's reports that are no longer in the inbox: from the ledger.
     history = ledger.reports_of(_missing_previous(reports)) if _has_cross_year(packs) else []
     from .datasheet import SHEET_MAX_REPORTS, data_frame
 
     # a large batch's data.csv (not in the workbook) is written by a child from now on
-    early = start_data_csv(partial, lambda: data_frame(reports)) \
-        if len(reports) > SHEET_MAX_REPORTS and can_fork() else None
+    early = start_data_csv(partial, lambda: data_frame(counted)) \
+        if len(counted) > SHEET_MAX_REPORTS and can_fork() else None
     try:
         return _rules_and_outputs(inputs, reports, cached_rows, fresh_flags, history, packs, waivers,
-                                  agency_types, ledger, partial, roster, watch, early)
+                                  agency_types, ledger, partial, roster, watch, early, versions)
     except BaseException:
         if early is not None:
             early.abort()
@@ -420,21 +428,30 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
 def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list[dict], fresh_flags: list[bool],
                        history: list[Report], packs: list[Pack], waivers: list[Waiver] | None,
                        agency_types: dict[str, str] | None, ledger: Ledger, partial: Path, roster: Roster | None,
-                       watch: Stopwatch | None, early: PendingOutputs | None) -> RunOutcome:
+                       watch: Stopwatch | None, early: PendingOutputs | None,
+                       versions: pd.DataFrame | None = None) -> RunOutcome:
     from .datasheet import data_frame, sheet_or_note
+
+    if versions is None:
+        versions = ver.resolve(reports, {str(p): h for p, h in inputs.hashes.items()})
+    counted = ver.current_reports(reports, versions)
 
     new_findings = evaluate(reports, packs, partial / "gx_validation.json", agency_types, history, fresh_flags,
                             validator=inputs.validator)
     parts = [new_findings, pd.DataFrame(cached_rows, columns=new_findings.columns)]
     present = [p for p in parts if len(p)]
     findings = pd.concat(present, ignore_index=True) if present else new_findings
+    # superseded versions' findings leave every count and open-problem list (kept for the record)
+    findings, superseded = ver.split_findings(findings, versions)
     result = summarize(reports, findings, inputs.collected.skipped + inputs.unreadable, waivers,
                        agency_types=agency_types, packs=packs)
+    result.reports = ver.overview_columns(result.reports, versions)
     result.findings = attach_decisions(result.findings, ledger.decisions())
     if watch:
         watch.lap("规则")
     previous = ledger.last_run()
-    changes = compare_runs(ledger.run_findings(previous["id"]) if previous else None, result.findings)
+    changes = compare_runs(ledger.run_findings(previous["id"]) if previous else None, result.findings,
+                           superseded, ver.not_current(versions))
     extra = {"变化": change_sheet(changes)}
     if roster is not None:
         from .domain import deadlines_by_type, template_for_year
@@ -442,21 +459,26 @@ def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list
 
         years = [r.meta.get("year") for r in reports if r.meta.get("year")]
         year = roster.year or (max(years) if years else dt.date.today().year - 1)
-        extra["覆盖情况"] = coverage(_report_frame(reports, agency_types), roster.frame, year,
+        extra["覆盖情况"] = coverage(ver.coverage_frame(_report_frame(reports, agency_types), versions),
+                                 roster.frame, year,
                                  deadlines_by_type(packs, template_for_year(year), year))
+    if (versions["state"] == ver.SUPERSEDED).any():
+        from .outputs.tables import superseded_frame
+
+        extra["已取代版本"] = superseded_frame(superseded)
     if result.waivers is not None:
         extra["豁免"] = waiver_sheet(result.waivers)
-    data = sheet_or_note(reports, data_frame)    # a large batch's: a note (data.csv started early)
+    data = sheet_or_note(counted, data_frame)    # a large batch's: a note (data.csv started early)
     extra["数据"] = data
-    pending = start_outputs(partial, result.findings, result.reports, extra,
-                            None if early is not None else data if "说明" not in data else lambda: data_frame(reports))
+    pending = start_outputs(partial, ver.with_superseded(result.findings, superseded), result.reports, extra,
+                            None if early is not None else data if "说明" not in data else lambda: data_frame(counted))
     if early is not None:
         pending.join(early)
     if watch:
         watch.lap("输出")
     total = len(inputs.collected.files)
     return RunOutcome(result, partial, pending.targets, audited=inputs.audited, reused=total - inputs.audited,
-                      changes=changes, pending=pending)
+                      changes=changes, pending=pending, versions=versions, superseded=superseded)
 
 
 def _has_cross_year(packs: list[Pack]) -> bool:
@@ -479,13 +501,23 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
     """The run, the report versions and their per-report findings, in one ledger transaction."""
     by_file = {str(p): h for p, h in inputs.hashes.items()}
     fresh = {r.file: r for r in inputs.fresh}
-    per_report = result.findings[result.findings["file"].isin(list(fresh))
-                                 & (result.findings["rule_kind"] != "cross_year")]
+    everything = result.findings
+    old = outcome.superseded
+    if old is not None and len(old):   # a superseded version's findings are cached as the engine made them
+        old = old.assign(fingerprint=old["base_fingerprint"]).drop(columns=["base_fingerprint", "version"])
+        everything = pd.concat([everything, old], ignore_index=True)
+    per_report = everything[everything["file"].isin(list(fresh)) & (everything["rule_kind"] != "cross_year")]
     # Only per-report findings are cached: waiver and decision columns are re-applied every run.
     cacheable = per_report.drop(columns=[c for c in ("waived", "waiver", "decision") if c in per_report])
-    grouped: dict[str, list[dict]] = {f: [] for f in fresh}
+    # a byte-identical copy's findings were dropped (its original's stand for both): caching its
+    # empty list would overwrite the original's under the shared hash
+    copies = set() if outcome.versions is None else \
+        set(outcome.versions.index[outcome.versions["state"] == ver.COPY])
+    grouped: dict[str, list[dict]] = {f: [] for f in fresh if f not in copies}
     for row in cacheable.to_dict("records"):      # one conversion, not one per report
-        grouped[row.pop("file")].append(row)
+        rows = grouped.get(row.pop("file"))
+        if rows is not None:
+            rows.append(row)
     audits = [(by_file[f], rows) for f, rows in grouped.items()]
     versions = [(by_file[r.file], r, inputs.stored.get(r.file)) for r in inputs.fresh]
     present = set(by_file.values())
@@ -500,6 +532,9 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
                     "partial": int((result.reports["status"] == "partial").sum()),
                     **{f"open/{s}": int((comp["severity"] == s).sum()) for s in ("error", "warning", "info")},
                     "manual": int((result.findings["category"] == "extraction").sum()) if len(result.findings) else 0})
+    if outcome.versions is not None:
+        summary.update({"superseded": int((outcome.versions["state"] == ver.SUPERSEDED).sum()),
+                        "copies": int((outcome.versions["state"] == ver.COPY).sum())})
     outcome.counts = summary
     ledger.record_run(started=started.isoformat(timespec="seconds"), engine=engine, rules_hash=rules_hash,
                       folder=folder.name, files=inputs.file_rows, versions=versions, seen=seen, audits=audits,
@@ -555,8 +590,14 @@ def _point_latest(out_dir: Path, folder: Path) -> None:
         os.replace(staging, latest)
 
 
-def compare_runs(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd.DataFrame:
-    """New, resolved and still-open compliance findings against the previous run."""
+def compare_runs(previous: pd.DataFrame | None, current: pd.DataFrame,
+                 superseded: pd.DataFrame | None = None, replaced: set[str] | None = None) -> pd.DataFrame:
+    """New, resolved and still-open compliance findings against the previous run.
+
+    A previous finding that is gone because its report was replaced by a corrected version (its
+    file is now superseded, or the superseded version still has it) is 已被更正版取代, not 已解决:
+    the agency corrected its report, it did not fix the problem in the report we audited. A
+    finding the corrected version still has keeps its fingerprint and is 仍存在."""
     cols = ["status", "fingerprint", "file", "agency", "year", "rule_id", "location", "message"]
     cur = current[current["category"] == "compliance"] if len(current) else current
     if previous is None:
@@ -565,9 +606,14 @@ def compare_runs(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd.Dat
     prev = previous[previous["category"] == "compliance"]
     new = cur[~cur["fingerprint"].isin(prev["fingerprint"])].assign(status="新增")
     still = cur[cur["fingerprint"].isin(prev["fingerprint"])].assign(status="仍存在")
-    resolved = prev[~prev["fingerprint"].isin(cur["fingerprint"])].assign(status="已解决")
-    out = pd.concat([f[cols] for f in (new, resolved, still) if len(f)], ignore_index=True) \
-        if any(len(f) for f in (new, resolved, still)) else pd.DataFrame(columns=cols)
+    gone = prev[~prev["fingerprint"].isin(cur["fingerprint"])]
+    old_fps = superseded["base_fingerprint"] if superseded is not None and len(superseded) else pd.Series(dtype=object)
+    by_correction = gone["fingerprint"].isin(old_fps) | gone["file"].isin(list(replaced or ()))
+    resolved = gone[~by_correction].assign(status="已解决")
+    replaced_rows = gone[by_correction].assign(status=ver.SUPERSEDED_WORD)
+    parts = (new, resolved, replaced_rows, still)
+    out = pd.concat([f[cols] for f in parts if len(f)], ignore_index=True) \
+        if any(len(f) for f in parts) else pd.DataFrame(columns=cols)
     return out
 
 

@@ -24,8 +24,9 @@ def office(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("office")
     inbox = root / "reports_in"
     inbox.mkdir()
-    shutil.copy(ZIBO, inbox / "sample.txt")
     text = ZIBO.read_text(encoding="utf-8")
+    # another agency: two reports of one agency and year would be an original and its 更正版
+    (inbox / "sample.txt").write_text(text.replace("淄博市公安局高新区分局", "淄博市公安局张店分局"), encoding="utf-8")
     (inbox / "broken.txt").write_text(m.set_t4_cell(text, 4, "1"), encoding="utf-8")
     (inbox / "empty.txt").write_bytes(b"")
     (inbox / "notes.xyz").write_text("?", encoding="utf-8")

@@ -22,7 +22,7 @@ from ..domain import (CATEGORY_WORDS, SEVERITY_ORDER, SEVERITY_WORDS, VERDICT_ER
 FINDING_COLUMNS = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity",
                    "category", "location", "message", "basis", "values", "fingerprint"]
 # Present when waivers were applied (see auditor/waivers.py).
-OPTIONAL_FINDING_COLUMNS = ["waived", "waiver", "decision"]
+OPTIONAL_FINDING_COLUMNS = ["waived", "waiver", "decision", "superseded"]
 REPORT_COLUMNS = ["file", "agency", "year", "template", "published", "status", "problems",
                   "n_error", "n_warning", "n_info", "n_extraction"]
 
@@ -36,12 +36,17 @@ CSV_HEADERS = {
     "file": "文件", "agency": "单位", "year": "年度", "rule_id": "规则编号",
     "rule_kind": "规则类型", "title": "规则名称", "severity": SEVERITY_HEADER, "category": "类别",
     "location": "位置", "message": "问题说明", "basis": "依据", "values": "数值",
-    "fingerprint": "指纹", "waiver": "豁免", "decision": "处理意见",
+    "fingerprint": "指纹", "waiver": "豁免", "decision": "处理意见", "superseded": "版本",
 }
 OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", *SEVERITY_WORDS.values(),
                     "读取问题", "审核结论"]
 # Present when the engine computed them (see auditor/engine/_overview).
-OVERVIEW_OPTIONAL = {"agency_type": "单位类型", "deadline": "发布期限", "deadline_status": "按期发布"}
+OVERVIEW_OPTIONAL = {"agency_type": "单位类型", "deadline": "发布期限", "deadline_status": "按期发布",
+                     "version": "版本"}
+# A version that does not count (auditor/engine/versions.py): no counts, no verdict of its own.
+VERDICT_NOT_COUNTED = {"superseded": "不作结论（已被更正版取代）", "copy": "不重复计（重复副本）"}
+SUPERSEDED_HEADERS = ["文件", "单位", "年度", "版本", "类别", "原严重程度", "规则编号", "规则名称", "位置",
+                      "问题说明", "数值", "指纹"]
 ISSUE_HEADERS = ["单位", "年度", "文件", SEVERITY_HEADER, "规则编号", "规则名称", "位置", "问题说明",
                  "依据", "数值"]
 REVIEW_HEADERS = ["文件", "单位", "年度", "读取状态", "规则编号", "原因"]
@@ -190,7 +195,7 @@ def _severity_rank(value: Any) -> int:
 def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """All findings, input order, every column with Chinese headers (the CSV)."""
     require_columns(findings, FINDING_COLUMNS, "findings")
-    extra = [c for c in ("waiver", "decision") if c in findings.columns]
+    extra = [c for c in ("waiver", "decision", "superseded") if c in findings.columns]
     columns = FINDING_COLUMNS + extra
     rows = []
     for f in records(findings, columns):
@@ -207,8 +212,15 @@ def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
     """总览: one row per report with counts and the verdict, sorted by file."""
     require_columns(reports, REPORT_COLUMNS, "reports")
     optional = [c for c in OVERVIEW_OPTIONAL if c in reports.columns]
+    state = ["version_state"] if "version_state" in reports.columns else []
     rows = []
-    for r in sorted(records(reports, REPORT_COLUMNS + optional), key=lambda r: text(r["file"])):
+    for r in sorted(records(reports, REPORT_COLUMNS + optional + state), key=lambda r: text(r["file"])):
+        off = VERDICT_NOT_COUNTED.get(text(r.get("version_state")))
+        if off:       # its findings count nowhere: blank counts rather than zeros that read as 合格
+            rows.append([text(r["file"]), text(r["agency"]), as_int(r["year"]), template_word(r["template"]),
+                         text(r["published"]), word(STATUS_WORDS, r["status"]), None, None, None, None, off]
+                        + [text(r[c]) for c in optional])
+            continue
         rows.append([
             text(r["file"]), text(r["agency"]), as_int(r["year"]), template_word(r["template"]),
             text(r["published"]), word(STATUS_WORDS, r["status"]),
@@ -223,7 +235,8 @@ def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
     require_columns(findings, FINDING_COLUMNS, "findings")
     extra = [c for c in ("waiver", "decision") if c in findings.columns]
     columns = FINDING_COLUMNS + extra
-    chosen = [f for f in records(findings, columns) if text(f["category"]) == "compliance"]
+    chosen = [f for f in records(findings, columns + _version_column(findings))
+              if text(f["category"]) == "compliance" and not text(f.get("superseded"))]
     chosen.sort(key=lambda f: (text(f["file"]), _severity_rank(f["severity"]), text(f["rule_id"])))
     rows = [[text(f["agency"]), as_int(f["year"]), text(f["file"]),
              word(SEVERITY_WORDS, f["severity"]), text(f["rule_id"]), text(f["title"]),
@@ -231,6 +244,26 @@ def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
             + [text(f[c]) for c in extra] + [text(f["fingerprint"])]
             for f in chosen]
     return _frame(rows, ISSUE_HEADERS + [CSV_HEADERS[c] for c in extra] + ["指纹"])
+
+
+def _version_column(findings: pd.DataFrame) -> list[str]:
+    """["superseded"] when the frame carries superseded versions' findings (see superseded_frame)."""
+    return ["superseded"] if "superseded" in findings.columns else []
+
+
+def superseded_frame(findings: pd.DataFrame) -> pd.DataFrame:
+    """已取代版本: findings of versions replaced by a corrected one, for the record only (they are
+    not open problems and count nowhere); `version` says which file replaced them."""
+    columns = ["file", "agency", "year", "version", "category", "severity", "rule_id", "title", "location",
+               "message", "values", "fingerprint"]
+    require_columns(findings, columns, "superseded findings")
+    chosen = sorted(records(findings, columns), key=lambda f: (
+        text(f["file"]), text(f["category"]) != "compliance", _severity_rank(f["severity"]), text(f["rule_id"])))
+    rows = [[text(f["file"]), text(f["agency"]), as_int(f["year"]), text(f["version"]),
+             word(CATEGORY_WORDS, f["category"]), word(SEVERITY_WORDS, f["severity"]), text(f["rule_id"]),
+             text(f["title"]), text(f["location"]), text(f["message"]), values_text(f["values"]),
+             text(f["fingerprint"])] for f in chosen]
+    return _frame(rows, SUPERSEDED_HEADERS)
 
 
 def review_frame(reports: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
@@ -267,7 +300,9 @@ def rule_stats_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """规则统计: how often each rule fired and in how many reports, by rule_id."""
     require_columns(findings, FINDING_COLUMNS, "findings")
     stats: dict[str, dict[str, Any]] = {}
-    for f in records(findings, FINDING_COLUMNS):
+    for f in records(findings, FINDING_COLUMNS + _version_column(findings)):
+        if text(f.get("superseded")):
+            continue        # a superseded version's finding counts nowhere
         entry = stats.setdefault(text(f["rule_id"]), {
             "title": text(f["title"]), "severity": f["severity"], "category": f["category"],
             "count": 0, "files": set()})
