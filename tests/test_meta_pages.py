@@ -204,3 +204,17 @@ def test_choose_never_guesses_a_year():
 ])
 def test_two_names_run_together(name, run_together):
     assert two_names(name) is run_together
+
+
+def test_source_not_taken_when_the_title_names_someone_unread():
+    """来源 is often the host government: when the title has a name we could not read, 来源 is
+    not a substitute (None, for a person to check); when the title names nobody, it is."""
+    from auditor.extract.meta import extract_meta
+    from auditor.model import Document, TextBlock
+
+    def agency(heading: str) -> str | None:
+        doc = Document("x.txt", [TextBlock(heading), TextBlock("来源：平江县人民政府 发布时间：2022-01-26")])
+        return extract_meta(doc, "")["agency"]
+
+    assert agency("某某2021年政府信息公开工作年度报告") is None
+    assert agency("2021年政府信息公开工作年度报告") == "平江县人民政府"

@@ -139,6 +139,15 @@ def agency_from_title(title: str) -> str | None:
     return None
 
 
+def names_something(title: str) -> bool:
+    """Does the title have words before its year and phrase (whether or not we read them as a
+    name)? 「2023年度政府信息公开工作年度报告」 has none; 「《XX区2021年…》」 has."""
+    text = _YEAR_TOKEN.sub("", re.sub(r"\s+", "", _norm(title)))
+    m = _AGENCY_END.search(text)
+    head = text[:m.start()] if m else text
+    return bool(re.sub(r"^关于|[\W_]", "", head))
+
+
 def clean_name(raw: str | None) -> str | None:
     """A bare agency name from a label value, a line or a title's head; None if it is not one."""
     if raw is None:

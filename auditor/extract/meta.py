@@ -17,8 +17,8 @@ from collections.abc import Iterator
 
 from ..model import Document, TextBlock
 from . import dates
-from .agency_name import (ORG_END, REPORT_PHRASE, agency_from_title, clean_name, report_title, strip_chrome,
-                          two_names)
+from .agency_name import (ORG_END, REPORT_PHRASE, agency_from_title, clean_name, names_something, report_title,
+                          strip_chrome, two_names)
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
 HEAD_BLOCKS = 400          # page chrome before the report body: nav menus can be long
@@ -186,8 +186,10 @@ def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str
     issuer = _field_name(fields, _ISSUER_LABELS)
     source_name = _field_name(fields, _SOURCE_LABELS) or _name(doc.meta.get("meta:contentsource"))
     if agency is None:
-        # the signature is the document's own word; 来源 is page chrome and often the host
-        agency = issuer or _signature_name(doc) or source_name
+        # the signature is the document's own word; 来源 is page chrome and often the host, so
+        # not taken when the title names someone we could not read
+        unread = any(a is None and names_something(t) for _, t, a in readings)
+        agency = issuer or _signature_name(doc) or (None if unread else source_name)
     elif _PLACE.search(agency):
         # 「天津市2023年…」 with 发布机构 「天津市人民政府」: the page names the same body in full.
         for name in (issuer, source_name):
