@@ -154,3 +154,29 @@ def test_rows_that_are_not_one_cut_row_are_left_apart():
     assert _joined([ROW], [half]) == [[ROW], [half]]
     # a prose paragraph between the tables: not a continuation
     assert _joined([ROW], [REST], [TextBlock("（本表数据截至12月31日。）")]) == [[ROW], [REST]]
+
+
+def test_an_unjoined_cut_row_makes_table3_derived_never_a_finding(control, canon, packs, findings):
+    """When the two halves of a cut row cannot be joined ('4.保' with its numbers, then
+    '护第三方合法权益' with empty cells), the row with the empty cells must not be read as blanks
+    that break the sums: the table's cells are derived and no compliance finding is added."""
+    import dataclasses
+
+    doc = read_document(control)
+    at = next(i for i, b in enumerate(doc.blocks) if isinstance(b, TableBlock)
+              and any("第三方合法权益" in x for row in b.rows for x in row))
+    table = doc.blocks[at]
+    r = next(i for i, row in enumerate(table.rows) if any("第三方合法权益" in x for x in row))
+    cut = [x.replace("4.保护第三方合法权益", "4.保") for x in table.rows[r]]
+    rest = ["" if x.strip().isdigit() else x.replace("4.保护第三方合法权益", "护第三方合法权益") for x in table.rows[r]]
+    first = TableBlock(table.rows[:r] + [cut], frozenset(rc for rc in table.copies if rc[0] <= r))
+    second = TableBlock([rest] + table.rows[r + 1:], frozenset((a - r, b) for a, b in table.copies if a >= r))
+    blocks = doc.blocks[:at] + [first, TextBlock("- 3 -"), TextBlock("第三部分续表"), second] + doc.blocks[at + 1:]
+    report = extract(dataclasses.replace(doc, blocks=blocks, path=str(control) + "#cut"))
+    want = P.expected(canon)
+    t3 = [c for c in report.cells if c.table == "t3"]
+    assert all(c.value == want[(c.table, c.row, c.col)] for c in t3 if c.raw is not None and c.value is not None)
+    assert all(c.derived for c in t3 if c.raw is not None)
+    assert any("4.保" in p and "推断" in p for p in report.problems)
+    f = audit([report], packs).findings
+    assert not (_serious(f) - _serious(findings["control"]))

@@ -214,6 +214,11 @@ def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
                     i += 1
                     if not rows and (current is None or not current.at):
                         header.append(next_norm)
+        if label is None and (rows or current is not None) and i < n and codes[i] in VALUES \
+                and _NUMBERED.match(norm) and not _is_group_header(norm, groups):
+            # A numbered row label we do not know, with numbers ('4.保' where a page break cut
+            # 4.保护第三方合法权益): a row of the table is not read, so its sums cannot be trusted.
+            problems.append(f"未能识别的行「{text}」及其数值")
         if label is None:
             # Text between the values of an open row is that row's cell (e.g. '不详'), not a label.
             if current is not None and not current.grid and 0 < len(current.at) < ncols[current.key] \
@@ -236,6 +241,8 @@ def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
     return rows, "".join(header), problems
 
 
+# The numbering a row label starts with: '4.…', '(四)…', '一、…'.
+_NUMBERED = re.compile(r"^(?:\d\.|\([一二三四五六七八]\)|[一二三四]、)")
 # Table 3's group labels as they run into the first row label after them in one-line text.
 _GROUP_PREFIX = re.compile(r"^(?:三、本年度办理结果)?(?:\([三四五六]\)(?:不予公开|无法提供|不予处理|其他处理))?")
 
@@ -480,21 +487,22 @@ def parse_t3(tokens: Stream) -> TableResult:
 @lru_cache(maxsize=256)
 def _t3_reader(codes: str, texts: tuple[str, ...]) -> Callable[[list[str]], TableResult]:
     """How table 3 is read in a stream of this shape: rows found once, then cells placed by position."""
-    rows, header, _ = _read_rows(_shape_stream(codes, texts), _T3_ALL, _T3_NCOLS, T3_GROUP_HEADERS)
+    rows, header, unplaced = _read_rows(_shape_stream(codes, texts), _T3_ALL, _T3_NCOLS, T3_GROUP_HEADERS)
     if not rows:
         return lambda texts: TableResult()
     if _fixed(rows, _T3_NCOLS):
-        return _Placement.of(*_t3_cells(rows, header, None), len(codes)).read
-    return partial(_read_t3, rows, header)
+        return _Placement.of(*_t3_cells(rows, header, None, unplaced), len(codes)).read
+    return partial(_read_t3, rows, header, unplaced)
 
 
-def _read_t3(rows: list[_Row], header: str, texts: list[str]) -> TableResult:
-    result, cells = _t3_cells(rows, header, texts)
+def _read_t3(rows: list[_Row], header: str, unplaced: list[str], texts: list[str]) -> TableResult:
+    result, cells = _t3_cells(rows, header, texts, unplaced)
     result.cells = cells.build()
     return result
 
 
-def _t3_cells(rows: list[_Row], header: str, texts: list[str] | None) -> tuple[TableResult, _Cells]:
+def _t3_cells(rows: list[_Row], header: str, texts: list[str] | None,
+              unplaced: Sequence[str] = ()) -> tuple[TableResult, _Cells]:
     """Table 3's cells from its rows (see `_Row.values` for `texts`); the result has the rest."""
     result = TableResult(found=True)
     keys = {r.key for r in rows}
@@ -514,6 +522,10 @@ def _t3_cells(rows: list[_Row], header: str, texts: list[str] | None) -> tuple[T
     result.problems = summarize_derived(result.problems)
     if order is None:
         result.problems.append("表三表头未能完整识别，按格式规定的列序（自然人…总计）读取，读出的数值标为推断")
+        cells.mark_read_derived()
+    if unplaced:
+        result.problems.append(f"表三中有{'、'.join(unplaced[:3])}未能对应到格式规定的行，表中各数之和无法核对，"
+                               "读出的数值标为推断")
         cells.mark_read_derived()
     return result, cells
 
