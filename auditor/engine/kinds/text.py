@@ -113,12 +113,25 @@ def _elsewhere(batch: Batch, rid: int, regexes: list[tuple[str, dict | None]]) -
     for regex, clause in regexes:
         m = finder(regex, clause).first(text)
         if m is not None:
-            return m
+            return _sentence_around(text, m)
     return None
 
 
+def _sentence_around(text: str, quoted: str) -> str:
+    """The sentence the matched words stand in (a person checks it, not a bare 「未收取」)."""
+    at = text.find(quoted)
+    if at < 0:
+        return quoted
+    start = max(text.rfind(c, 0, at) for c in "。；;\n") + 1
+    ends = [e for e in (text.find(c, at + len(quoted)) for c in "。；;\n") if e >= 0]
+    end = min(ends) if ends else len(text)
+    sentence = text[start:end].strip()
+    return sentence if len(sentence) <= 60 else quoted
+
+
 def _absence(rule: Rule, batch: Batch, rid: int, scope: str, hit: Hit,
-             regexes: list[tuple[str, dict | None]] | None = None, always_elsewhere: bool = False) -> Hit:
+             regexes: list[tuple[str, dict | None]] | None = None, always_elsewhere: bool = False,
+             topic: str = "相关") -> Hit:
     """Something is missing — unless the file stops early (it may just be cut off), or the parts'
     bounds are unsure and the searched words stand elsewhere in the report (they may belong here)."""
     after = cut_short(batch, rid, scope) if scope != "preface" else None
@@ -137,7 +150,7 @@ def _absence(rule: Rule, batch: Batch, rid: int, scope: str, hit: Hit,
     why = (f"，请核对该表述是否属于{name}" if sure
            else f"；报告各部分的起止位置未能全部确定，不能断定{name}未写明")
     return not_evaluated(rid, rule, hit.location, hit.location_key,
-                         f"{name}中未见相关表述，但报告其他位置出现「{quoted[:40]}」{why}",
+                         f"{name}中未见{topic}的表述，但报告其他位置出现「{quoted}」{why}",
                          values={"其他位置出现": quoted[:80]})
 
 
@@ -181,7 +194,7 @@ def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
             hits.append(hit)
             continue
         wanted = [(p["regex"], p.get("clause")) for p in patterns if p["name"] in missing]
-        hits.append(_absence(rule, batch, int(rid), scope, hit, wanted))
+        hits.append(_absence(rule, batch, int(rid), scope, hit, wanted, topic=("或" if mode == "any" else "、").join(missing)))
     return hits
 
 
@@ -195,7 +208,7 @@ def evaluate_statements(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     hits += [_absence(rule, batch, int(rid), scope,
                       Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
                           fields={"scope": scope_name(scope), "topic": topic}, values={"缺少表述": topic}),
-                      [(joined, None)], always_elsewhere=True)
+                      [(joined, None)], always_elsewhere=True, topic=topic)
              for rid in ok.index[~ok]]
     return hits
 
