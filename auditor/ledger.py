@@ -129,11 +129,12 @@ class Ledger:
         return out
 
     def reports_of(self, keys: Iterable[tuple[str, int]]) -> list[Report]:
-        """Latest stored version for each (agency_key, year): last year's reports for cross-year rules."""
+        """Latest stored version for each (agency_key, year): last year's reports for cross-year rules
+        (of versions seen last together, an original and its 更正版, the later published)."""
         out = []
         for key, year in keys:
             row = self.db.execute("SELECT report FROM versions WHERE agency_key = ? AND year = ? "
-                                  "ORDER BY last_seen DESC LIMIT 1", (key, year)).fetchone()
+                                  "ORDER BY last_seen DESC, published DESC LIMIT 1", (key, year)).fetchone()
             if row:
                 out.append(Report.from_store(_unpack(row[0])))
         return out

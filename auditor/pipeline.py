@@ -406,8 +406,9 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
             report = dataclasses.replace(report, file=str(path))
             cached_rows.extend({**f, "file": str(path)} for f in stored)
             reports.append(report)
-    fresh_flags = [r.file in fresh_by_file for r in reports]
     versions = ver.resolve(reports, {str(p): h for p, h in inputs.hashes.items()})
+    reports = ver.current_first(reports, versions)     # an agency's last year: its current version
+    fresh_flags = [r.file in fresh_by_file for r in reports]
     counted = ver.current_reports(reports, versions)   # one per agency-year and content: data, coverage
     # Cross-year rules need last year's reports that are no longer in the inbox: from the ledger.
     history = ledger.reports_of(_missing_previous(reports)) if _has_cross_year(packs) else []

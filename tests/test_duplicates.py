@@ -20,6 +20,7 @@ from auditor.model import Report
 
 from . import mutate as m
 from .conftest import RULES, ZIBO
+from .test_monthly import zibo
 
 AGENCY = "淄博市公安局高新区分局"
 ROSTER = f"单位名称,别名,地区,单位类型,上级单位\n{AGENCY},,淄博市,政府部门,淄博市公安局\n"
@@ -235,6 +236,39 @@ def test_correction_next_month_marks_old_findings_superseded(tmp_path, capsys):
     assert "已被更正版取代 1" in printed
     # a third month with nothing new: the results stand, nothing is re-read
     assert "没有新增或改动的报告" in audit(inbox, out, capsys)
+
+
+# ---------------------------------------------------------------- last year's report, corrected
+
+def test_cross_year_rules_compare_with_last_years_current_version(tmp_path, capsys):
+    """Last year's original carried 1 application forward, its 更正版 0; this year's report starts
+    from 0. Compared with the original that would be an accusation; the 更正版 is the report. The
+    original's file name sorts first, so taking the first report of the agency-year would be wrong."""
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    write(inbox / "a-2021.txt", zibo(2021, "2022-01-10", carried_forward=1))
+    write(inbox / "b-2021-更正版.txt", zibo(2021, "2022-01-25"))
+    write(inbox / "c-2022.txt", zibo(2022, "2023-01-19"))
+    audit(inbox, out, capsys)
+    assert not [r for r in sheet(out, "问题清单") if r["规则编号"] == "T3-XYEAR"]
+    # the other way round (the original has 0, the 更正版 1): the mismatch is real and reported
+    write(inbox / "a-2021.txt", zibo(2021, "2022-01-10"))
+    write(inbox / "b-2021-更正版.txt", zibo(2021, "2022-01-25", carried_forward=1))
+    audit(inbox, out, capsys)
+    xyear = [r for r in sheet(out, "问题清单") if r["规则编号"] == "T3-XYEAR"]
+    assert [Path(r["文件"]).name for r in xyear] == ["c-2022.txt"]
+
+
+def test_cross_year_from_the_ledger_takes_the_later_published_version(tmp_path, capsys):
+    """Both versions of last year audited, then archived: the ledger gives the 更正版."""
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    write(inbox / "a-2021.txt", zibo(2021, "2022-01-10", carried_forward=1))
+    write(inbox / "b-2021-更正版.txt", zibo(2021, "2022-01-25"))
+    audit(inbox, out, capsys)
+    (inbox / "a-2021.txt").unlink()
+    (inbox / "b-2021-更正版.txt").unlink()
+    write(inbox / "c-2022.txt", zibo(2022, "2023-01-19"))
+    audit(inbox, out, capsys)
+    assert not [r for r in sheet(out, "问题清单") if r["规则编号"] == "T3-XYEAR"]
 
 
 # ---------------------------------------------------------------- the same file twice

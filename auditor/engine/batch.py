@@ -49,8 +49,9 @@ class Batch:
         info = self.info
         own = info.loc[rids, ["agency_key", "year"]]
         pool = info[info["agency_key"].notna() & info["year"].notna()].reset_index()
-        # a report in the current batch beats an archived version of the same agency and year
-        pool = pool.sort_values("history").drop_duplicates(["agency_key", "year"])
+        # a report in the current batch beats an archived version of the same agency and year; within
+        # the batch the first wins (the pipeline puts current versions before superseded ones)
+        pool = pool.sort_values("history", kind="stable").drop_duplicates(["agency_key", "year"])
         want = pd.DataFrame({"agency_key": own["agency_key"].to_numpy(), "year": (own["year"] - 1).to_numpy()})
         found = want.merge(pool[["agency_key", "year", "rid"]], how="left", on=["agency_key", "year"])
         return pd.Series(found["rid"].to_numpy(), index=rids, dtype="Int64")

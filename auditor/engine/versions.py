@@ -148,6 +148,14 @@ def current_reports(reports: Iterable[Report], table: pd.DataFrame) -> list[Repo
     return [r for r in reports if r.file not in skip]
 
 
+def current_first(reports: list[Report], table: pd.DataFrame) -> list[Report]:
+    """Current versions before the others (order otherwise kept): where one report of an
+    agency-year is taken for another's sake (last year's, for the cross-year rules), the first one
+    of the batch is taken, and that must be the current version."""
+    skip = not_current(table)
+    return [r for r in reports if r.file not in skip] + [r for r in reports if r.file in skip]
+
+
 def split_findings(findings: pd.DataFrame, table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(findings of current versions, findings of superseded versions for the record).
 
