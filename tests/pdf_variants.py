@@ -6,6 +6,8 @@ Classes (issue 11, "what was seen" 3):
   vertical_labels   row-group labels set in vertical text, one character per line (不/予/公/开)
   t4_one_row        table 4 as one row of 15 numbers under a two-row header
   collapsed_other   a 2021 table 3 whose （六）其他处理 is one row instead of three
+  unruled           tables without rules: read as text lines, table 3's header on several lines
+                    ('科研机 社会公 法律服务机' above '商业企业 其他'), so its column order is unknown
   (and `plain`, the official merged layout, as the control)
 
 Each is an HTML page rendered from `variants.distinct_canonical` (a different value in nearly
@@ -25,7 +27,8 @@ from . import variants as V
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF_DIR = ROOT / "tests" / "data" / "pdf"
-CLASSES = ["plain", "page_break_t3", "page_break_label", "vertical_labels", "t4_one_row", "collapsed_other"]
+CLASSES = ["plain", "page_break_t3", "page_break_label", "vertical_labels", "t4_one_row", "collapsed_other",
+           "unruled"]
 # Exported from DOCX (as WPS does from a Word file): Word tables let a row break across pages, so
 # table 3 is cut inside the row 4.保|护第三方合法权益 (label and numbers above, the rest below).
 DOCX_CLASSES = ["plain", "vertical_labels", "collapsed_other"]
@@ -91,6 +94,8 @@ def html_of(canon: V.Canonical, kind: str) -> bytes:
         page = _thead(page, 3)
     elif kind == "page_break_label":
         page = page[:at] + f"<p>{_FILLER}</p>\n" * 17 + page[at:]
+    elif kind == "unruled":
+        page = page.replace('<table border="1"', '<table border="0"')
     # Vertical labels: a line break between characters inside the cell.
     page = page.replace("<td", "<td style=\"font-size:9pt\"")
     return page.replace("\n</td>", "</td>").encode("utf-8") if kind != "vertical_labels" else \

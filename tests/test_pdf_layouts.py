@@ -25,7 +25,7 @@ from . import pdf_variants as P
 from . import variants as V
 
 KINDS = ["page_break_t3", "page_break_label", "vertical_labels", "t4_one_row", "collapsed_other",
-         "docx_plain", "docx_vertical_labels"]
+         "docx_plain", "docx_vertical_labels", "unruled"]
 EXACT = ["page_break_t3", "page_break_label", "vertical_labels", "t4_one_row", "docx_plain", "docx_vertical_labels"]
 
 
@@ -180,3 +180,19 @@ def test_an_unjoined_cut_row_makes_table3_derived_never_a_finding(control, canon
     assert any("4.保" in p and "推断" in p for p in report.problems)
     f = audit([report], packs).findings
     assert not (_serious(f) - _serious(findings["control"]))
+
+
+def test_unruled_tables_with_a_multiline_header_are_derived(reports, canon):
+    """No rules: the tables are read as text lines, and table 3's header words come out of column
+    order ('科研机 社会公 法律服务机' above '商业企业 其他'). The header order is not believed:
+    the values are placed by the format's order and marked derived (here that order is right)."""
+    import pdfplumber
+
+    with pdfplumber.open(P.PDF_DIR / "lo_unruled.pdf") as pdf:
+        assert not any(p.find_tables() for p in pdf.pages)
+    r = reports["unruled"]
+    t3 = [c for c in r.cells if c.table == "t3"]
+    assert t3 and all(c.derived for c in t3)
+    want = P.expected(canon)
+    assert all(c.value == want[(c.table, c.row, c.col)] for c in t3)
+    assert "表三表头各列的次序无法从文字行确定（表头分多行排列），按格式规定的列序读取，读出的数值标为推断" in r.problems

@@ -491,24 +491,32 @@ def _t3_reader(codes: str, texts: tuple[str, ...]) -> Callable[[list[str]], Tabl
     if not rows:
         return lambda texts: TableResult()
     if _fixed(rows, _T3_NCOLS):
-        return _Placement.of(*_t3_cells(rows, header, None, unplaced), len(codes)).read
-    return partial(_read_t3, rows, header, unplaced)
+        return _Placement.of(*_t3_cells(rows, header, None, unplaced, LINE_VALUE in codes), len(codes)).read
+    return partial(_read_t3, rows, header, unplaced, LINE_VALUE in codes)
 
 
-def _read_t3(rows: list[_Row], header: str, unplaced: list[str], texts: list[str]) -> TableResult:
-    result, cells = _t3_cells(rows, header, texts, unplaced)
+def _read_t3(rows: list[_Row], header: str, unplaced: list[str], lines: bool, texts: list[str]) -> TableResult:
+    result, cells = _t3_cells(rows, header, texts, unplaced, lines)
     result.cells = cells.build()
     return result
 
 
 def _t3_cells(rows: list[_Row], header: str, texts: list[str] | None,
-              unplaced: Sequence[str] = ()) -> tuple[TableResult, _Cells]:
-    """Table 3's cells from its rows (see `_Row.values` for `texts`); the result has the rest."""
+              unplaced: Sequence[str] = (), lines: bool = False) -> tuple[TableResult, _Cells]:
+    """Table 3's cells from its rows (see `_Row.values` for `texts`); the result has the rest.
+
+    `lines`: the table was read as text lines, not grid cells. Its header's words then come line
+    by line, and a header printed on several lines (an unruled PDF table: '科研机 社会公 法律服务机'
+    above '商业企业 其他', each label centred in its own column) gives them out of column order:
+    a header order other than the format's is then not believed."""
     result = TableResult(found=True)
     keys = {r.key for r in rows}
     template = "2019" if "other" in keys and not keys & {"other_no_correction", "other_fee_unpaid"} else "2021"
     result.template_hint = template
     order = _header_columns(header, "t3")
+    unsure = lines and order is not None and order != _T3_COL_KEYS
+    if unsure:
+        order = None
     cols = order or _T3_COL_KEYS
     expected = T3_ROWS_2019 if template == "2019" else T3_ROWS_2021
     cells = _Cells("t3")
@@ -520,7 +528,10 @@ def _t3_cells(rows: list[_Row], header: str, texts: list[str] | None,
             if lab.key.startswith("other_"):
                 cells.add(lab.key, cols, None, True)
     result.problems = summarize_derived(result.problems)
-    if order is None:
+    if unsure:
+        result.problems.append("表三表头各列的次序无法从文字行确定（表头分多行排列），按格式规定的列序读取，读出的数值标为推断")
+        cells.mark_read_derived()
+    elif order is None:
         result.problems.append("表三表头未能完整识别，按格式规定的列序（自然人…总计）读取，读出的数值标为推断")
         cells.mark_read_derived()
     if unplaced:
@@ -723,22 +734,27 @@ def _t2_reader(is_2019: bool, hint: str | None, codes: str, texts: tuple[str, ..
     if not rows:
         return lambda texts: TableResult()
     if _fixed(rows, _T2_NCOLS[is_2019]):
-        return _Placement.of(*_t2_cells(rows, header, is_2019, hint, None), len(codes)).read
-    return partial(_read_t2, rows, header, is_2019, hint)
+        return _Placement.of(*_t2_cells(rows, header, is_2019, hint, None, LINE_VALUE in codes), len(codes)).read
+    return partial(_read_t2, rows, header, is_2019, hint, LINE_VALUE in codes)
 
 
-def _read_t2(rows: list[_Row], header: str, is_2019: bool, hint: str | None, texts: list[str]) -> TableResult:
-    result, cells = _t2_cells(rows, header, is_2019, hint, texts)
+def _read_t2(rows: list[_Row], header: str, is_2019: bool, hint: str | None, lines: bool,
+             texts: list[str]) -> TableResult:
+    result, cells = _t2_cells(rows, header, is_2019, hint, texts, lines)
     result.cells = cells.build()
     return result
 
 
 def _t2_cells(rows: list[_Row], header: str, is_2019: bool, hint: str | None,
-              texts: list[str] | None) -> tuple[TableResult, _Cells]:
-    """Table 2's cells from its rows (see `_Row.values` for `texts`); the result has the rest."""
+              texts: list[str] | None, lines: bool = False) -> tuple[TableResult, _Cells]:
+    """Table 2's cells from its rows (see `_Row.values` for `texts`); the result has the rest.
+    A header read from text lines in an order other than the format's is not believed (see
+    `_t3_cells`)."""
     result = TableResult(found=True, template_hint=hint)
     doc_cols = (T2_ROWS_2019 if is_2019 else T2_ROWS_2021)[0][1]
     doc_order = _header_columns(header, "t2-2019" if is_2019 else "t2")
+    if lines and doc_order is not None and list(doc_order) != [c.key for c in doc_cols]:
+        doc_order = None
     by_key = {r.key: r for r in rows}
     cells = _Cells("t2")
     doc_values_read = False
