@@ -172,13 +172,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         logging.getLogger("auditor").error("写入结果失败：%s", exc)
         return EXIT_WRITE
+    from .domain import SEVERITIES, SEVERITY_WORDS
+
     c = outcome.counts
     if outcome.unchanged:
         print(f"没有新增或改动的报告，规则、豁免和处理意见也未变：结果与上次相同（共 {c.get('reports', 0)} 份）。")
     print(f"审核报告 {c.get('reports', 0)} 份（本次读取 {outcome.audited}，沿用上次结果 {outcome.reused}；读取完整 "
           f"{c.get('complete', 0)}，部分读取 {c.get('partial', 0)}，无法读取 {c.get('failed', 0)}）；合规问题 "
-          f"{sum(c.get(f'open/{s}', 0) for s in ('error', 'warning', 'info'))} 条（错误 {c.get('open/error', 0)}，"
-          f"警告 {c.get('open/warning', 0)}，提示 {c.get('open/info', 0)}）；需人工核查 {c.get('manual', 0)} 条。")
+          f"{sum(c.get(f'open/{s}', 0) for s in SEVERITIES)} 条（"
+          + "，".join(f"{SEVERITY_WORDS[s]} {c.get(f'open/{s}', 0)}" for s in SEVERITIES)
+          + f"）；需人工核查 {c.get('manual', 0)} 条。")
     if c.get("superseded", 0) or c.get("copies", 0):   # versions that count nowhere (engine/versions.py)
         print(f"其中已被更正版取代 {c.get('superseded', 0)} 份、重复副本 {c.get('copies', 0)} 份，不计入问题数和覆盖情况"
               "（见工作簿「总览」的「版本」列）。")

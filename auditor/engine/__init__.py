@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..domain import SEVERITY_ORDER
+from ..domain import SEVERITIES, SEVERITY_ORDER
 from ..forking import can_fork
 from ..model import Report
 from ..rules.model import Pack, Rule
@@ -182,7 +182,7 @@ def _overview(reports: list[Report], findings: pd.DataFrame, unreadable: list[tu
         if "waived" in comp:
             comp = comp[~comp["waived"].astype(bool)]   # a waived finding no longer counts
         by_sev = comp.groupby(["file", "severity"]).size().unstack(fill_value=0)
-        for sev in ("error", "warning", "info"):
+        for sev in SEVERITIES:
             if sev in by_sev:
                 counts.loc[by_sev.index, f"n_{sev}"] = by_sev[sev]
         ext = findings[findings["category"] == "extraction"].groupby("file").size()
