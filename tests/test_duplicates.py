@@ -217,6 +217,15 @@ def test_indistinguishable_versions_are_flagged_for_a_person():
     assert "无法区分先后" in table.at["x/two.txt", "note"] and "请人工核实" in table.at["x/one.txt", "note"]
 
 
+def test_versions_saved_under_one_name_are_named_by_path():
+    """The same name in two monthly download folders: the note gives the folder too."""
+    meta = {"agency": AGENCY, "year": 2022}
+    reports = [Report(file="in/2023-01/gaoxin.html", meta={**meta, "published": "2023-01-19"}),
+               Report(file="in/2023-03/gaoxin.html", meta={**meta, "published": "2023-03-02"})]
+    table = ver.resolve(reports, {"in/2023-01/gaoxin.html": "h1", "in/2023-03/gaoxin.html": "h2"}, {})
+    assert table.at["in/2023-01/gaoxin.html", "note"] == "已被更正版取代（由 in/2023-03/gaoxin.html 取代；依据发布日期）"
+
+
 # ---------------------------------------------------------------- the next month
 
 def test_correction_next_month_marks_old_findings_superseded(tmp_path, capsys):

@@ -39,9 +39,6 @@ SUPERSEDED_WORD = "已被更正版取代"
 COPY_WORD = "重复副本"
 PUB_RULE_PREFIX = "PUB-DEADLINE"
 
-VERSION_COLUMNS = ["state", "by", "note", "hash", "timeliness_date", "timeliness_first", "timeliness_note"]
-
-
 def versioned_fingerprint(base: str, content_hash: str) -> str:
     """A superseded version's fingerprint: the finding's ordinary one bound to the version's content."""
     return hashlib.sha1(f"{base}\x1fversion\x1f{content_hash}".encode("utf-8")).hexdigest()[:16]
@@ -64,7 +61,8 @@ def resolve(reports: list[Report], hashes: dict[str, str],
     frame = frame.drop_duplicates("file").set_index("file")
     frame["key"] = agency_keys(frame["agency"]).to_numpy()
     out = pd.DataFrame({"state": CURRENT, "by": None, "note": CURRENT_WORD, "hash": frame["hash"],
-                        "timeliness_date": None, "timeliness_first": None, "timeliness_note": None}, index=frame.index, dtype=object)
+                        "timeliness_date": None, "timeliness_first": None, "timeliness_note": None},
+                       index=frame.index, dtype=object)
     out.index.name = "file"
     # byte-identical copies: one version, represented by the first path
     first = frame.sort_index(kind="stable").drop_duplicates("hash")
@@ -72,7 +70,8 @@ def resolve(reports: list[Report], hashes: dict[str, str],
     copies = frame.index[rep_of.to_numpy() != frame.index.to_numpy()]
     out.loc[copies, "state"] = COPY
     out.loc[copies, "by"] = rep_of[copies].to_numpy()
-    out.loc[copies, "note"] = [f"{COPY_WORD}（与 {_name(b)} 内容完全相同，只计一次）" for b in rep_of[copies]]
+    out.loc[copies, "note"] = [f"{COPY_WORD}（与 {_names([b, c])[b]} 内容完全相同，只计一次）"
+                               for b, c in zip(rep_of[copies], copies)]
     # different reports of one agency and year
     reps = frame.loc[first.index]
     grouped = reps[(reps["key"] != "") & reps["year"].notna()]
@@ -91,6 +90,7 @@ def _order(group: pd.DataFrame, out: pd.DataFrame,
                                                times[f] if times[f] is not None else -1, f))
     current, older = order[-1], order[:-1]
     runner_up = order[-2]
+    name = _names(order)
     if dated and group.at[current, "published"] > group.at[runner_up, "published"]:
         basis = "依据发布日期"
     elif times[current] is not None and times[runner_up] is not None and times[current] > times[runner_up]:
@@ -99,13 +99,13 @@ def _order(group: pd.DataFrame, out: pd.DataFrame,
         basis = "发布日期和文件时间均无法区分先后，暂按文件名取后者，请人工核实"
     for f in older:
         out.loc[f, ["state", "by"]] = [SUPERSEDED, current]
-        out.loc[f, "note"] = f"{SUPERSEDED_WORD}（由 {_name(current)} 取代；{basis}）"
-    out.loc[current, "note"] = f"{CURRENT_WORD}（取代 {'、'.join(_name(f) for f in older)}；{basis}"
-    _timeliness(group, out, current)
+        out.loc[f, "note"] = f"{SUPERSEDED_WORD}（由 {name[current]} 取代；{basis}）"
+    out.loc[current, "note"] = f"{CURRENT_WORD}（取代 {'、'.join(name[f] for f in older)}；{basis}"
+    _timeliness(group, out, current, name)
     out.loc[current, "note"] += "）"
 
 
-def _timeliness(group: pd.DataFrame, out: pd.DataFrame, current: str) -> None:
+def _timeliness(group: pd.DataFrame, out: pd.DataFrame, current: str, name: dict[str, str]) -> None:
     """Whether the agency published on time is judged by its first version: a correction published
     after the deadline does not make a report that was published on time late. An earlier version
     without a readable date leaves the timeliness unknown."""
@@ -121,8 +121,8 @@ def _timeliness(group: pd.DataFrame, out: pd.DataFrame, current: str) -> None:
     day = earlier.min().strftime("%Y-%m-%d")
     out.at[current, "timeliness_date"] = day
     out.at[current, "timeliness_first"] = first
-    out.at[current, "timeliness_note"] = f"按最早版本 {_name(first)} 的发布日期 {day} 判断"
-    out.at[current, "note"] += f"；是否按期发布按最早版本 {_name(first)} 的发布日期 {day} 判断"
+    out.at[current, "timeliness_note"] = f"按最早版本 {name[first]} 的发布日期 {day} 判断"
+    out.at[current, "note"] += f"；是否按期发布按最早版本 {name[first]} 的发布日期 {day} 判断"
 
 
 def _mtime(file: str, mtimes: dict[str, int | None] | None) -> int | None:
@@ -134,8 +134,11 @@ def _mtime(file: str, mtimes: dict[str, int | None] | None) -> int | None:
         return None
 
 
-def _name(file: object) -> str:
-    return Path(str(file)).name
+def _names(files: list[str]) -> dict[str, str]:
+    """How a note names each file: its bare name, or the whole path when two share a name (the same
+    report saved under one name in two monthly folders)."""
+    bare = [Path(str(f)).name for f in files]
+    return {f: b if bare.count(b) == 1 else str(f) for f, b in zip(files, bare)}
 
 
 def not_current(table: pd.DataFrame) -> set[str]:
