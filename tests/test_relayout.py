@@ -221,6 +221,10 @@ LISTING = ("本报告包括总体情况、主动公开政府信息情况、收�
            "存在的主要问题及改进情况以及其他需要报告的事项等六部分。")
 
 
+NUMBERED_LISTING = ("本报告包括一、总体情况；二、主动公开政府信息情况；三、收到和处理政府信息公开申请情况；"
+                    "四、政府信息公开行政复议、行政诉讼情况；五、存在的主要问题及改进情况；六、其他需要报告的事项。")
+
+
 def _zibo() -> str:
     return (SAMPLES / ZIBO).read_text(encoding="utf-8")
 
@@ -238,6 +242,8 @@ def _mutations() -> dict[str, str]:
         "heading_split": text.replace(H5, "五、存在的主要问题\n及改进情况"),
         "heading_furniture": text.replace(H5, "- 7 -\n" + HEADER + "\n五、存在的主要问题及 - 7 - \n改进情况"),
         "heading_glued": text.replace(H5, "以下为五、存在的主要问题及改进情况").replace(body5, body5),
+        "numbered_listing": text[:preface_end] + NUMBERED_LISTING + "\n" + text[preface_end:],
+        "heading_prefixed": text.replace(H5, "五、工作中存在的主要问题及改进情况"),
     }
 
 
@@ -292,3 +298,18 @@ def test_stored_report_without_evidence_field_still_loads(originals):
     assert Report.from_store(data).heading_seen == {}
     glued = extract_text(_mutations()["heading_glued"], ".txt")
     assert Report.from_store(glued.to_store()).heading_seen == {5: H5}
+
+
+def test_numbered_list_of_the_parts_in_the_preface_is_no_heading(mutated, originals):
+    """A preface listing 一、总体情况；二、…: each part starts at its real heading, not in the list."""
+    reports, _ = mutated
+    listed = reports["numbered_listing"]
+    assert _gained(mutated, originals, "numbered_listing") == set()
+    assert {s.number: s.text for s in listed.sections} == {s.number: s.text for s in originals[ZIBO].sections}
+    assert NUMBERED_LISTING in listed.preface
+
+
+def test_words_between_numeral_and_title_still_make_the_heading(mutated, originals):
+    # the title as written differs from the format's: a title warning, never a missing part
+    assert _gained(mutated, originals, "heading_prefixed") == {("SEC-TITLE", PART5)}
+    assert mutated[0]["heading_prefixed"].section(5).title == "五、工作中存在的主要问题及改进情况"

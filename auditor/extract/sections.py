@@ -57,7 +57,7 @@ def _spaced(pattern: str) -> str:
 _TITLES = {
     1: r"(?:工作)?总体情况",
     2: r"主动公开政府信息(?:工作)?(?:的)?情况",
-    3: r"收到和处理政府信息公开申请(?:的)?情况",
+    3: r"收到和(?:处理|办理)政府信息公开申请(?:的)?情况",
     # 行政法复议 (a real typo), 行政复议和行政诉讼, 因…工作被申请行政复议和提起行政诉讼: a few
     # characters (never a numeral, so a glued numeral stays the heading's) before 复议, and up
     # to six, none a sentence end, between 复议 and 行政诉讼.
@@ -66,6 +66,9 @@ _TITLES = {
     5: r"(?:政府信息公开工作)?存在的?(?:主要)?问题(?:及|和|与)(?:其)?(?:改进|整改)(?:情况|措施|方向)?",
     6: r"其[他它]需(?:要)?报告的?事项",
 }
+# After a numeral, a few words may come before the title (五、工作中存在的主要问题及改进情况,
+# 一、2023年度工作总体情况); never a numeral, so that 一、二、 are not taken for words.
+_PREFIX = r"(?P<pre>(?:(?![一二三四五六七八九十])[\u4e00-\u9fff0-9]\s*){1,6}?)?"
 # Numerals: 一、 (a CJK numeral and a separator, or a space), （一）, 1. / 1、, 第一部分.
 _NUM_CJK = r"[一二三四五六七八九十]{1,2}(?:\s*[、.．,，:：]|[ \t\u3000])\s*"
 _NUM_OTHER = (r"[（(]\s*(?:[一二三四五六七八九十]{1,2}|[1-9])\s*[)）]\s*[、.．]?\s*"
@@ -74,7 +77,7 @@ _NUM_OTHER = (r"[（(]\s*(?:[一二三四五六七八九十]{1,2}|[1-9])\s*[)）
 # The lookahead names every character a match can start with (a numeral, or a title's first
 # character): without it the optional numeral makes the regex try every position (13× slower).
 _HEADING = re.compile("(?=[一二三四五六七八九十（(1-9第总工主收因政行存其])"
-                      f"(?:(?P<cjk>{_NUM_CJK})|(?P<other>{_NUM_OTHER}))?(?:"
+                      f"(?:(?:(?P<cjk>{_NUM_CJK})|(?P<other>{_NUM_OTHER})){_PREFIX})?(?:"
                       + "|".join(f"(?P<s{n}>{_spaced(p)})" for n, p in _TITLES.items()) + ")")
 _SECTION_OF_GROUP = {f"s{n}": n for n in _TITLES}
 _SENTENCE_END = re.compile(r"[。；]")
@@ -258,6 +261,7 @@ class _Candidate:
     start: int         # line; 3: （一） or 1. for part 2 (a sub-heading of 一: （一）主动公开政府信息情况)
     end: int
     mismatch: bool = False   # the numeral is not the part's number (renumbered, mistyped or a sub-heading)
+    prefixed: bool = False   # words between the numeral and the title
 
 
 def _choose_headings(text: str, tables: list[Span]) -> tuple[list[Heading], dict[int, str]]:
@@ -281,12 +285,12 @@ def _choose_headings(text: str, tables: list[Span]) -> tuple[list[Heading], dict
             if (numbered or in_table or _at_break(text, m.start())) and number not in evidence:
                 evidence[number] = _squeeze(m.group())
             continue
-        candidates.append(_Candidate(number, rank, m.start(), end, mismatch))
+        candidates.append(_Candidate(number, rank, m.start(), end, mismatch, m.group("pre") is not None))
     chosen: dict[int, _Candidate] = {}
     for number in sorted({c.number for c in candidates}):
         mine = [c for c in candidates if c.number == number]
-        best = min((c.rank, c.mismatch) for c in mine)
-        mine = [c for c in mine if (c.rank, c.mismatch) == best]
+        best = min((c.rank, c.mismatch, c.prefixed) for c in mine)
+        mine = [c for c in mine if (c.rank, c.mismatch, c.prefixed) == best]
         pick = next((c for c in mine[:-1] if not _lists_parts(text, c, candidates)), mine[-1]) \
             if len(mine) > 1 else mine[0]
         chosen[number] = pick
@@ -339,9 +343,12 @@ def _at_break(text: str, start: int) -> bool:
 
 
 def _lists_parts(text: str, c: _Candidate, candidates: list[_Candidate]) -> bool:
-    """The candidate is followed at once by another part's title: a list of the parts, not a heading."""
+    """Another part's title follows or precedes the candidate at once: a list of the parts, not a heading."""
     nxt = next((o for o in candidates if o.start >= c.end), None)
-    return nxt is not None and nxt.number != c.number and bool(_LIST_GAP.match(text[c.end:nxt.start]))
+    if nxt is not None and nxt.number != c.number and _LIST_GAP.match(text[c.end:nxt.start]):
+        return True
+    prev = next((o for o in reversed(candidates) if o.end <= c.start), None)
+    return prev is not None and prev.number != c.number and bool(_LIST_GAP.match(text[prev.end:c.start]))
 
 
 def _squeeze(words: str) -> str:
