@@ -13,7 +13,9 @@ Classes (issue 11, "what was seen" 3):
 Each is an HTML page rendered from `variants.distinct_canonical` (a different value in nearly
 every cell, so a shifted value shows). `python -m tests.pdf_variants` converts them once with
 LibreOffice (soffice --convert-to pdf) into tests/data/pdf/, which is committed: CI has no
-LibreOffice. The DOCX_CLASSES go through a DOCX first, as WPS exports do.
+LibreOffice. The DOCX_CLASSES go through a DOCX first, as WPS exports do. `reportlab_cut_pdf`
+builds a table cut across pages (a row cut in two, a repeated header row, a page number) with
+reportlab at test time.
 """
 from __future__ import annotations
 
@@ -123,6 +125,64 @@ def _breaks(page: str) -> str:
         return m.group(1) + text + "</td>"
 
     return re.sub(r"(<td[^>]*>)([^<]*)</td>", cell, page)
+
+
+# ----------------------------------------------------------- reportlab (built at test time, CI)
+
+CUT_LABEL = "4.保护第三方合法权益"
+
+
+def reportlab_cut_pdf(canon: V.Canonical, path: Path, cut: str = "row", furniture: bool = True) -> Path:
+    """The sample as a ruled PDF (reportlab, STSong-Light) whose table 3 (one label column, one
+    cell per number) breaks across pages inside the row 4.保护第三方合法权益, with the header row
+    repeated on the next page and a page number ('- 3 -') at the foot of the first.
+
+    `cut`: "row" — '4.保' and the numbers above the break, '护第三方合法权益' and empty cells
+    below; "label" — the whole label and empty cells above, the numbers below (label cell empty);
+    "none" — the break falls between two rows."""
+    from reportlab.pdfgen import canvas
+
+    from .fixtures_build import _font, _PdfWriter
+
+    _font()
+    grid = V.t3_simple_grid(canon)
+    at = next(i for i, row in enumerate(grid.rows) if row[0] == CUT_LABEL)
+    header = [grid.rows[1]]
+    values = grid.rows[at][1:]
+    if cut == "row":
+        above, below = [["4.保", *values]], [["护第三方合法权益"] + [""] * len(values)]
+    elif cut == "label":
+        above, below = [[CUT_LABEL] + [""] * len(values)], [["", *values]]
+    else:
+        above, below = [grid.rows[at]], []
+    width = len(grid.rows[1])
+
+    def pad(row: list[str]) -> list[str]:
+        return row + [""] * (width - len(row))
+
+    first = [pad(r) for r in grid.rows[:at]] + above
+    second = [pad(r) for r in header + below + grid.rows[at + 1:]]
+    widths = [151.0] + [46.0] * (width - 1)
+    c = canvas.Canvas(str(path), pagesize=(595.0, 842.0))
+    c.setTitle(canon.title)
+    w = _PdfWriter(c)
+    for i, block in enumerate(V.outline(canon, simple=True)):
+        if isinstance(block, V.Grid) and block.kind == "t3":
+            c.showPage()
+            w.y = 842.0 - 60.0
+            w.table(first, [], widths, ruled=True)
+            if furniture:
+                c.setFont(V.CJK_FONT, 9)
+                c.drawString(280, 30, "- 3 -")
+            c.showPage()
+            w.y = 842.0 - 60.0
+            w.table(second, [], widths, ruled=True)
+        elif isinstance(block, V.Grid):
+            w.table(block.rows, [], V._WIDTHS[block.kind], ruled=True)
+        else:
+            w.paragraph(block, 16 if i == 0 else 12)
+    c.save()
+    return path
 
 
 def expected(canon: V.Canonical) -> dict[tuple[str, str, str], object]:

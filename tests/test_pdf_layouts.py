@@ -196,3 +196,38 @@ def test_unruled_tables_with_a_multiline_header_are_derived(reports, canon):
     want = P.expected(canon)
     assert all(c.value == want[(c.table, c.row, c.col)] for c in t3)
     assert "表三表头各列的次序无法从文字行确定（表头分多行排列），按格式规定的列序读取，读出的数值标为推断" in r.problems
+
+
+@pytest.fixture(scope="module")
+def reportlab_cuts(canon, tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("reportlab-cuts")
+    out = {cut: P.reportlab_cut_pdf(canon, folder / f"cut_{cut}.pdf", cut) for cut in ("row", "label", "none")}
+    out["row_no_furniture"] = P.reportlab_cut_pdf(canon, folder / "cut_row_bare.pdf", "row", furniture=False)
+    return out
+
+
+@pytest.mark.parametrize("cut", ["row", "label", "none", "row_no_furniture"])
+def test_reportlab_table_cut_across_pages_reads_exactly(reportlab_cuts, canon, packs, findings, cut):
+    """Built at test time (CI): table 3 broken across pages with its header row repeated on the
+    next page and a page number between; the break cuts the row 4.保护第三方合法权益 (label and
+    numbers above, the rest below; or the label above and the numbers below) or falls between rows."""
+    import pdfplumber
+
+    path = reportlab_cuts[cut]
+    with pdfplumber.open(path) as pdf:
+        texts = ["".join((p.extract_text() or "").split()) for p in pdf.pages]
+    if cut.startswith("row"):
+        assert any("4.保" in t and "第三方" not in t for t in texts) and any("护第三方合法权益" in t for t in texts)
+    report = extract(read_document(path))
+    assert {(c.table, c.row, c.col): c.value for c in report.cells} == P.expected(canon)
+    assert not any(c.derived for c in report.cells)
+    f = audit([report], packs).findings
+    assert not (_serious(f) - _serious(findings["control"]))
+
+
+def test_a_repeated_header_row_does_not_stop_the_join():
+    header = ["申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", "", ""]
+    blocks = [TableBlock([header, ROW])]
+    _continue_table(blocks, [TableBlock([header, REST, NEXT])])
+    assert blocks[0].rows[-1][2] == "4.保护第三方合法权益" and blocks[0].rows[-1][3:] == ROW[3:]
+    assert blocks[1].rows == [header, NEXT]

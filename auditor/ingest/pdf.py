@@ -169,8 +169,21 @@ def _is_number(text: str) -> bool:
 
 
 def _join_cut_row(first: TableBlock, second: TableBlock) -> tuple[TableBlock, TableBlock] | None:
-    if not first.rows or not second.rows or len(first.rows[-1]) != len(second.rows[0]):
+    # Header rows repeated at the head of the next page ('申请人情况 自然人 …') are passed over.
+    k = 0
+    while k < len(second.rows) and k < 4 and any(_same_row(second.rows[k], row) for row in first.rows[:4]):
+        k += 1
+    if not first.rows or k >= len(second.rows) or len(first.rows[-1]) != len(second.rows[k]):
         return None
+    if k:
+        tail = TableBlock(second.rows[k:], frozenset((r - k, c) for r, c in second.copies if r >= k))
+        joined = _join_cut_row(first, tail)
+        if joined is None:
+            return None
+        rest = joined[1].rows if isinstance(joined[1], TableBlock) else []
+        copies = joined[1].copies if isinstance(joined[1], TableBlock) else frozenset()
+        head = frozenset((r, c) for r, c in second.copies if r < k)
+        return joined[0], TableBlock(second.rows[:k] + rest, head | frozenset((r + k, c) for r, c in copies))
     last_r = len(first.rows) - 1
     top, bottom = first.rows[-1], second.rows[0]
     # The second half's own texts: not merged-cell copies, not a group label repeated from above.
@@ -195,6 +208,10 @@ def _join_cut_row(first: TableBlock, second: TableBlock) -> tuple[TableBlock, Ta
     copies = frozenset((r - 1, c) for r, c in second.copies if r > 0)
     return (TableBlock(first.rows[:-1] + [merged], first.copies),
             TableBlock(rest, copies) if rest else TextBlock(""))
+
+
+def _same_row(a: list[str], b: list[str]) -> bool:
+    return len(a) == len(b) and any(x.strip() for x in a) and [x.strip() for x in a] == [x.strip() for x in b]
 
 
 def _garbled(text: str) -> bool:
