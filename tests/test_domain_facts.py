@@ -78,6 +78,7 @@ def test_unknown_publication_date_is_never_on_time(tmp_path, zibo, packs, missin
     assert rows[0]["按期发布"] == "无法判断（发布日期不明）" == domain.DATE_UNKNOWN
     pub = findings[findings["rule_id"] == "PUB-DEADLINE-DEPT"]
     assert list(pub["category"]) == ["extraction"]          # the finding says the same: not judged
+    assert "按期发布无法判断（发布日期不明）" in pub["message"].iloc[0]
 
 
 def test_unknown_date_same_answer_on_roster_sheet(zibo, packs):

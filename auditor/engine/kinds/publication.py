@@ -22,8 +22,7 @@ from ..hits import Hit, not_evaluated
 def evaluate_publication(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     info = batch.info.loc[rids]
     known = info["published"].notna() & info["year"].notna()
-    hits = [not_evaluated(int(rid), rule, "发布日期", "published", "未能从报告中读取发布日期或报告年度")
-            for rid in info.index[~known]]
+    hits = [not_evaluated(int(rid), rule, "发布日期", "published", _unknown(rule, r)) for rid, r in info[~known].iterrows()]
     info = info[known]
     if info.empty:
         return hits
@@ -75,6 +74,13 @@ def overview_deadlines(over: pd.DataFrame, packs: list[Pack]) -> tuple[list[str 
         deadlines.append(limit)
         verdicts.append(verdict)
     return deadlines, verdicts
+
+
+def _unknown(rule: Rule, r: pd.Series) -> str:
+    """Why a publication rule could not be judged, in the overview's words (never 按期)."""
+    why, then = (("未能从报告中读取发布日期", DATE_UNKNOWN) if pd.isna(r["published"])
+                 else ("未能读取报告年度", YEAR_UNKNOWN))
+    return f"{why}，按期发布{then}" if rule.params["check"] == "deadline" else why
 
 
 def evaluate_fact(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
