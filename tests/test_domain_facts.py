@@ -153,3 +153,25 @@ def test_domain_literals_live_in_one_module(pattern, what):
     copies = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "auditor").rglob("*.py"))
               if p != home and re.search(pattern, p.read_text(encoding="utf-8"))]
     assert copies == [], f"{what} defined outside auditor/domain.py"
+
+
+def test_ledger_rekeys_versions_stored_under_an_earlier_agency_key(tmp_path, zibo):
+    """A ledger written before the one agency key still finds an agency's earlier year."""
+    from auditor.ledger import Ledger, pack_report
+
+    gov = dataclasses.replace(zibo, meta={**zibo.meta, "agency": "沭阳县人民政府", "year": 2021})
+    path = tmp_path / "ledger.sqlite"
+    ledger = Ledger(path)
+    with ledger.db:
+        ledger.db.execute("INSERT INTO versions VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                          ("h1", gov.file, "沭阳县人民政府", "沭阳县人民政府", 2021, gov.template, gov.status,
+                           gov.meta["published"], "2022", "2022", pack_report(gov)))
+        ledger.db.execute("DELETE FROM meta WHERE key = 'agency_key'")     # as an earlier version left it
+    ledger.close()
+    ledger = Ledger(path)
+    try:
+        key = domain.agency_key("沭阳县 政府")
+        assert ledger.db.execute("SELECT agency_key FROM versions").fetchone()[0] == key == "沭阳县"
+        assert [r.meta["agency"] for r in ledger.reports_of([(key, 2021)])] == ["沭阳县人民政府"]
+    finally:
+        ledger.close()
