@@ -46,6 +46,7 @@ def _layouts() -> dict[str, tuple[str, dict]]:
         "number_arabic": ("numbering", {"numbering": "arabic"}),
         "number_wrong": ("numbering", {"numbering": "wrong"}),
         "number_none": ("numbering", {"numbering": "none"}),
+        "number_bare": ("numbering", {"numbering": "bare"}),
         "one_line_spaced_furniture": ("combined", {"one_line": True, "spaced": "sep",
                                                    "furniture": ("第3页", "same_before", False)}),
     }

@@ -754,7 +754,8 @@ def split_heading_runs(source: str, headings: list[str], html: bool = True) -> s
 
 
 def slip_numbering(source: str, headings: list[str], html: bool = False, style: str = "paren") -> str:
-    """Numbering slips: （一） or 1. instead of 一、, a wrong numeral, or no numeral at all."""
+    """Numbering slips: （一） or 1. instead of 一、, a wrong numeral, the numeral without its
+    separator (`bare`: 一总体情况), or no numeral at all."""
     positions = heading_positions(source, headings, html)
     edits = []
     for k, (pos, title) in enumerate(zip(positions, headings)):
@@ -764,7 +765,7 @@ def slip_numbering(source: str, headings: list[str], html: bool = False, style: 
             continue
         numeral = title.replace(" ", "")[:n - 1]
         new = {"paren": f"（{numeral}）", "arabic": f"{'一二三四五六七八九十'.find(numeral[-1]) + 1}.",
-               "wrong": "七、" if k % 2 else "十、", "none": ""}[style]
+               "wrong": "七、" if k % 2 else "十、", "none": "", "bare": numeral}[style]
         edits.append([(0, n, new)])
     return _apply(source, positions, edits, html)
 
