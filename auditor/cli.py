@@ -186,10 +186,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"其中已被更正版取代 {c.get('superseded', 0)} 份、重复副本 {c.get('copies', 0)} 份，不计入问题数和覆盖情况"
               "（见工作簿「总览」的「版本」列）。")
     ch = outcome.changes
+    from .engine.versions import SUPERSEDED_WORD
+
     if len(ch):
         print(f"与上次相比：新增 {int((ch['status'] == '新增').sum())}，已解决 {int((ch['status'] == '已解决').sum())}，"
               f"仍存在 {int((ch['status'] == '仍存在').sum())}"
-              + (f"，已被更正版取代 {n}" if (n := int((ch['status'] == '已被更正版取代').sum())) else "") + "。")
+              + (f"，{SUPERSEDED_WORD} {n}" if (n := int((ch['status'] == SUPERSEDED_WORD).sum())) else "") + "。")
     result = outcome.result
     if result is not None and "deadline_status" in result.reports and len(result.reports):
         # the same words as the 总览 column 按期发布 (auditor/domain.py); never 按期 without a date
