@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .domain import AGENCY_TYPES, agency_key, agency_keys, agency_type_word
+from .domain import AGENCY_TYPES, agency_keys, agency_type_word
 
 TYPES = AGENCY_TYPES    # the one home is auditor/domain.py
 
@@ -41,7 +41,8 @@ def resolve_types(names: pd.Series, overrides: dict[str, str] | None = None) -> 
     inferred = infer_types(names)
     if not overrides:
         return inferred
-    by_key = {agency_key(k): v for k, v in overrides.items() if agency_key(k)}
+    given_keys = agency_keys(pd.Series(list(overrides), dtype=object)).tolist()
+    by_key = {k: v for k, v in zip(given_keys, overrides.values()) if k}
     keys = agency_keys(names)
     given = keys.map(by_key)
     return given.where(given.notna() & (keys != ""), inferred).astype(object)
