@@ -85,3 +85,25 @@ def test_each_allowed_reading_is_consistent(tmp_path, packs, stated):
 def test_review_and_litigation_claims_agree_on_the_real_report(pingtan, packs):
     f = audit([_read_exactly(pingtan)], packs).findings
     assert f[f["rule_id"].str.startswith("TXT-TABLE-CONSIST")].empty
+
+
+@pytest.mark.parametrize("compare, problem", [
+    ("    cells: [{table: t3, row: new_received, col: total}]\n"
+     "    readings: [{label: 甲, cells: [{table: t3, row: new_received, col: total}]}]\n",
+     "以下各项只能写其中一项：「cells」、「readings」、「meta」、「multiple_of」"),
+    ("    unit: 件\n", "以下各项须写其中一项：「cells」、「readings」、「meta」、「multiple_of」"),
+    ("    readings: [{cells: [{table: t3, row: new_received, col: total}]}]\n", "缺少必填键：「label」"),
+])
+def test_readings_are_declared_in_the_rule_file(tmp_path, compare, problem):
+    from auditor.rules.loader import RuleError, load_packs
+
+    from .conftest import RULES
+
+    (tmp_path / "pack.yaml").write_text("id: my-pack\ntitle: 测试\nextends: national-2021\n"
+                                        "templates: [\"2021\", \"unknown\"]\n", encoding="utf-8")
+    (tmp_path / "X-CLAIM.yaml").write_text(
+        "id: X-CLAIM\ntitle: 测试规则\nseverity: info\nkind: text_number\nbasis: 测试\nmessage: '{readings}'\n"
+        "params:\n  scope: report\n  regex: '收到(?P<n>\\d+)件'\n  compare:\n" + compare, encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_packs(RULES, [tmp_path])
+    assert any(problem in p for p in err.value.problems), err.value.problems

@@ -259,7 +259,9 @@ def _leaf_errors(errors: list[jsonschema.ValidationError]) -> list[jsonschema.Va
     """if/then failures wrap the useful errors; report those instead of the wrapper."""
     out: list[jsonschema.ValidationError] = []
     for err in errors:
-        if err.context:
+        if err.validator == "oneOf" and all(c.validator == "required" for c in err.context or []):
+            out.append(err)          # "write exactly one of these keys": one message, not one per key
+        elif err.context:
             out.extend(_leaf_errors(list(err.context)))
         else:
             out.append(err)
@@ -290,6 +292,10 @@ def _describe(err: jsonschema.ValidationError) -> str:
         return f"取值「{err.instance}」无效，可选：{'、'.join(str(a) for a in allowed)}"
     if v == "pattern":
         return f"「{err.instance}」格式不符（应匹配 {err.validator_value}）"
+    if v == "oneOf":
+        keys = [k for option in err.validator_value for k in option.get("required", [])]
+        names = "、".join(f"「{k}」" for k in keys)
+        return f"以下各项须写其中一项：{names}" if err.context else f"以下各项只能写其中一项：{names}"
     if v in ("minItems", "minLength"):
         return "不能为空"
     if v in ("minimum", "maximum"):
