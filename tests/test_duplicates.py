@@ -209,6 +209,27 @@ def test_file_time_orders_versions_without_dates(tmp_path, capsys):
     assert not [r for r in sheet(out, "问题清单") if r["规则编号"] == "T4-A4"]
 
 
+def test_a_file_called_corrected_is_newer_when_dates_cannot_tell(tmp_path, capsys):
+    """No dates; the 更正版 was saved first (older file time): its name says what it is."""
+    write(tmp_path / "in" / "gaoxin（更正版）.txt", report_text(None), mtime=1_700_000_000)
+    write(tmp_path / "in" / "gaoxin.txt", report_text(None, broken=True), mtime=1_700_000_900)
+    out = tmp_path / "out"
+    audit(tmp_path / "in", out, capsys)
+    rows = by_name(sheet(out, "总览"))
+    assert rows["gaoxin（更正版）.txt"]["版本"] == \
+        "当前版本（取代 gaoxin.txt；发布日期不明，依据标题或文件名中的「更正」「修订」字样）"
+    assert rows["gaoxin.txt"]["审核结论"] == "不作结论（已被更正版取代）"
+
+
+def test_a_title_calling_itself_corrected_is_newer_on_the_same_date():
+    same = {"agency": AGENCY, "year": 2022, "published": "2023-01-19"}
+    reports = [Report(file="x/1.html", meta={**same, "title": "高新区分局2022年政府信息公开工作年度报告（修订稿）"}),
+               Report(file="x/2.html", meta={**same, "title": "高新区分局2022年政府信息公开工作年度报告"})]
+    table = ver.resolve(reports, {"x/1.html": "h1", "x/2.html": "h2"}, {"x/1.html": 1, "x/2.html": 9})
+    assert table.at["x/1.html", "state"] == ver.CURRENT and table.at["x/2.html", "state"] == ver.SUPERSEDED
+    assert "发布日期相同，依据标题或文件名中的「更正」「修订」字样" in table.at["x/2.html", "note"]
+
+
 def test_indistinguishable_versions_are_flagged_for_a_person():
     same = {"agency": AGENCY, "year": 2022, "published": "2023-01-19"}
     reports = [Report(file="x/one.txt", meta={**same}), Report(file="x/two.txt", meta={**same})]

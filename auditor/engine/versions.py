@@ -9,10 +9,11 @@ already corrected) and count it twice in 覆盖情况. So:
 - Two or more different reports of one agency (`domain.agency_keys`, the roster's key too)
   and one year are versions of one report. The newer is the current version; the others are
   kept for the record as 已被更正版取代 and count nowhere (not in the counts, verdicts, coverage
-  or open problems). "Newer" is the later publication date when every version states one; when a
-  date is missing or equal, the later file modification time decides (a file time orders
-  downloads; it is never taken as a publication date); when even that ties, the file name, and
-  the note says that the order could not be told.
+  or open problems; their findings are listed, marked, like waived ones). "Newer" is the later publication date when every version states one; when a
+  date is missing or equal, a version whose title or file name says 更正/修订 is newer than one
+  that does not; then the later file modification time decides (a file time orders downloads; it
+  is never taken as a publication date); when even that ties, the file name, and the note says
+  that the order could not be told.
 - A report without an agency or year is never grouped: we cannot know what it duplicates.
 
 Fingerprints: the current version keeps the ordinary fingerprint (rule + agency|year +
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -57,6 +59,7 @@ def resolve(reports: list[Report], hashes: dict[str, str],
         "published": pd.to_datetime(pd.Series([r.meta.get("published") for r in reports], dtype=object),
                                     errors="coerce", format="%Y-%m-%d"),
         "hash": [hashes.get(f) or f"file:{f}" for f in files],
+        "marked": [_says_corrected(r) for r in reports],
     })
     frame = frame.drop_duplicates("file").set_index("file")
     frame["key"] = agency_keys(frame["agency"]).to_numpy()
@@ -87,12 +90,15 @@ def _order(group: pd.DataFrame, out: pd.DataFrame,
     times = {f: _mtime(f, mtimes) for f in group.index}
     dated = bool(group["published"].notna().all())
     order = sorted(group.index, key=lambda f: (group.at[f, "published"] if dated else pd.Timestamp(0),
+                                               bool(group.at[f, "marked"]),
                                                times[f] if times[f] is not None else -1, f))
     current, older = order[-1], order[:-1]
     runner_up = order[-2]
     name = _names(order)
     if dated and group.at[current, "published"] > group.at[runner_up, "published"]:
         basis = "依据发布日期"
+    elif group.at[current, "marked"] and not group.at[runner_up, "marked"]:
+        basis = "发布日期" + ("相同" if dated else "不明") + "，依据标题或文件名中的「更正」「修订」字样"
     elif times[current] is not None and times[runner_up] is not None and times[current] > times[runner_up]:
         basis = "发布日期" + ("相同" if dated else "不明") + "，依据文件修改时间"
     else:
@@ -123,6 +129,17 @@ def _timeliness(group: pd.DataFrame, out: pd.DataFrame, current: str, name: dict
     out.at[current, "timeliness_first"] = first
     out.at[current, "timeliness_note"] = f"按最早版本 {name[first]} 的发布日期 {day} 判断"
     out.at[current, "note"] += f"；是否按期发布按最早版本 {name[first]} 的发布日期 {day} 判断"
+
+
+_CORRECTED = re.compile(r"更正|修订|修正版|勘误")
+
+
+def _says_corrected(report: Report) -> bool:
+    """The title or the file name calls the report a corrected version (更正版, 修订稿, …): what a
+    person reads first when two versions carry no dates or the same date."""
+    title = report.meta.get("title")
+    return bool(_CORRECTED.search(Path(report.file).name)
+                or (isinstance(title, str) and _CORRECTED.search(title)))
 
 
 def _mtime(file: str, mtimes: dict[str, int | None] | None) -> int | None:
