@@ -231,3 +231,31 @@ def test_a_repeated_header_row_does_not_stop_the_join():
     _continue_table(blocks, [TableBlock([header, REST, NEXT])])
     assert blocks[0].rows[-1][2] == "4.保护第三方合法权益" and blocks[0].rows[-1][3:] == ROW[3:]
     assert blocks[1].rows == [header, NEXT]
+
+
+def test_numbers_below_an_unjoined_label_leave_the_blank_row_unread(control, canon, packs, findings):
+    """Label above a page break with empty cells, its numbers below in a row without a label, and
+    the halves not joined (a running title between them): the empty cells must not be read as
+    blanks that break the sums: that row is left unread; no compliance finding is added."""
+    import dataclasses
+
+    doc = read_document(control)
+    at = next(i for i, b in enumerate(doc.blocks) if isinstance(b, TableBlock)
+              and any("第三方合法权益" in x for row in b.rows for x in row))
+    table = doc.blocks[at]
+    r = next(i for i, row in enumerate(table.rows) if any("第三方合法权益" in x for x in row))
+    above = ["" if x.strip().isdigit() else x for x in table.rows[r]]
+    below = [x if x.strip().isdigit() else "" for x in table.rows[r]]
+    first = TableBlock(table.rows[:r] + [above], frozenset(rc for rc in table.copies if rc[0] < r))
+    second = TableBlock([below] + table.rows[r + 1:], frozenset((a - r, b) for a, b in table.copies if a > r))
+    blocks = doc.blocks[:at] + [first, TextBlock("淄博市公安局高新区分局2022年政府信息公开工作年度报告"), second] \
+        + doc.blocks[at + 1:]
+    report = extract(dataclasses.replace(doc, blocks=blocks, path=str(control) + "#label-above"))
+    want = P.expected(canon)
+    t3 = [c for c in report.cells if c.table == "t3"]
+    row = [c for c in t3 if c.row == "denied_third_party_rights"]
+    assert all(c.raw is None and c.value is None for c in row)
+    assert all(c.value == want[(c.table, c.row, c.col)] for c in t3 if c.raw is not None)
+    assert any("保护第三方合法权益" in p and "无行名的一行数值" in p and "该行未读取" in p for p in report.problems)
+    f = audit([report], packs).findings
+    assert not (_serious(f) - _serious(findings["control"]))

@@ -160,11 +160,14 @@ class _Row:
 
 
 def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
-               group_headers: list[str]) -> tuple[list[_Row], str, list[str]]:
+               group_headers: list[str]) -> tuple[list[_Row], str, list[str], list[int]]:
     """Walk the stream; return rows in order, the header text before the first row, problems."""
     rows: list[_Row] = []
     header: list[str] = []
     problems: list[str] = []
+    # Grid value cells met outside every row once rows began: a row whose label was printed apart
+    # (a page break put the label above and the numbers below); see `_read_t3_orphans`.
+    orphans: list[int] = []
     current: _Row | None = None
     groups = tuple(group_headers)
     match = _index(labels)
@@ -189,7 +192,10 @@ def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
             continue
         if code in VALUES:
             if current is None:
-                i = _VALUE_RUN.match(codes, i).end()      # values outside a row are not read
+                end = _VALUE_RUN.match(codes, i).end()     # values outside a row are not read
+                if rows and codes.find(CELL_VALUE, i, end) >= 0:
+                    orphans += range(i, end)               # grid numbers without a label (see `_read_t3_orphans`)
+                i = end
                 continue
             i, full = _take_values(current, stream, i, grid_row, ncols[current.key])
             if full:
@@ -238,7 +244,7 @@ def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
         current = _Row(label.key, label.label, grid=code == CELL,
                        label_row=grid_row if code == CELL else None)
     close()
-    return rows, "".join(header), problems
+    return rows, "".join(header), problems, orphans
 
 
 # The numbering a row label starts with: '4.…', '(四)…', '一、…'.
@@ -487,12 +493,37 @@ def parse_t3(tokens: Stream) -> TableResult:
 @lru_cache(maxsize=256)
 def _t3_reader(codes: str, texts: tuple[str, ...]) -> Callable[[list[str]], TableResult]:
     """How table 3 is read in a stream of this shape: rows found once, then cells placed by position."""
-    rows, header, unplaced = _read_rows(_shape_stream(codes, texts), _T3_ALL, _T3_NCOLS, T3_GROUP_HEADERS)
+    rows, header, unplaced, orphans = _read_rows(_shape_stream(codes, texts), _T3_ALL, _T3_NCOLS, T3_GROUP_HEADERS)
     if not rows:
         return lambda texts: TableResult()
+    if orphans:
+        return partial(_read_t3_orphans, rows, header, unplaced, LINE_VALUE in codes, orphans)
     if _fixed(rows, _T3_NCOLS):
         return _Placement.of(*_t3_cells(rows, header, None, unplaced, LINE_VALUE in codes), len(codes)).read
     return partial(_read_t3, rows, header, unplaced, LINE_VALUE in codes)
+
+
+def _read_t3_orphans(rows: list[_Row], header: str, unplaced: list[str], lines: bool, orphans: list[int],
+                     texts: list[str]) -> TableResult:
+    """As `_read_t3`, for a grid with value cells outside every row. When they hold numbers and a
+    row read has nothing but blank cells, that row's label was printed apart from its numbers (a
+    page break put the label above, the numbers below): its cells are not read as blanks, which
+    would break the sums, but left unread (derived, raw None: the row is there)."""
+    result = _read_t3(rows, header, unplaced, lines, texts)
+    numbers = [texts[p] for p in orphans if parse_number(texts[p]) is not None]
+    if not numbers:
+        return result
+    by_row: dict[str, list[Cell]] = {}
+    for cell in result.cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    labels = {lab.key: lab.label for lab in _T3_ALL}
+    for key, cells in by_row.items():
+        if cells and all(c.raw is not None and is_blank_mark(c.raw) for c in cells):
+            for c in cells:
+                c.raw, c.value, c.derived = None, None, True
+            result.problems.append(f"表三「{labels.get(key, key)}」行各格为空，而表中另有无行名的一行数值"
+                                   f"（{' '.join(numbers[:7])}），该行未读取")
+    return result
 
 
 def _read_t3(rows: list[_Row], header: str, unplaced: list[str], lines: bool, texts: list[str]) -> TableResult:
@@ -730,7 +761,7 @@ def parse_t2(tokens: Stream) -> TableResult:
 def _t2_reader(is_2019: bool, hint: str | None, codes: str, texts: tuple[str, ...]
                ) -> Callable[[list[str]], TableResult]:
     """How table 2 is read in a stream of this shape (as `_t3_reader`)."""
-    rows, header, _ = _read_rows(_shape_stream(codes, texts), _T2_LABELS[is_2019], _T2_NCOLS[is_2019], [])
+    rows, header, _, _ = _read_rows(_shape_stream(codes, texts), _T2_LABELS[is_2019], _T2_NCOLS[is_2019], [])
     if not rows:
         return lambda texts: TableResult()
     if _fixed(rows, _T2_NCOLS[is_2019]):
