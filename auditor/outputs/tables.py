@@ -1,7 +1,7 @@
 """Chinese-labelled frames shared by the CSV and XLSX writers.
 
-All wording a civil servant sees (headers, severity/category/status words, the audit verdict)
-lives here so CSV and XLSX can never disagree. Frames hold plain Python values (object dtype)
+All wording a civil servant sees (headers, status words) lives here so CSV and XLSX can never
+disagree; severity, category and verdict words come from auditor/domain.py, their one home. Frames hold plain Python values (object dtype)
 so ints stay ints and missing values stay None; escaping is the writers' job.
 """
 from __future__ import annotations
