@@ -245,6 +245,7 @@ def _mutations() -> dict[str, str]:
         "heading_glued": text.replace(H5, "以下为五、存在的主要问题及改进情况").replace(body5, body5),
         "numbered_listing": text[:preface_end] + NUMBERED_LISTING + "\n" + text[preface_end:],
         "heading_prefixed": text.replace(H5, "五、工作中存在的主要问题及改进情况"),
+        "heading_variant": text.replace(H5, "五、工作中存在的不足及改进措施").replace(H6, "六、其他事项"),
     }
 
 
@@ -314,3 +315,13 @@ def test_words_between_numeral_and_title_still_make_the_heading(mutated, origina
     # the title as written differs from the format's: a title warning, never a missing part
     assert _gained(mutated, originals, "heading_prefixed") == {("SEC-TITLE", PART5)}
     assert mutated[0]["heading_prefixed"].section(5).title == "五、工作中存在的主要问题及改进情况"
+
+
+def test_title_variant_under_the_right_numeral_is_the_heading(mutated, originals):
+    """五、工作中存在的不足及改进措施 and 六、其他事项 are no known title, but numbered as the part and on
+    its topic, alone on their lines in order: the parts are there (their titles deviate: SEC-TITLE)."""
+    reports, _ = mutated
+    assert _gained(mutated, originals, "heading_variant") == {
+        ("SEC-TITLE", PART5), ("SEC-TITLE", "第六部分「其他需要报告的事项」")}
+    assert reports["heading_variant"].section(5).title == "五、工作中存在的不足及改进措施"
+    assert reports["heading_variant"].section(6).title == "六、其他事项"

@@ -84,6 +84,10 @@ _SECTION_OF_GROUP = {f"s{n}": n for n in _TITLES}
 _SENTENCE_END = re.compile(r"[。；]")
 # A character after which a numbered heading may start: not a letter of a running sentence.
 _BREAK_BEFORE = set("。；;:：!！?？）)”」』》】]") | set("0123456789")
+# A line numbered 一、…六、 at a heading's place, and the words that tell each part's topic.
+_LOOSE = re.compile(r"(?:(?<=[\s。；;:：])|^)([一二三四五六])\s*[、.．]\s*([^\n。；;]{1,40})")
+_TOPIC = {1: re.compile(r"总体|概况|概述"), 2: re.compile(r"主动公开"), 3: re.compile(r"申请"),
+          4: re.compile(r"复议|诉讼"), 5: re.compile(r"问题|不足|改进|整改"), 6: re.compile(r"其[他它]")}
 # What a numbered title may be followed by in a list of the parts (、；， between two titles).
 _LIST_GAP = re.compile(r"[\s、；;，,和及以与]{0,4}$")
 
@@ -295,12 +299,39 @@ def _choose_headings(text: str, tables: list[Span]) -> tuple[list[Heading], dict
         pick = next((c for c in mine[:-1] if not _lists_parts(text, c, candidates)), mine[-1]) \
             if len(mine) > 1 else mine[0]
         chosen[number] = pick
+    if len(chosen) < len(_TITLES):
+        _loose_headings(text, chosen, evidence)
     headings = []
     for c in sorted(chosen.values(), key=lambda c: c.start):
         title, end = _written_title(text, c.start, c.end)
         headings.append(Heading(c.number, title, c.start, end))
     seen = {n: words for n, words in evidence.items() if n not in chosen}
     return headings, seen
+
+
+def _loose_headings(text: str, chosen: dict[int, _Candidate], evidence: dict[int, str]) -> None:
+    """A part not found under a known title, but a line numbered as that part speaks of its topic
+    (五、工作中存在的不足及改进措施, 六、其他事项): placed as its heading when it stands alone on its
+    line between the parts found before and after it; else remembered as evidence. A title variant
+    never found its way into `_TITLES` is no reason to call a part missing."""
+    taken = [(c.start, c.end) for c in chosen.values()]
+    for m in _LOOSE.finditer(text):
+        number = _numeral_value(m.group(1))
+        if number not in _TOPIC or number in chosen or not _TOPIC[number].search(m.group(2)):
+            continue
+        if any(lo <= m.start() < hi for lo, hi in taken):
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        alone = not text[line_start:m.start()].strip() and not _SENTENCE_END.search(m.group(2)) \
+            and len(m.group(2).strip()) <= 30
+        before = [c.start for n, c in chosen.items() if n < number]
+        after = [c.start for n, c in chosen.items() if n > number]
+        in_order = all(b < m.start() for b in before) and all(a > m.start() for a in after)
+        if alone and in_order:
+            chosen[number] = _Candidate(number, 4, m.start(), m.end(), False, True)
+            evidence.pop(number, None)
+        else:
+            evidence.setdefault(number, _squeeze(m.group())[:40])
 
 
 def _heading_rank(text: str, m: re.Match[str], end: int, numbered: bool) -> int | None:
