@@ -20,12 +20,11 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .agency import TYPES, infer_types
-from .domain import AGENCY_TYPE_INPUT, agency_keys
+from .domain import agency_keys, agency_type_word
 
 ROSTER_COLUMNS = ["name", "aliases", "region", "agency_type", "parent"]
 _HEADERS = {"单位名称": "name", "别名": "aliases", "地区": "region", "单位类型": "agency_type",
             "上级单位": "parent"}
-_TYPE_WORDS = AGENCY_TYPE_INPUT      # roster 单位类型 words (one home: auditor/domain.py)
 _ALIAS_SPLIT = re.compile(r"[、，,;；|｜\r\n]+")
 
 CATEGORIES = ["未发布", "逾期发布", "发布日期不明", "未匹配名册"]
@@ -101,10 +100,9 @@ def _cell_text(value: object) -> str | None:
 
 def _parse_types(frame: pd.DataFrame, path: Path) -> pd.Series:
     """单位类型 words → type keys; an unknown word is an error, since it would change the deadline."""
-    words = pd.Series([None if t is None else re.sub(r"\s+", "", unicodedata.normalize("NFKC", t)).lower()
-                       for t in frame["agency_type"]], index=frame.index, dtype=object)
-    types = words.map(_TYPE_WORDS)
-    bad = frame.loc[words.notna() & types.isna(), ["line", "agency_type"]]
+    given = frame["agency_type"]
+    types = pd.Series([agency_type_word(t) for t in given], index=frame.index, dtype=object)
+    bad = frame.loc[given.notna() & types.isna(), ["line", "agency_type"]]
     if not bad.empty:
         where = "；".join(f"第{line}行「{word}」" for line, word in bad.itertuples(index=False))
         raise ValueError(f"名册 {path} 中单位类型无法识别：{where}。可填：人民政府、政府部门、乡镇（街道）")
