@@ -254,6 +254,9 @@ def test_correction_next_month_marks_old_findings_superseded(tmp_path, capsys):
     write(inbox / "gaoxin-2022.txt", report_text("2023-01-19", broken=True))
     audit(inbox, out, capsys)
     t4 = next(r for r in sheet(out, "问题清单") if r["规则编号"] == "T4-A4")
+    kept = next(r for r in sheet(out, "问题清单") if r["规则编号"] != "T4-A4" and r["位置"] == "全文"
+                and r["规则编号"] != "TXT-TABLE-CONSIST-REVIEW")      # a finding the 更正版 still has
+    assert cli.main(["decide", kept["指纹"], "dismissed", "--by", "张三", "--comment", "已核实", "--out", str(out)]) == 0
     write(inbox / "gaoxin-2022-更正版.txt", report_text("2023-01-28"))
     printed = audit(inbox, out, capsys)
     assert "本次读取 1，沿用上次结果 1" in printed             # the original comes from the ledger
@@ -264,6 +267,10 @@ def test_correction_next_month_marks_old_findings_superseded(tmp_path, capsys):
     assert not [r for r in changes if r["变化"] == "新增"]       # the correction brings nothing new
     assert {r["变化"] for r in changes} == {"已被更正版取代", "仍存在"}
     assert "已被更正版取代 1" in printed
+    # the decision on the problem the 更正版 still has carries over to it (same fingerprint, same values)
+    decided = next(r for r in sheet(out, "问题清单") if r["指纹"] == kept["指纹"])
+    assert Path(decided["文件"]).name == "gaoxin-2022-更正版.txt"
+    assert decided["处理意见"].startswith("不予采纳（张三")
     # a third month with nothing new: the results stand, nothing is re-read
     assert "没有新增或改动的报告" in audit(inbox, out, capsys)
 
