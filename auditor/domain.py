@@ -131,6 +131,10 @@ def agency_keys(names: pd.Series) -> pd.Series:
     Deliberately NOT removed: a trailing 办公室 (县人民政府办公室 is not 县人民政府), 中共/党委 prefixes, or
     region names. Traditional characters are not converted.
     """
+    codes, uniques = pd.factorize(names.astype(object).where(names.notna(), ""))
+    if len(uniques) < len(names):        # an agency's several years (or versions): each name once
+        keys = agency_keys(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+        return pd.Series(keys[codes], index=names.index, dtype=object)
     s = names.astype(object).where(names.notna(), "").astype(str)
     s = s.str.normalize("NFKC")
     s = s.str.replace(_TRAILING_BRACKETS, r"\1", regex=True)
