@@ -119,7 +119,8 @@ def agency_from_title(title: str) -> str | None:
     """「XX2023年政府信息公开工作年度报告」 → XX; 「2024年XX政府信息公开…」 → XX; None if the
     title names no agency (「2023年度政府信息公开工作年度报告」)."""
     text = re.sub(r"\s+", "", _norm(title))
-    text = re.sub(r"^关于", "", text)
+    # 「关于印发《XX局2023年…年度报告》的通知」: the report's title inside a notice's
+    text = re.sub(r"^(?:关于)?(?:印发|公布|发布|公开|报送|上报)?[《「]?", "", text)
     text = _YEAR_TOKEN.sub(lambda m: " ", text, count=0)   # years become cut points
     pieces = [p for p in text.split(" ") if p]
     for piece in pieces:

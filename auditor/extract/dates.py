@@ -40,7 +40,7 @@ META_PUB_NAMES = ("pubdate", "publishdate", "publish_date", "publish-date", "pub
                   "contentpublishtime", "publisheddate")
 _LABEL = re.compile(
     "(" + "|".join(sorted(PUB_LABELS + GENERIC_LABELS + WRITTEN_LABELS, key=len, reverse=True))
-    + r")\s*[:：]?\s*[|｜\[【(]?\s*(?=20\d{2})")
+    + r")[\s*]*[:：]?[\s*]*[|｜\[【(]?\s*(?=20\d{2})")   # (** of markdown bold around a label)
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "О": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_DATE = re.compile(r"([〇零○О一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")

@@ -21,7 +21,7 @@ from .agency_name import (ORG_END, REPORT_PHRASE, agency_from_title, clean_name,
                           strip_chrome, two_names)
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
-HEAD_BLOCKS = 400          # page chrome before the report body: nav menus can be long
+HEAD_BLOCKS = 1500         # page chrome before the report body: portal menus have hundreds of links
 LINE_CHARS = 1000          # of a one-line page, only the beginning is chrome
 _BODY_START = re.compile(r"^\s*[一1][、.．]\s*总体情况")
 _TITLE_LABELS = ("标题", "文章标题", "信息名称", "公文标题", "名称", "题名")
@@ -321,7 +321,11 @@ def _date_beside_heading(head: list[str]) -> list[dates.Candidate]:
     """A date standing alone right under (or over) the report's heading: the article's date on
     some CMS pages, the date of writing in documents. Used only when nothing is labelled."""
     for i, line in enumerate(head):
-        if len(line) <= 70 and report_title(strip_chrome(line)):
+        if len(line) <= 90 and report_title(strip_chrome(line)):
+            ends = [m.end() for m in REPORT_PHRASE.finditer(line)]
+            if ends and _LONE_DATE.match(line[max(ends):]):   # 「…年度报告2024-01-19」 (a date span in the heading)
+                date = dates.iso(line[max(ends):])
+                return [dates.Candidate(date, dates.WRITTEN)] if date else []
             for j in (i + 1, i + 2, i - 1):
                 if 0 <= j < len(head) and _LONE_DATE.match(head[j]):
                     date = dates.iso(head[j])
