@@ -82,7 +82,7 @@ _T3_COMMON_HEAD = [
     Label("granted", "（一）予以公开", r"^(\(一\))?予以公开$"),
     Label("partly_granted", "（二）部分公开", r"^(\(二\))?部分公开"),
     Label("denied_state_secret", "（三）不予公开 1.属于国家秘密", r"国家秘密"),
-    Label("denied_law_forbidden", "（三）不予公开 2.其他法律行政法规禁止公开", r"法律行政法规禁止公开"),
+    Label("denied_law_forbidden", "（三）不予公开 2.其他法律行政法规禁止公开", r"法律[、,]?行政法规禁止公开"),
     Label("denied_three_safety_one_stability", "（三）不予公开 3.危及“三安全一稳定”", r"三安全一稳定"),
     Label("denied_third_party_rights", "（三）不予公开 4.保护第三方合法权益", r"第三方合法权益"),
     Label("denied_internal_affairs", "（三）不予公开 5.属于三类内部事务信息", r"内部事务信息"),
@@ -93,21 +93,21 @@ _T3_COMMON_HEAD = [
     Label("unable_needs_creation", "（四）无法提供 2.没有现成信息需要另行制作", r"另行制作"),
     Label("unable_unclear", "（四）无法提供 3.补正后申请内容仍不明确", r"补正后申请内容仍不明确"),
     Label("rejected_petition", "（五）不予处理 1.信访举报投诉类申请", r"信访举报投诉"),
-    Label("rejected_repeat", "（五）不予处理 2.重复申请", r"^(\d\.)?重复申请$"),
+    Label("rejected_repeat", "（五）不予处理 2.重复申请", r"^(\d[.、])?重复申请$"),
     Label("rejected_publication", "（五）不予处理 3.要求提供公开出版物", r"公开出版物"),
     Label("rejected_mass_repeat", "（五）不予处理 4.无正当理由大量反复申请", r"大量反复申请"),
     Label("rejected_confirm", "（五）不予处理 5.要求行政机关确认或重新出具已获取信息", r"重新出具"),
 ]
 _T3_COMMON_TAIL = [
     Label("total_processed", "（七）总计", r"^(\(七\))?总计$"),
-    Label("carried_forward", "四、结转下年度继续办理", r"结转下年度"),
+    Label("carried_forward", "四、结转下年度继续办理", r"结转下一?年度"),
 ]
 T3_ROWS_2021 = _T3_COMMON_HEAD + [
     Label("other_no_correction", "（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
           r"逾期不补正"),
     Label("other_fee_unpaid", "（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
           r"收费通知"),
-    Label("other_other", "（六）其他处理 3.其他", r"^(\(六\)其他处理)?3\.其他$"),
+    Label("other_other", "（六）其他处理 3.其他", r"^(\(六\)其他处理)?3[.、]其他$"),
 ] + _T3_COMMON_TAIL
 T3_ROWS_2019 = _T3_COMMON_HEAD + [
     Label("other", "（六）其他处理", r"^\(六\)其他处理$"),

@@ -34,6 +34,7 @@ class Style:
     value_label: str = " "    # between a row's last number and the next label
     labels: str = " "         # between two label/header texts
     t4_values: str = " "      # between table 4's 15 numbers
+    respell: tuple[tuple[str, str], ...] = ()   # label spellings real reports use instead
 
 
 STYLES = [
@@ -41,6 +42,9 @@ STYLES = [
     Style("tight", value_label="", labels=""),                      # nothing separates anything
     Style("glued_t4", value_label="", t4_values=""),                # table 4 run together too
     Style("spaced_labels_tight_values", value_label=""),
+    Style("respelled", value_label="", labels="", respell=(
+        ("2.其他法律行政法规禁止公开", "2、其他法律、行政法规禁止公开"), ("1.属于国家秘密", "1、属于国家秘密"),
+        ("2.重复申请", "2、重复申请"), ("3.其他", "3、其他"), ("四、结转下年度继续办理", "四、结转下一年度继续办理"))),
 ]
 STYLE_NAMES = [s.name for s in STYLES]
 
@@ -81,6 +85,7 @@ def oneline(text: str, style: Style) -> str:
             line = line.replace(" ", "")
         elif section in (2, 3, 4) and _is_label(line):
             kind = "label"
+            line = dict(style.respell).get(line, line)
         else:
             kind = "prose"
         if not out:
