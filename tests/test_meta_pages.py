@@ -218,3 +218,14 @@ def test_source_not_taken_when_the_title_names_someone_unread():
 
     assert agency("某某2021年政府信息公开工作年度报告") is None
     assert agency("2021年政府信息公开工作年度报告") == "平江县人民政府"
+
+
+def test_year_from_the_statistics_period_not_from_todays_header():
+    """No year in any title: the year is the statistics period's, not the header's today."""
+    from auditor.extract.meta import extract_meta
+    from auditor.model import Document, TextBlock
+
+    lines = ["今天是2026年1月20日 星期二", "政府信息公开年报", "发布时间：2024-01-22 来源：岳阳楼区财政局",
+             "根据《条例》要求编制本报告。本报告所列数据统计期限为2023年1月1日至2023年12月31日。"]
+    meta = extract_meta(Document("x.txt", [TextBlock(t) for t in lines]), "\n".join(lines))
+    assert (meta["year"], meta["published"], meta["agency"]) == (2023, "2024-01-22", "岳阳楼区财政局")

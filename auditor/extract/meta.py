@@ -280,9 +280,16 @@ def _tail_lines(doc: Document) -> list[str]:
     return lines[-8:]
 
 
+_PERIOD_START = re.compile(r"(20\d{2})\s*年\s*0?1\s*月\s*0?1\s*日")
+
+
 def _year(title: str | None, preface: str) -> int | None:
-    for text in (title or "", preface[:400]):
-        m = _YEAR.search(unicodedata.normalize("NFKC", text))
+    """The title's year; else the first day of the statistics period (「统计期限为2023年1月1日…」);
+    else the first year in the preface. (Not the first date on the page: a header's
+    「2026年1月20日 星期二」 is today.)"""
+    text = unicodedata.normalize("NFKC", preface[:2000])
+    for pattern, where in ((_YEAR, title or ""), (_PERIOD_START, text), (_YEAR, text[:400])):
+        m = pattern.search(unicodedata.normalize("NFKC", where))
         if m:
             return int(m.group(1))
     return None
