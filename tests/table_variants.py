@@ -107,4 +107,22 @@ def oneline(text: str, style: Style) -> str:
     return "\n".join(header) + "\n" + "".join(out) + "\n"
 
 
-__all__ = ["Style", "STYLES", "STYLE_NAMES", "oneline", "SAMPLE_2019", "SAMPLE_2021", "ZIBO"]
+PINGTAN = ROOT / "reports_in" / "pingtan-2022.txt"
+
+
+def pingtan_variants(text: str) -> dict[str, str]:
+    """The real pingtan one-line text re-laid-out: every space inside tables 2 and 3 dropped
+    (header words, labels and numbers all run together), and table 4's 15 numbers run together."""
+    a = text.index("第二十条第（一）项")
+    t3 = text.index(" 三、收到和处理政府信息公开申请情况")
+    note = text.index("（本列数据")
+    t4 = text.index("四、政府信息公开行政法复议")
+    end = text.index(" 五、存在的主要问题")
+    tight = (text[:a] + text[a:t3].replace(" ", "") + " 三、收到和处理政府信息公开申请情况"
+             + text[note:t4].replace(" ", "") + " " + text[t4:])
+    glued_t4 = text[:t4] + re.sub(r"(?<=\d) (?=\d)", "", text[t4:end]) + text[end:]
+    return {"tight_tables": tight, "glued_t4": glued_t4}
+
+
+__all__ = ["Style", "STYLES", "STYLE_NAMES", "oneline", "pingtan_variants", "PINGTAN", "SAMPLE_2019", "SAMPLE_2021",
+           "ZIBO"]

@@ -1,6 +1,7 @@
 """One-line tables as real archived pages give them (issue 11, "what was seen" 2).
 
-Built from the 2021 and 2019 samples and the real zibo report (tests/table_variants.py): cells
+Built from the 2021 and 2019 samples, the real zibo report and the real pingtan one-line text
+(tests/table_variants.py): cells
 run together, numbers run into the next label, signed numbers glued, header words and notes
 inline. Every cell is read with its printed value or left unread, never another value; the
 re-layout adds no compliance finding of warning or error level.
@@ -22,6 +23,7 @@ from . import table_variants as TV
 
 SOURCES = {"zibo": TV.ZIBO, "s2021": TV.SAMPLE_2021, "s2019": TV.SAMPLE_2019}
 CASES = [(s, st) for s in SOURCES for st in TV.STYLE_NAMES]
+PINGTAN_CASES = [("pingtan", "tight_tables"), ("pingtan", "glued_t4")]
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +36,11 @@ def built(tmp_path_factory) -> dict[tuple[str, str], Path]:
             path = folder / f"{name}-{style.name}.txt"
             path.write_text(TV.oneline(source.read_text(encoding="utf-8"), style), encoding="utf-8")
             out[(name, style.name)] = path
+    out[("pingtan", "original")] = TV.PINGTAN
+    for name, text in TV.pingtan_variants(TV.PINGTAN.read_text(encoding="utf-8")).items():
+        path = folder / f"pingtan-{name}.txt"
+        path.write_text(text, encoding="utf-8")
+        out[("pingtan", name)] = path
     return out
 
 
@@ -64,7 +71,7 @@ def test_the_variants_are_one_line_with_cells_run_together(built):
     assert "行政许可12-212258" in built[("s2019", "pingtan")].read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("source,style", CASES)
+@pytest.mark.parametrize("source,style", CASES + PINGTAN_CASES)
 def test_cells_are_exact_or_unread(reports, source, style):
     want = _cells(reports[(source, "original")])
     for key, c in _cells(reports[(source, style)]).items():
@@ -72,7 +79,7 @@ def test_cells_are_exact_or_unread(reports, source, style):
             assert c.value == want[key].value, (key, c)
 
 
-@pytest.mark.parametrize("source,style", CASES)
+@pytest.mark.parametrize("source,style", CASES + PINGTAN_CASES)
 def test_table3_and_table4_are_read_completely(reports, source, style):
     got = _cells(reports[(source, style)])
     want = _cells(reports[(source, "original")])
@@ -81,7 +88,7 @@ def test_table3_and_table4_are_read_completely(reports, source, style):
             assert got[key].raw is not None and got[key].value == c.value, key
 
 
-@pytest.mark.parametrize("source,style", CASES)
+@pytest.mark.parametrize("source,style", CASES + PINGTAN_CASES)
 def test_no_compliance_finding_the_original_does_not_have(findings, source, style):
     extra = _serious(findings[(source, style)]) - _serious(findings[(source, "original")])
     assert not extra, extra
