@@ -34,7 +34,7 @@ _SITE_SEP = re.compile(r"\s*(?:[-_|｜—–]+|\s{2,})\s*")
 # An unfilled template: ［具体地名］, [单位名称], XX区, ××局, ***, 某某.
 _PLACEHOLDER = re.compile(r"[［\[【〔{｛].*?[］\]】〕}｝]|XX|xx|ＸＸ|××|\*\*|＊|某某|具体|地名|单位名称|机关名称|填写")
 _NOT_A_NAME = re.compile(
-    r"原创|转载|本站|本网|网站|首页|管理员|admin|未知|暂无|无$|^其他$|政务公开|信息公开|年度报告|"
+    r"原创|转载|本站|本网|网站|首页|管理员|admin|未知|暂无|无$|^其他$|政务公开|信息公开|年度报告|今天|星期|"
     r"当前位置|链接|打印|关闭|字号|来源|发布|点击|浏览|[，。；！？：:,;!?\"“”《》<>=]|https?|www")
 # Endings of organisations and places: a line standing alone above a title is a name only
 # when it ends like one (so 「打印」 or 「政务公开专栏」 above the title are not taken).

@@ -31,6 +31,8 @@ _FIELD_LABELS = _TITLE_LABELS + _ISSUER_LABELS + _SOURCE_LABELS
 _FIELD = re.compile(r"(?<![\u4e00-\u9fff])(" + "|".join(sorted(_FIELD_LABELS, key=len, reverse=True))
                     + r")\s*[:：]\s*[|｜]?\s*")
 _DANGLING_LABEL = re.compile(r"(?:发布|公开|发文|生成|成文)(?:时间|日期)\s*[:：]\s*$|(?:来源|发布机构)\s*[:：]\s*$")
+# A title line broken before its end: 「XX局2023年政府信息公开」「XX局2023年度」 (then 「工作年度报告」).
+_BROKEN_TITLE = re.compile(r"(?:政府信息公开|政务公开|信息公开|工作|年度|20\d{2}\s*年度?)$")
 _NAV = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条|相关|推荐|热点|最新|附件|点击)")
 _PUB_META_KEYS = ("发布日期", "发布时间", "公开日期", "发文日期")
 # A name relative to the site (「区政府」「县财政局」「市科委」): no real place starts with these.
@@ -127,7 +129,7 @@ def _title_candidates(doc: Document, head: list[str], fields: dict[str, list[str
             following = strip_chrome(head[i + 1]) if i + 1 < len(head) else ""
             if (following and len(following) <= 30 and not REPORT_PHRASE.search(text)
                     and not report_title(following)      # a whole title below: see _name_above
-                    and (re.search(r"20\d{2}", text) or ORG_END.search(text))):
+                    and _BROKEN_TITLE.search(text)):
                 yield "body", text + following, i      # 「XX局2023年政府信息公开」/「工作年度报告」
     for key in ("网页标题", "meta:og:title", "meta:title", "meta:dc.title"):
         if doc.meta.get(key):
