@@ -184,7 +184,15 @@ def oneline_corpus(notes: list[str]) -> list[Score]:
                 path = Path(tmp) / f"{source.stem}-{style.name}.txt"
                 path.write_text(TV.oneline(source.read_text(encoding="utf-8"), style), encoding="utf-8")
                 out.append(score(f"oneline/{source.stem}/{style.name}", path, expected))
-    notes.append(f"one-line variants: {len(out)} files, each against its source read one cell per line")
+        data = yaml.safe_load(keys_path().read_text(encoding="utf-8"))
+        entry = next((e for e in data["reports"] if e["file"] == TV.PINGTAN.name), None)
+        if entry is not None and TV.PINGTAN.exists():
+            for name, text in TV.pingtan_variants(TV.PINGTAN.read_text(encoding="utf-8")).items():
+                path = Path(tmp) / f"pingtan-{name}.txt"
+                path.write_text(text, encoding="utf-8")
+                out.append(score(f"oneline/pingtan-2022/{name}", path, expected_from_key(entry, [])))
+    notes.append(f"one-line variants: {len(out)} files, each against its source read one cell per line "
+                 "(the pingtan ones against its answer key)")
     return out
 
 
@@ -194,7 +202,16 @@ def pdf_corpus(notes: list[str]) -> list[Score]:
 
     expected = P.expected(P.canonical())
     out = [score(f"pdf/{path.name}", path, expected) for path in sorted(P.PDF_DIR.glob("lo_*.pdf"))]
-    notes.append(f"PDF layouts: {len(out)} LibreOffice exports; lo_collapsed_other prints （六）其他处理 as one row, "
+    with tempfile.TemporaryDirectory(prefix="pdf-cuts-") as tmp:
+        canon = P.canonical()
+        for cut in ("row", "label"):
+            try:
+                path = P.reportlab_cut_pdf(canon, Path(tmp) / f"reportlab_cut_{cut}.pdf", cut)
+            except Exception as exc:  # e.g. reportlab missing
+                out.append(Score(f"pdf/reportlab_cut_{cut}.pdf", 0, len(expected), 0, 0, f"not rendered: {exc}"))
+                continue
+            out.append(score(f"pdf/reportlab_cut_{cut}.pdf", path, expected))
+    notes.append(f"PDF layouts: {len(out) - 2} LibreOffice exports and 2 reportlab tables cut across pages; lo_collapsed_other prints （六）其他处理 as one row, "
                  "so its three 2021 rows (21 cells) cannot be read")
     return out
 
