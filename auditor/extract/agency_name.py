@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 REPORT_PHRASE = re.compile(
-    r"政府信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)|政务公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
+    r"政府信息公开(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)|政务公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
     r"|信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)|年度报告|年报")
 # Where the agency part of a title ends: the year, or the start of the report phrase.
 _AGENCY_END = re.compile(r"政府信息公开|政务公开|信息公开|年度报告|年报|工作报告|(?<!\d)20\d{2}")
