@@ -496,6 +496,13 @@ def _inject(p: Plan, r: random.Random) -> None:
         p.placeholder = True
 
 
+def _apply_matches_no_reading(p: Plan) -> bool:
+    """TXT-TABLE-CONSIST-APPLY accepts the stated (true) count as 新收, 新收 + 上年结转 or （七）总计:
+    it is reported only when it matches none of them as printed."""
+    printed = int(p.printed_total())
+    return p.t3["new_received"][6] not in (printed, printed + p.t3["carried_over"][6], p.t3["total_processed"][6])
+
+
 def ground_truth(p: Plan, prev: Plan | None) -> list[tuple[str, str]]:
     """The compliance findings the shipped rules must give for this report (none when clean)."""
     out: list[tuple[str, str]] = []
@@ -514,7 +521,7 @@ def ground_truth(p: Plan, prev: Plan | None) -> list[tuple[str, str]]:
         if row in OUTCOMES or row == "total_processed":
             out.append(("T3-A2", f"表三「{T3_COL_LABEL[col]}」列"))
         if row == "new_received" and col == "total":
-            if p.apply_mode == "stated":
+            if p.apply_mode == "stated" and _apply_matches_no_reading(p):
                 out.append(("TXT-TABLE-CONSIST-APPLY", WHOLE))
             if p.claim and prev is not None and prev.layout not in DERIVED and prev.removed != 3:
                 out.append(("TXT-CLAIM-XYEAR", WHOLE))
