@@ -233,3 +233,29 @@ def test_year_from_the_statistics_period_not_from_todays_header():
              "根据《条例》要求编制本报告。本报告所列数据统计期限为2023年1月1日至2023年12月31日。"]
     meta = extract_meta(Document("x.txt", [TextBlock(t) for t in lines]), "\n".join(lines))
     assert (meta["year"], meta["published"], meta["agency"]) == (2023, "2024-01-22", "岳阳楼区财政局")
+
+
+REAL = Path(__file__).resolve().parent.parent / "reports_in"
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+@pytest.mark.parametrize("name", ["shuyang-fgj-2023.html", "zibo-gaoxin-police-2022.txt", "pingtan-2022.txt",
+                                  "shanghai-stcsm-2024.md"])
+def test_real_reports_as_docx_and_pdf_keep_their_metadata(tmp_path, keys, name, kind):
+    """The shared real reports' first lines (crawler header 「标题:…」 included) saved as DOCX or PDF:
+    the agency and date are those of the original, never 「标题:沭阳县发展和改革局」."""
+    from auditor.model import TextBlock
+
+    doc = read_document(REAL / name)
+    lines = []
+    for block in doc.blocks:
+        lines += [t for t in block.text.split("\n") if t.strip()] if isinstance(block, TextBlock) \
+            else [" ".join(row) for row in block.rows]
+    original = extract(doc).meta
+    data = _docx(lines[:60]) if kind == "docx" else _pdf([t[:45] for t in lines[:25]])
+    path = tmp_path / f"{name}.{kind}"
+    path.write_bytes(data)
+    meta = extract(read_document(path, data)).meta
+    assert (meta["agency"], meta["published"]) == (original["agency"], original["published"])
+    if name in ("shuyang-fgj-2023.html", "zibo-gaoxin-police-2022.txt"):
+        assert meta["agency"] == keys[name]["agency"]
