@@ -132,6 +132,14 @@ def test_corpus_accuracy(results):
     ("1", None),
     ("［具体地名］", None),
     ("XX县人民政府", None),
+    ("发布机构：｜诸暨市五泄镇人民政府｜公开日期：｜2023-01-19｜", "诸暨市五泄镇人民政府"),
+    ("东河区卫健委2021年度", "东河区卫健委"),
+    ("当前位置：首页 → 政务公开 → 政府信息公开年报", None),
+    ("三亚市人民政府 海棠区卫生健康委员会", "三亚市人民政府海棠区卫生健康委员会"),   # clean, but see two_names
+    ("（单位名称）", None),
+    ("某县人民政府", None),
+    ("-", None),
+    ("本站", None),
 ])
 def test_clean_name(raw, name):
     assert clean_name(raw) == name

@@ -28,11 +28,11 @@ _LABEL_RE = "|".join(sorted(_LABELS, key=len, reverse=True))
 _LEADING = re.compile(r"^(?:[#>*+\-•·●◆◇■□▪▫★☆→►▶|｜、《「『\s]|\d+[.、)）]\s)+")
 _LEADING_LABEL = re.compile(r"^(?:" + _LABEL_RE + r")\s*[:：]\s*[|｜]?\s*")
 _LATER_LABEL = re.compile(r"[|｜\s]*(?:" + _LABEL_RE + r")\s*[:：]")
-_CRUMB = re.compile(r"当前位置|您的位置|你的位置|所在位置|当前页面|首页\s*[>＞»›/]|[>＞»›]\s*首页")
-_CRUMB_SEP = re.compile(r"\s*(?:>>|[>＞»›]|->)\s*")
+_CRUMB = re.compile(r"当前位置|您的位置|你的位置|所在位置|当前页面|首页\s*(?:[>＞»›/→]|->)|[>＞»›→]\s*首页")
+_CRUMB_SEP = re.compile(r"\s*(?:>>|->|[>＞»›→/])\s*")
 _SITE_SEP = re.compile(r"\s*(?:[-_|｜—–]+|\s{2,})\s*")
 # An unfilled template: ［具体地名］, [单位名称], XX区, ××局, ***, 某某.
-_PLACEHOLDER = re.compile(r"[［\[【〔{｛].*?[］\]】〕}｝]|XX|xx|ＸＸ|××|\*\*|＊|某某|具体|地名|单位名称|机关名称|填写")
+_PLACEHOLDER = re.compile(r"[［\[【〔{｛].*?[］\]】〕}｝]|XX|xx|ＸＸ|××|\*\*|＊|^某|某某|具体|地名|单位名称|机关名称|填写")
 _NOT_A_NAME = re.compile(
     r"原创|转载|本站|本网|网站|首页|管理员|admin|未知|暂无|无$|^其他$|政务公开|信息公开|年度报告|今天|星期|"
     r"当前位置|链接|打印|关闭|字号|来源|发布|点击|浏览|[，。；！？：:,;!?\"“”《》<>=]|https?|www")
