@@ -11,7 +11,6 @@ was inferred, a mismatch proves nothing and is reported as not evaluated (需人
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,14 +22,6 @@ from ..batch import Batch
 from ..hits import Hit, fmt_number, not_evaluated, plain
 from ..search import finder
 from .text import _missing_scope, _scope_texts, scope_name
-
-
-def _absent(rule: Rule, batch: Batch, absent: pd.Index, scope: str) -> list[Hit]:
-    """text.py's not-evaluated hits for a scope not found (given the batch where text.py takes it,
-    to say when the part's heading words were seen)."""
-    if "batch" in inspect.signature(_missing_scope).parameters:
-        return _missing_scope(rule, absent, scope, batch=batch)  # type: ignore[call-arg]
-    return _missing_scope(rule, absent, scope)
 
 
 def _cell_name(c: dict[str, str]) -> str:
@@ -100,7 +91,7 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     p = rule.params
     scope = p["scope"]
     texts, absent = _scope_texts(batch, rids, scope)
-    hits = _absent(rule, batch, absent, scope)
+    hits = _missing_scope(rule, absent, scope, batch=batch)
     if texts.empty:
         return hits
     found = mentions(texts, p["regex"], p.get("clause"))
