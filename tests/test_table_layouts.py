@@ -149,3 +149,36 @@ def test_an_identity_the_report_breaks_leaves_the_row_unread(tmp_path):
     granted = [c for c in r.cells if c.table == "t3" and c.row == "granted"]
     assert all(c.raw is None for c in granted)
     assert any("（一）予以公开" in p and "无法唯一拆分" in p for p in r.problems)
+
+
+def _brute(digits: str, parts: int, group: int) -> list[list[str]]:
+    from itertools import combinations
+
+    out = []
+    for cuts in combinations(range(1, len(digits)), parts - 1):
+        bounds = (0, *cuts, len(digits))
+        nums = [digits[a:b] for a, b in zip(bounds, bounds[1:])]
+        if any(len(x) > 1 and x[0] == "0" for x in nums):
+            continue
+        if all(sum(map(int, nums[g:g + group - 1])) == int(nums[g + group - 1]) for g in range(0, parts, group)):
+            out.append(nums)
+    return out
+
+
+def test_split_runs_finds_exactly_the_splits_that_add_up():
+    """The search prunes (a group's total is the sum of its numbers, and must fit in the digits
+    left): it finds the same splits as trying every cut."""
+    import random
+
+    rng = random.Random(11)
+    for _ in range(300):
+        parts, group = rng.choice([(7, 7), (10, 5), (4, 4)])
+        nums = []
+        for _ in range(parts // group):
+            six = [rng.choice([0, 0, 1, 2, 3, 12, 40, 7]) for _ in range(group - 1)]
+            nums += [*six, sum(six)]
+        digits = "".join(map(str, nums))
+        if rng.random() < 0.3:
+            digits = digits[:-1] + str((int(digits[-1]) + 1) % 10)
+        want = sorted(_brute(digits, parts, group))
+        assert sorted(split_runs([digits], parts, True, limit=1000, group=group)) == want, digits

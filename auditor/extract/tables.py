@@ -437,8 +437,8 @@ def split_runs(pieces: Sequence[str], parts: int, checksum: bool, signed: frozen
     group = group or parts
     text = "|".join(pieces)
     ndigits = sum(ch.isdigit() for ch in text)
-    if ndigits < parts or ndigits > 40:
-        return []
+    if ndigits < parts or ndigits > min(40, 4 * parts):
+        return []      # a longer run would split many ways, and searching it is slow: not read
     out: list[list[str]] = []
     n = len(text)
 
@@ -463,11 +463,26 @@ def split_runs(pieces: Sequence[str], parts: int, checksum: bool, signed: frozen
         end = n if end < 0 else end
         if pos >= end:
             return
+        if checksum and len(acc) % group == group - 1:
+            # The group's total: the sum of its other numbers, so only one length can fit.
+            target = str(sum(map(int, acc[len(acc) - group + 1:])))
+            if start == pos and text.startswith(target, pos) and pos + len(target) <= end:
+                acc.append(target)
+                walk(pos + len(target), acc, left_digits - len(target))
+                acc.pop()
+            return
         last = pos + 1 if text[pos] == "0" else min(end, pos + left_digits - (left - 1))
+        in_group = len(acc) % group
+        partial = sum(map(int, acc[len(acc) - in_group:])) if checksum else 0
         for stop in range(pos + 1, last + 1):
             number = text[start:stop]
             if number == "-0":
                 continue
+            if checksum:
+                # The group's total must still fit in the digits left after its other numbers.
+                room = left_digits - (stop - pos) - (group - in_group - 2)
+                if len(str(partial + int(number))) > room:
+                    break
             acc.append(number)
             if not checksum or len(acc) % group or _adds_up(acc[-group:]):
                 walk(stop, acc, left_digits - (stop - pos))
