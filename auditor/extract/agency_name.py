@@ -91,7 +91,9 @@ def report_title(raw: str) -> str | None:
     text = last_crumb(strip_chrome(raw))
     if not text:
         return None
-    text = arabic_years(text)
+    # 「【年报】」「[置顶]」 tags before a title (not a placeholder: 「［具体地名］」 stays, and names no one)
+    text = re.sub(r"^(?:[【\[［](?![^】\]］]*(?:具体|地名|名称|单位|XX|××))[^】\]］]{1,6}[】\]］]\s*)+", "",
+                  arabic_years(text))
     # 「沭阳县人民政府-XX局2023年…年度报告_沭阳县发改局」: keep the segment holding the phrase;
     # inside it, single spaces between characters are letter-spacing (「宁 波 市 … 2 0 2 3 年」).
     segments = [_unspaced(s) for s in _SITE_SEP.split(text.strip()) if s.strip()]
