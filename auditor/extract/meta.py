@@ -4,9 +4,10 @@ Ingest records what the page carries (crawler header lines, `<meta>` tags, the `
 `Document.meta`; this module decides. Sources, most reliable first:
 
 - agency: the report's title (crawler 标题 line, `<meta name="ArticleTitle">`, a 标题/名称 field,
-  the heading in the body, then the `<title>`): 「XX2023年政府信息公开工作年度报告」 → XX; a name
-  standing alone above a heading that names none (PDF titles split over two lines); the
-  发布机构 field; the 来源 field (often the host government, so last); the signature.
+  the heading in the body, then the `<title>`/og:title): 「XX2023年政府信息公开工作年度报告」 → XX;
+  a name standing alone above (or under) a heading that names none (PDF titles split over two
+  lines); the 发布机构 field; the signature; the 来源 field (often the host government, so last,
+  and not when the title names someone we could not read). None when unsure.
 - publication date: see `dates`.
 """
 from __future__ import annotations
@@ -112,7 +113,8 @@ def _fields(doc: Document, head: list[str]) -> dict[str, list[str]]:
 
 # --- title and agency ----------------------------------------------------------------------
 
-def _title_candidates(doc: Document, head: list[str], fields: dict[str, list[str]]) -> Iterator[tuple[str, str, int | None]]:
+def _title_candidates(doc: Document, head: list[str],
+                      fields: dict[str, list[str]]) -> Iterator[tuple[str, str, int | None]]:
     """Raw title strings, most reliable first: (source, text, head-line index of a body line)."""
     for key in ("标题",):
         for value in fields.get(key, [])[:1]:
