@@ -128,10 +128,11 @@ def _title_candidates(doc: Document, head: list[str],
         text = strip_chrome(line)
         if len(text) <= 70 and not _NAV.match(text):
             yield "body", text, i
-            following = strip_chrome(head[i + 1]) if i + 1 < len(head) else ""
+            if not _BROKEN_TITLE.search(text) or i + 1 >= len(head):
+                continue
+            following = strip_chrome(head[i + 1])
             if (following and len(following) <= 30 and not REPORT_PHRASE.search(text)
-                    and not report_title(following)      # a whole title below: see _name_above
-                    and _BROKEN_TITLE.search(text)):
+                    and not report_title(following)):    # a whole title below: see _name_above
                 yield "body", text + following, i      # 「XX局2023年政府信息公开」/「工作年度报告」
     for key in ("网页标题", "meta:og:title", "meta:title", "meta:dc.title"):
         if doc.meta.get(key):
@@ -147,7 +148,7 @@ def _readings(doc: Document, head: list[str], fields: dict[str, list[str]]) -> l
     """Every report title on the page: (source, title, the agency it names or None)."""
     out: list[tuple[str, str, str | None]] = []
     for source, raw, index in _title_candidates(doc, head, fields):
-        found = report_title(raw)
+        found = report_title(raw) if "报" in raw else None   # (most lines: no regex at all)
         if not found:
             continue
         agency = agency_from_title(found) or _after_title(raw)
@@ -332,7 +333,7 @@ def _date_beside_heading(head: list[str]) -> list[dates.Candidate]:
     """A date standing alone right under (or over) the report's heading: the article's date on
     some CMS pages, the date of writing in documents. Used only when nothing is labelled."""
     for i, line in enumerate(head):
-        if len(line) <= 90 and report_title(strip_chrome(line)):
+        if len(line) <= 90 and "报" in line and report_title(strip_chrome(line)):
             ends = [m.end() for m in REPORT_PHRASE.finditer(line)]
             if ends and _LONE_DATE.match(line[max(ends):]):   # 「…年度报告2024-01-19」 (a date span in the heading)
                 date = dates.iso(line[max(ends):])
