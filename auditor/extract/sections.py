@@ -97,6 +97,8 @@ _FURNITURE = re.compile(
     r"|(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)"
     r"|(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)")
 _HEADER_LINE = re.compile(r"(?m)^[ \t\u3000]*(\S[^\n]{4,58}?年度报告[^\n]{0,10}?)[ \t\u3000]*$")
+# The running header within a line (text flattened onto one line): a word ending in 年度报告.
+_HEADER_WORD = re.compile(r"(?<!\S)(\S{4,58}?年度报告)(?!\S)")
 _WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                         "\u200b": " ", "\u200c": " ", "\u200d": " ", "\ufeff": " ", "\u00ad": " "})
 
@@ -230,8 +232,9 @@ def _furniture(flat: str) -> tuple[str, list[tuple[int, int, bool]]]:
         line_end = len(text) if line_end < 0 else line_end
         alone = not text[line_start:m.start()].strip() and not text[m.end():line_end].strip()
         spans.append((m.start(), m.end(), alone or m.group().lstrip().startswith("第")))
-    lines = [m.group(1) for m in _HEADER_LINE.finditer(text)]
-    repeated = {line for line in set(lines) if lines.count(line) >= 2 and not _HEADING.search(line)}
+    repeated: set[str] = set()
+    for found in ([m.group(1) for m in _HEADER_LINE.finditer(text)], _HEADER_WORD.findall(text)):
+        repeated |= {line for line in set(found) if found.count(line) >= 2 and not _HEADING.search(line)}
     for line in sorted(repeated, key=len, reverse=True):
         at = text.find(line)
         while at >= 0:
