@@ -182,3 +182,23 @@ def test_split_runs_finds_exactly_the_splits_that_add_up():
             digits = digits[:-1] + str((int(digits[-1]) + 1) % 10)
         want = sorted(_brute(digits, parts, group))
         assert sorted(split_runs([digits], parts, True, limit=1000, group=group)) == want, digits
+
+
+def test_table4_labelled_rows_run_together():
+    """Table 4 written as labelled rows whose numbers ran together: each group splits alone (five
+    numbers ending with their total); one digit a cell is read exactly, an ambiguous group leaves
+    table 4 unread."""
+    from auditor.extract.tables import parse_t4
+    from auditor.extract.tokens import tokens_from
+
+    head = "信息内容 结果维持 结果纠正 其他结果 尚未审结 总计 "
+    r = parse_t4(tokens_from([head + "行政复议01102未经复议直接起诉10001复议后起诉00000"]))
+    got = {(c.row, c.col): (c.value, c.derived) for c in r.cells}
+    assert [got[("review", c)] for c in ("upheld", "corrected", "other", "pending", "total")] == \
+        [(0, False), (1, False), (1, False), (0, False), (2, False)]
+    assert got[("litigation_direct", "upheld")] == (1, False) and r.problems == []
+    r = parse_t4(tokens_from([head + "行政复议0120012未经复议直接起诉10001复议后起诉00000"]))
+    assert {(c.row, c.col): c.value for c in r.cells}[("review", "corrected")] == 12
+    assert all(c.derived for c in r.cells if c.row == "review")
+    r = parse_t4(tokens_from([head + "行政复议0110213未经复议直接起诉10001复议后起诉00000"]))   # 0|11|0|2|13 or 0|1|10|2|13
+    assert all(c.raw is None for c in r.cells)

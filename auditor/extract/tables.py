@@ -711,6 +711,11 @@ def parse_t4(tokens: Stream) -> TableResult:
     if per_group and len(per_group) == 3 and all(len(v) == 5 for v in per_group.values()) \
             and sum(map(len, per_group.values())) == len(values):
         seqs = {g: per_group[g] for g in per_group}
+    elif per_group and len(per_group) == 3 and sum(map(len, per_group.values())) == len(values) \
+            and (split := _split_groups(per_group)) is not None:
+        seqs, derived = split
+        if derived:
+            result.problems.append("表四按行填写且数字粘连，已按与各组总计相符的唯一拆分读取，标为推断")
     elif per_group:
         result.problems.append("表四按行填写，但未能把每组的 5 个数值与行名一一对应，表四未读取")
         seqs = {}
@@ -739,6 +744,26 @@ def parse_t4(tokens: Stream) -> TableResult:
         result.problems.append("表四表头未能完整识别，按格式规定的列序读取，读出的数值标为推断")
         _mark_derived(result.cells)
     return result
+
+
+def _split_groups(per_group: dict[str, list[str]]) -> tuple[dict[str, list[str]], bool] | None:
+    """Table 4 as labelled rows whose numbers ran together ('行政复议01102'): each group split
+    alone, five numbers ending with their total; None unless every group splits one way.
+    Returns the groups and whether any split is derived (see `_forced`)."""
+    seqs: dict[str, list[str]] = {}
+    derived = False
+    for g, values in per_group.items():
+        if len(values) == 5:
+            seqs[g] = values
+            continue
+        if not values or len(values) > 5 or not all(_RUN.fullmatch(v) for v in values):
+            return None
+        splits = split_runs(values, 5, True, limit=2)
+        if len(splits) != 1:
+            return None
+        seqs[g] = splits[0]
+        derived = derived or not _forced(values, 5, True)
+    return seqs, derived
 
 
 def _mark_derived(cells: list[Cell]) -> None:
