@@ -34,6 +34,7 @@ _FIELD = re.compile(r"(?<![\u4e00-\u9fff])(" + "|".join(sorted(_FIELD_LABELS, ke
 _DANGLING_LABEL = re.compile(r"(?:发布|公开|发文|生成|成文)(?:时间|日期)\s*[:：]\s*$|(?:来源|发布机构)\s*[:：]\s*$")
 # A title line broken before its end: 「XX局2023年政府信息公开」「XX局2023年度」 (then 「工作年度报告」).
 _BROKEN_TITLE = re.compile(r"(?:政府信息公开|政务公开|信息公开|工作|年度|20\d{2}\s*年度?)$")
+_LABELLED = re.compile(r"^[\s#>*•·●◆■▪\-]*(?:" + "|".join(_FIELD_LABELS) + r")\s*[:：]")
 _NAV = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条|相关|推荐|热点|最新|附件|点击)")
 _PUB_META_KEYS = ("发布日期", "发布时间", "公开日期", "发文日期")
 # A name relative to the site (「区政府」「县财政局」「市科委」): no real place starts with these.
@@ -41,6 +42,7 @@ _RELATIVE = re.compile(r"^[省市区县][^省市区县]*$")
 _PLACE = re.compile(r"(?:省|市|区|县|旗|镇|乡|州|盟)$")
 # The same body named in full (not its office: 办公厅 is a department, with another deadline).
 _OFFICE_OF_PLACE = re.compile(r"人民政府|政府|管委会|管理委员会")
+_GOVERNMENT_OR_OFFICE = re.compile(r"(?:人民政府|政府|管委会|管理委员会)(?:办公厅|办公室)?")
 
 
 def extract_meta(doc: Document, preface: str) -> dict[str, object]:
@@ -127,7 +129,8 @@ def _title_candidates(doc: Document, head: list[str],
     for i, line in enumerate(head):
         text = strip_chrome(line)
         if len(text) <= 70 and not _NAV.match(text):
-            yield "body", text, i
+            if not _LABELLED.match(line):   # 「标题：…」 lines were read above, as fields
+                yield "body", text, i
             if not _BROKEN_TITLE.search(text) or i + 1 >= len(head):
                 continue
             following = strip_chrome(head[i + 1])
@@ -183,9 +186,13 @@ def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str
             # 「区政府2023年…」: the page names it in full elsewhere (「湘潭市岳塘区人民政府…」)
             agency = next((a for a in _all_names(named, fields) if _completes(a, agency)), agency)
         if agency and _PLACE.search(agency):
-            # 「天津市…」 in the heading, 「天津市人民政府办公厅…」 in the page's title fields: the
-            # full name (not from other body lines: a list of the place's departments' reports)
+            # 「天津市…」 in one title, 「天津市人民政府办公厅…」 in the page's title fields or its
+            # heading: the full name (not a department's from other body lines: a list of the
+            # place's departments' reports)
             longer = [a for s, _, a in named if s != "body" and a and a.startswith(agency) and len(a) > len(agency)]
+            heading = next((a for s, _, a in named if s == "body"), None)
+            if heading and heading.startswith(agency) and _GOVERNMENT_OR_OFFICE.fullmatch(heading[len(agency):]):
+                longer.insert(0, heading)   # the heading names the place's government or its office
             if longer:
                 agency = longer[0]
     issuer = _field_name(fields, _ISSUER_LABELS)
