@@ -69,9 +69,9 @@ _TITLES = {
 # After a numeral, a few words may come before the title (五、工作中存在的主要问题及改进情况,
 # 一、2023年度工作总体情况); never a numeral, so that 一、二、 are not taken for words.
 _PREFIX = r"(?P<pre>(?:(?![一二三四五六七八九十])[\u4e00-\u9fff0-9]\s*){1,6}?)?"
-# Numerals: 一、 (a CJK numeral and a separator or a space; at a line start, 一 alone), （一）, 1. / 1、, 第一部分.
+# Numerals: 一、 (a CJK numeral and a separator or a space; after a break, 一 alone), （一）, 1. / 1、, 第一部分.
 _NUM_CJK = (r"[一二三四五六七八九十]{1,2}(?:\s*[、.．,，:：]|[ \t\u3000])\s*"
-            r"|(?<![^\n])[一二三四五六七八九十]{1,2}")      # at a line start the separator may be missing
+            r"|(?<![^\s。；;:：])[一二三四五六七八九十]{1,2}")   # after a break the separator may be missing
 _NUM_OTHER = (r"[（(]\s*(?:[一二三四五六七八九十]{1,2}|[1-9])\s*[)）]\s*[、.．]?\s*"
               r"|(?<![\d.])[1-9]\s*[、.．]\s*(?!\d)"
               r"|第\s*[一二三四五六]\s*部\s*分\s*[、.．:：]?\s*")
