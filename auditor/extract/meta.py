@@ -116,47 +116,48 @@ def _fields(doc: Document, head: list[str]) -> dict[str, list[str]]:
 # --- title and agency ----------------------------------------------------------------------
 
 def _title_candidates(doc: Document, head: list[str],
-                      fields: dict[str, list[str]]) -> Iterator[tuple[str, str, int | None]]:
-    """Raw title strings, most reliable first: (source, text, head-line index of a body line)."""
+                      fields: dict[str, list[str]]) -> Iterator[tuple[str, str, int | None, int]]:
+    """Raw title strings, most reliable first: (source, text, head-line index of a body line, the
+    number of lines it takes)."""
     for key in ("标题",):
         for value in fields.get(key, [])[:1]:
-            yield "field", value, None
+            yield "field", value, None, 1
     if doc.meta.get("meta:articletitle"):
-        yield "field", doc.meta["meta:articletitle"], None
+        yield "field", doc.meta["meta:articletitle"], None, 1
     for key in _TITLE_LABELS:
         for value in fields.get(key, []):
-            yield "field", value, None
+            yield "field", value, None, 1
     for i, line in enumerate(head):
         text = strip_chrome(line)
         if len(text) <= 70 and not _NAV.match(text):
             if not _LABELLED.match(line):   # 「标题：…」 lines were read above, as fields
-                yield "body", text, i
+                yield "body", text, i, 1
             if not _BROKEN_TITLE.search(text) or i + 1 >= len(head):
                 continue
             following = strip_chrome(head[i + 1])
             if (following and len(following) <= 30 and not REPORT_PHRASE.search(text)
                     and not report_title(following)):    # a whole title below: see _name_above
-                yield "body", text + following, i      # 「XX局2023年政府信息公开」/「工作年度报告」
+                yield "body", text + following, i, 2   # 「XX局2023年政府信息公开」/「工作年度报告」
     for key in ("网页标题", "meta:og:title", "meta:title", "meta:dc.title"):
         if doc.meta.get(key):
-            yield "page", doc.meta[key], None
+            yield "page", doc.meta[key], None, 1
     for line in head[:5]:
         if len(line) > 70:   # a page flattened to one line: the title between two gaps
             for segment in re.split(r"\s{1,}|[>＞»›]", line):
                 if 6 <= len(segment) <= 70 and REPORT_PHRASE.search(segment):
-                    yield "inline", segment, None
+                    yield "inline", segment, None, 1
 
 
 def _readings(doc: Document, head: list[str], fields: dict[str, list[str]]) -> list[tuple[str, str, str | None]]:
     """Every report title on the page: (source, title, the agency it names or None)."""
     out: list[tuple[str, str, str | None]] = []
-    for source, raw, index in _title_candidates(doc, head, fields):
+    for source, raw, index, span in _title_candidates(doc, head, fields):
         found = report_title(raw) if "报" in raw else None   # (most lines: no regex at all)
         if not found:
             continue
         agency = agency_from_title(found) or _after_title(raw)
         if agency is None and index is not None:
-            agency = _name_above(head, index) or _standalone_name(head, index + 1)
+            agency = _name_above(head, index) or _standalone_name(head, index + span)   # (a cover's)
             if agency:
                 found = agency + found
         out.append((source, found, agency))
