@@ -35,6 +35,7 @@ _DANGLING_LABEL = re.compile(r"(?:发布|公开|发文|生成|成文)(?:时间|�
 # A title line broken before its end: 「XX局2023年政府信息公开」「XX局2023年度」 (then 「工作年度报告」).
 _BROKEN_TITLE = re.compile(r"(?:政府信息公开|政务公开|信息公开|工作|年度|20\d{2}\s*年度?)$")
 _LABELLED = re.compile(r"^[\s#>*•·●◆■▪\-]*(?:" + "|".join(_FIELD_LABELS) + r")\s*[:：]")
+_SUBTITLE = re.compile(r"^\s*[（(]\s*([^（）()\d]{2,30}?)\s*(20\d{2})\s*年?度?\s*[)）]\s*$")
 _NAV = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条|相关|推荐|热点|最新|附件|点击)")
 _PUB_META_KEYS = ("发布日期", "发布时间", "公开日期", "发文日期")
 # A name relative to the site (「区政府」「县财政局」「市科委」): no real place starts with these.
@@ -132,6 +133,10 @@ def _title_candidates(doc: Document, head: list[str],
         if len(text) <= 70 and not _NAV.match(text):
             if not _LABELLED.match(line):   # 「标题：…」 lines were read above, as fields
                 yield "body", text, i, 1
+            sub = _SUBTITLE.match(head[i + 1]) if i + 1 < len(head) and REPORT_PHRASE.search(text) else None
+            if sub and not re.search(r"20\d{2}", text):
+                # 「政府信息公开工作年度报告」/「（南宁市青秀区人民政府 2023年度）」
+                yield "body", f"{sub.group(1)}{sub.group(2)}年度{text}", i, 2
             if not _BROKEN_TITLE.search(text) or i + 1 >= len(head):
                 continue
             following = strip_chrome(head[i + 1])
