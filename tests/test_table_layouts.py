@@ -100,6 +100,7 @@ def test_a_glued_negative_number_is_never_read_as_a_blank_mark(reports):
     assert split_line("行政许可12-212258") == ["行政许可", "12", "-212258"]
     assert split_line("2648-18538") == ["2648", "-18538"]
     assert split_line("2022-12-31") == ["2022-12-31"]
+    assert split_line("行政许可12,258行政处罚297") == ["行政许可", "12258", "行政处罚", "297"]
     for style in TV.STYLE_NAMES:
         row = [c for c in reports[("s2019", style)].cells if c.table == "t2" and c.row == "licensing"]
         assert row and all(c.raw is None for c in row)

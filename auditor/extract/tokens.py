@@ -105,6 +105,8 @@ _PIECE = re.compile(r"\d[.、](?=[\u4e00-\u9fff])[^\d\s]*|\d+?(?=\d[.、][\u4e00
 # '（本列数据的勾稽关系为：…）'): not prose of its own, and never cut.
 _REMARK = re.compile(r"[(（][^()（）]*[，。；,;][^()（）]*[)）]")
 # Signed digit runs with no text ('2648-18538'); a date ('2022-12-31') is not one.
+# A thousands separator inside a number ('12,258', '1，234'): three digits follow, then no digit.
+_GROUPED = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _SIGNED_RUN = re.compile(r"\d+(?:-\d+)+")
 _DATE = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?")
 _LEADING_DIGITS = re.compile(r"^(\d+)(?=[\u4e00-\u9fff（(])")
@@ -120,6 +122,8 @@ def split_line(line: str) -> list[str]:
     """
     parts: list[str] = []
     for piece in line.split():
+        if _GROUPED.search(piece) and _HAN.search(piece):
+            piece = _GROUPED.sub("", piece)     # '行政许可12,258': a thousands separator, not prose
         lead = _LEADING_DIGITS.match(piece)
         outside = _REMARK.sub("", piece)
         if outside != piece and not _PROSE.search(outside) and _DIGIT.search(outside):
