@@ -93,7 +93,7 @@ _T3_COMMON_HEAD = [
     Label("unable_needs_creation", "（四）无法提供 2.没有现成信息需要另行制作", r"另行制作"),
     Label("unable_unclear", "（四）无法提供 3.补正后申请内容仍不明确", r"补正后申请内容仍不明确"),
     Label("rejected_petition", "（五）不予处理 1.信访举报投诉类申请", r"信访举报投诉"),
-    Label("rejected_repeat", "（五）不予处理 2.重复申请", r"^(\d[.、])?重复申请$"),
+    Label("rejected_repeat", "（五）不予处理 2.重复申请", r"^(\d[.、]|\(\d\))?重复申请$"),
     Label("rejected_publication", "（五）不予处理 3.要求提供公开出版物", r"公开出版物"),
     Label("rejected_mass_repeat", "（五）不予处理 4.无正当理由大量反复申请", r"大量反复申请"),
     Label("rejected_confirm", "（五）不予处理 5.要求行政机关确认或重新出具已获取信息", r"重新出具"),
@@ -107,7 +107,7 @@ T3_ROWS_2021 = _T3_COMMON_HEAD + [
           r"逾期不补正"),
     Label("other_fee_unpaid", "（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
           r"收费通知"),
-    Label("other_other", "（六）其他处理 3.其他", r"^(\(六\)其他处理)?3[.、]其他$"),
+    Label("other_other", "（六）其他处理 3.其他", r"^(\(六\)其他处理)?(3[.、]|\(3\))其他$"),
 ] + _T3_COMMON_TAIL
 T3_ROWS_2019 = _T3_COMMON_HEAD + [
     Label("other", "（六）其他处理", r"^\(六\)其他处理$"),

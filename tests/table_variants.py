@@ -35,6 +35,7 @@ class Style:
     labels: str = " "         # between two label/header texts
     t4_values: str = " "      # between table 4's 15 numbers
     respell: tuple[tuple[str, str], ...] = ()   # label spellings real reports use instead
+    renumber: bool = False    # item labels numbered '（1）' instead of '1.'
 
 
 STYLES = [
@@ -45,6 +46,7 @@ STYLES = [
     Style("respelled", value_label="", labels="", respell=(
         ("2.其他法律行政法规禁止公开", "2、其他法律、行政法规禁止公开"), ("1.属于国家秘密", "1、属于国家秘密"),
         ("2.重复申请", "2、重复申请"), ("3.其他", "3、其他"), ("四、结转下年度继续办理", "四、结转下一年度继续办理"))),
+    Style("renumbered", value_label="", labels="", renumber=True),
 ]
 STYLE_NAMES = [s.name for s in STYLES]
 
@@ -86,6 +88,8 @@ def oneline(text: str, style: Style) -> str:
         elif section in (2, 3, 4) and _is_label(line):
             kind = "label"
             line = dict(style.respell).get(line, line)
+            if style.renumber:
+                line = re.sub(r"^(\d)\.", r"（\1）", line)
         else:
             kind = "prose"
         if not out:

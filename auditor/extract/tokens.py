@@ -98,9 +98,9 @@ def _line_tokens(line: str) -> tuple[tuple[str, ...], str]:
     return parts, "".join(LINE_VALUE if is_value(part) else LINE for part in parts)
 
 
-# A numbered label ('2.其他法律…', '2、重复申请'), digits that stop before such a label, a number (a '-' before
+# A numbered label ('(1)属于国家秘密', '2.其他法律…', '2、重复申请'), digits that stop before such a label, a number (a '-' before
 # digits is its sign: '12-212258' is 12 and -212258, never 12, a blank mark '-' and 212258), or text.
-_PIECE = re.compile(r"\d[.、](?=[\u4e00-\u9fff])[^\d\s]*|\d+?(?=\d[.、][\u4e00-\u9fff])|-?\d+(?:\.\d+)?|[^\d\s-]+|-")
+_PIECE = re.compile(r"\(\d{1,2}\)(?=[\u4e00-\u9fff])[^\d\s-]*|\d[.、](?=[\u4e00-\u9fff])[^\d\s]*|\d+?(?=\d[.、][\u4e00-\u9fff])|-?\d+(?:\.\d+)?|(?:(?!\(\d{1,2}\)[\u4e00-\u9fff])[^\d\s-])+|-")
 # A parenthesised remark with sentence punctuation inside a label ('（区分处理的，只计这一情形，…）',
 # '（本列数据的勾稽关系为：…）'): not prose of its own, and never cut.
 _REMARK = re.compile(r"[(（][^()（）]*[，。；,;][^()（）]*[)）]")
