@@ -81,6 +81,11 @@ _HEADING = re.compile("(?=[一二三四五六七八九十（(1-9第总工主收�
                       f"(?:(?:(?P<cjk>{_NUM_CJK})|(?P<other>{_NUM_OTHER})){_PREFIX})?(?:"
                       + "|".join(f"(?P<s{n}>{_spaced(p)})" for n, p in _TITLES.items()) + ")")
 _SECTION_OF_GROUP = {f"s{n}": n for n in _TITLES}
+# A core every title contains, rare in other text: the full regex runs only in windows around these
+# (a title, its numeral and prefix start at most `_BEFORE` characters before its core).
+_ANCHOR = re.compile("|".join(_spaced(p) for p in (r"总体情况", r"主动公开政府", r"收到和", r"诉讼(?:的)?情况",
+                                                     r"问题[及和与]", r"报告的?事项")))
+_BEFORE, _AFTER = 64, 120
 _SENTENCE_END = re.compile(r"[。；]")
 # A character after which a numbered heading may start: not a letter of a running sentence.
 _BREAK_BEFORE = set("。；;:：!！?？）)”」』》】]") | set("0123456789")
@@ -92,13 +97,15 @@ _TOPIC = {1: re.compile(r"总体|概况|概述"), 2: re.compile(r"主动公开")
 _LIST_GAP = re.compile(r"[\s、；;，,和及以与]{0,4}$")
 
 # Page furniture, masked to spaces before headings are searched (offsets stay the same).
-_FURNITURE = re.compile(
-    r"第\s*\d{1,3}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,3}\s*页)?"
-    r"|(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)"
-    r"|(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)")
+# (each with a character the text must hold for it to be searched at all)
+_FURNITURE = [
+    ("页", re.compile(r"第\s*\d{1,3}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,3}\s*页)?")),
+    ("-", re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)")),
+    ("—", re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)")),
+    ("/", re.compile(r"(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)")),
+]
 _HEADER_LINE = re.compile(r"(?m)^[ \t\u3000]*(\S[^\n]{4,58}?年度报告[^\n]{0,10}?)[ \t\u3000]*$")
-# The running header within a line (text flattened onto one line): a word ending in 年度报告.
-_HEADER_WORD = re.compile(r"(?<!\S)(\S{4,58}?年度报告)(?!\S)")
+_ODD_CHARS = re.compile("[\uff10-\uff19\u200b-\u200d\ufeff\u00ad]")
 _WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                         "\u200b": " ", "\u200c": " ", "\u200d": " ", "\ufeff": " ", "\u00ad": " "})
 
@@ -224,42 +231,65 @@ def _furniture(flat: str) -> tuple[str, list[tuple[int, int, bool]]]:
     page) replaced by spaces, so that a heading on a furniture line or broken by one reads whole —
     and the furniture's spans, each marked sure (第3页, a line of its own, the running header) or
     not (「- 3 -」 within a line could be a blank mark, a number and a blank mark of a table)."""
-    text = flat.translate(_WIDTH)
+    text = flat.translate(_WIDTH) if _ODD_CHARS.search(flat) else flat
     spans: list[tuple[int, int, bool]] = []
-    for m in _FURNITURE.finditer(text):
+    matches = [m for mark, rx in _FURNITURE if mark in text for m in rx.finditer(text)]
+    for m in sorted({m.span(): m for m in matches}.values(), key=lambda m: m.start()):
         line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
         alone = not text[line_start:m.start()].strip() and not text[m.end():line_end].strip()
         spans.append((m.start(), m.end(), alone or m.group().lstrip().startswith("第")))
     repeated: set[str] = set()
-    for found in ([m.group(1) for m in _HEADER_LINE.finditer(text)], _HEADER_WORD.findall(text)):
-        repeated |= {line for line in set(found) if found.count(line) >= 2 and not _HEADING.search(line)}
+    if text.count("年度报告") >= 2:       # a running header repeats the report's title
+        for found in ([m.group(1) for m in _HEADER_LINE.finditer(text)], _header_words(text)):
+            repeated |= {line for line in set(found) if found.count(line) >= 2 and not _HEADING.search(line)}
     for line in sorted(repeated, key=len, reverse=True):
         at = text.find(line)
         while at >= 0:
             spans.append((at, at + len(line), True))
             at = text.find(line, at + len(line))
+    return _blank(text, spans), spans
+
+
+def _blank(text: str, spans: list[tuple[int, int, bool]]) -> str:
+    """`text` with the spans replaced by as many spaces (overlapping spans allowed)."""
     if not spans:
-        return text, spans
-    chars = list(text)
-    for start, end, _ in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars), spans
+        return text
+    out, pos = [], 0
+    for start, end, _ in sorted(spans):
+        start = max(start, pos)
+        if end <= start:
+            continue
+        out += [text[pos:start], " " * (end - start)]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _header_words(text: str) -> list[str]:
+    """The whitespace-delimited words ending in 年度报告 (found from each 年度报告, not by trying
+    every position of the text)."""
+    words = []
+    at = text.find("年度报告")
+    while at >= 0:
+        end = at + 4
+        start = end
+        while start > 0 and not text[start - 1].isspace() and end - start < 62:
+            start -= 1
+        if end - start >= 8 and (end == len(text) or text[end].isspace()):
+            words.append(text[start:end])
+        at = text.find("年度报告", end)
+    return words
 
 
 def _without_furniture(flat: str, spans: list[tuple[int, int, bool]], headings: list[Heading]) -> str:
     """`flat` for reading tables: the sure furniture, and any right before or after a heading (the
     page break a heading stands at), replaced by spaces; offsets unchanged."""
     edges = {h.start for h in headings} | {h.end for h in headings}
-    chars: list[str] | None = None
-    for start, end, sure in spans:
-        near = any(flat[min(end, e):max(end, e)].isspace() or end == e for e in edges) or \
-            any(flat[min(start, e):max(start, e)].isspace() or start == e for e in edges)
-        if sure or near:
-            chars = chars if chars is not None else list(flat)
-            chars[start:end] = " " * (end - start)
-    return flat if chars is None else "".join(chars)
+    blank = [(start, end, sure) for start, end, sure in spans
+             if sure or any(flat[min(x, e):max(x, e)].isspace() or x == e for e in edges for x in (start, end))]
+    return _blank(flat, blank)
 
 
 @dataclass
@@ -279,7 +309,7 @@ def _choose_headings(text: str, tables: list[Span]) -> tuple[list[Heading], dict
     table_ranges = [(s.start, s.end) for s in tables]
     candidates: list[_Candidate] = []
     evidence: dict[int, str] = {}
-    for m in _HEADING.finditer(text):
+    for m in _heading_matches(text):
         number = _SECTION_OF_GROUP[m.lastgroup]  # type: ignore[index]
         end = m.start() + len(m.group().rstrip())      # the `\s*` after the title's last character
         numbered = m.group("cjk") is not None or m.group("other") is not None
@@ -335,6 +365,26 @@ def _loose_headings(text: str, chosen: dict[int, _Candidate], evidence: dict[int
             evidence.pop(number, None)
         else:
             evidence.setdefault(number, _squeeze(m.group())[:40])
+
+
+def _heading_matches(text: str) -> list[re.Match[str]]:
+    """`_HEADING.finditer(text)`, tried only at the positions a title can start from: up to
+    `_BEFORE` characters before each title's core (the regex alone would try every numeral and
+    every character that can start a title, ten times slower on a report)."""
+    found: dict[int, re.Match[str]] = {}
+    for a in _ANCHOR.finditer(text):
+        pos, hi = max(0, a.start() - _BEFORE), min(len(text), a.end() + _AFTER)
+        while True:
+            m = _HEADING.search(text, pos, hi)
+            if m is None or m.start() > a.start():
+                break
+            found.setdefault(m.start(), m)
+            pos = m.end()
+    out: list[re.Match[str]] = []
+    for start in sorted(found):
+        if not out or start >= out[-1].end():
+            out.append(found[start])
+    return out
 
 
 def _heading_rank(text: str, m: re.Match[str], end: int, numbered: bool) -> int | None:
