@@ -16,6 +16,8 @@ EXIT_UNREADABLE = 3
 EXIT_ENGINE = 4
 EXIT_LOCKED = 5
 EXIT_WRITE = 6
+EXIT_INTERNAL = 7      # a defect of ours, never 1: cron must not read a crash as "findings"
+EXIT_LEDGER = 8
 
 EPILOG = """退出码：
   0  运行完成
@@ -24,7 +26,9 @@ EPILOG = """退出码：
   3  运行完成，但有文件无法读取（见 需人工核查）
   4  引擎错误（校验执行出错），本次未写出结果
   5  另一个审核任务正在运行（结果目录被锁定），本次未运行
-  6  写入结果失败（如磁盘已满）；之前的结果和账本保持不变"""
+  6  写入结果失败（如磁盘已满、没有写权限）；之前的结果和账本保持不变
+  7  内部错误（程序缺陷），本次未写出结果；之前的结果和账本保持不变，详情见日志 auditor.log
+  8  账本已损坏，本次未运行；损坏的文件保持原样，按提示改名后再运行即全部重新审核"""
 
 
 def default_rules_dir() -> Path:
@@ -45,7 +49,39 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:   # noqa: BLE001 — any defect: one sentence, the traceback in the log
+        return internal_error(exc, _crash_log(args))
+
+
+def _crash_log(args: argparse.Namespace) -> Path:
+    """Where a crash's traceback goes: the run's log beside its results, else a file in the temp folder."""
+    out = getattr(args, "out", None)
+    if isinstance(out, Path) and out.is_dir():
+        return out / "auditor.log"
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"auditor-error-{os.getpid()}.log"
+
+
+def internal_error(exc: BaseException, log_path: Path) -> int:
+    """An unexpected error: its own exit code (never 1, which means findings), one Chinese
+    sentence on the terminal and the traceback in the log. The run's own cleanup has already
+    removed its partial folder and rolled the ledger back, so `latest` and the ledger stand."""
+    import datetime as dt
+    import traceback
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    try:
+        with open(log_path, "a", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S,000} CRITICAL 内部错误，运行中止\n{text}")
+        where = f"详细信息已写入 {log_path}，请把该文件发给维护人员"
+    except OSError:
+        sys.stderr.write(text)
+        where = "日志无法写入，详细信息见上"
+    print(f"内部错误（{type(exc).__name__}），本次运行未完成，之前的结果和账本保持不变；{where}。", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,6 +152,10 @@ def _load_packs(rules_dir: Path | None, local: list[Path] | None = None):
         return None
 
 
+def _waivers_path(args: argparse.Namespace) -> Path | None:
+    return args.waivers or (Path("waivers.yaml") if Path("waivers.yaml").exists() else None)
+
+
 def _side_files(args: argparse.Namespace):
     """Waivers (explicit, or ./waivers.yaml when present), agency-type overrides and the roster."""
     import hashlib
@@ -125,7 +165,7 @@ def _side_files(args: argparse.Namespace):
     from .roster import load_roster
     from .waivers import load_waivers
 
-    path = args.waivers or (Path("waivers.yaml") if Path("waivers.yaml").exists() else None)
+    path = _waivers_path(args)
     waivers = load_waivers(path) if path else None
     types = load_overrides(args.agency_types) if args.agency_types else None
     roster = None
@@ -136,11 +176,15 @@ def _side_files(args: argparse.Namespace):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from filelock import FileLock, Timeout
 
     from .engine import EngineError
+    from .ledger import LedgerError, corrupt_message, is_corruption
     from .pipeline import run
     from .rules.loader import RuleError
+    from .waivers import unknown_rule_warnings
 
     packs = _load_packs(args.rules, args.local)
     if packs is None:
@@ -152,9 +196,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for line in getattr(exc, "problems", [str(exc)]):
             print(line, file=sys.stderr)
         return EXIT_USAGE
-    args.out.mkdir(parents=True, exist_ok=True)
-    _log_to(args.out / "auditor.log")
-    lock = FileLock(str(args.out / ".auditor.lock"), timeout=args.wait)
+    warnings = unknown_rule_warnings(waivers, {r.id for p in packs for r in p.rules}, _waivers_path(args)) \
+        if waivers else []
+    for line in warnings:
+        print(line, file=sys.stderr)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        _log_to(args.out / "auditor.log")
+        lock = FileLock(str(args.out / ".auditor.lock"), timeout=args.wait)
+    except OSError as exc:
+        print(f"无法写入结果目录 {args.out}（{exc.strerror or exc}），本次未运行；之前的结果和账本保持不变。",
+              file=sys.stderr)
+        return EXIT_WRITE
+    for line in warnings:
+        _log_file().warning(line)
+    ledger_path = args.ledger or args.out / "ledger.sqlite"
     try:
         with lock:
             outcome = run(paths, packs, args.out, waivers=waivers, agency_types=agency_types,
@@ -167,6 +223,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"引擎错误：{exc}", file=sys.stderr)
         logging.getLogger("auditor").error("引擎错误：%s", exc)
         return EXIT_ENGINE
+    except LedgerError as exc:
+        return _ledger_refused(str(exc))
+    except sqlite3.DatabaseError as exc:   # found damaged mid-run, or a ledger that cannot be written
+        if is_corruption(exc):
+            return _ledger_refused(corrupt_message(ledger_path, str(exc)), exc)
+        print(f"写入账本 {ledger_path} 失败（{exc}：磁盘已满或没有写权限？），之前的结果和账本保持不变。",
+              file=sys.stderr)
+        logging.getLogger("auditor").error("写入账本失败：%s", exc)
+        return EXIT_WRITE
     except OSError as exc:
         print(f"写入结果失败：{exc.strerror or exc}（磁盘已满或没有写权限？）。之前的结果和账本保持不变。",
               file=sys.stderr)
@@ -211,6 +276,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ledger_refused(message: str, exc: BaseException | None = None) -> int:
+    print(message, file=sys.stderr)
+    _log_file().error(message, exc_info=exc)
+    return EXIT_LEDGER
+
+
 def _log_to(path: Path) -> None:
     """Append this run's messages to the log file beside the results."""
     handler = logging.FileHandler(path, encoding="utf-8")
@@ -218,12 +289,23 @@ def _log_to(path: Path) -> None:
     logger = logging.getLogger("auditor")
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)
+    quiet = _log_file()
+    quiet.propagate = False      # what was already said on the terminal (or a traceback) goes to the file only
+    quiet.addHandler(handler)
+
+
+def _log_file() -> logging.Logger:
+    return logging.getLogger("auditor.file")
 
 
 def _cmd_decide(args: argparse.Namespace) -> int:
-    from .ledger import Ledger
+    from .ledger import Ledger, LedgerError
 
-    ledger = Ledger(args.ledger or args.out / "ledger.sqlite")
+    try:
+        ledger = Ledger(args.ledger or args.out / "ledger.sqlite")
+    except LedgerError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_LEDGER
     try:
         got = ledger.decide(args.fingerprint, args.decision, args.comment or "", args.by)
     except KeyError as exc:

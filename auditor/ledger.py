@@ -74,11 +74,48 @@ def _unpack(blob: bytes) -> Any:
     return json.loads(zlib.decompress(blob).decode("utf-8"))
 
 
+class LedgerError(Exception):
+    """The ledger file is damaged. The file is left exactly as it was; the message (Chinese) says
+    how to recover."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        super().__init__(corrupt_message(path, detail))
+
+
+_CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """Whether an SQLite error means a damaged file (not a full disk, a lock or a read-only folder)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    return name.startswith(_CORRUPT) or "malformed" in text or "not a database" in text
+
+
+def corrupt_message(path: Path, detail: str) -> str:
+    return (f"账本 {path} 已损坏（{detail}），本次未运行，之前的结果和这个损坏的文件都保持原样；"
+            f"恢复方法：把它（连同同目录下的 {path.name}-wal、{path.name}-shm，如有）改名留存，例如 "
+            f"mv {path} {path}.damaged，再运行一次，即全部重新审核并新建账本（以前的处理意见和历史记录"
+            "留在改名后的文件中，可请维护人员取回）；如有备份，也可用备份替换它。")
+
+
 class Ledger:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.db = sqlite3.connect(str(path), timeout=30)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if is_corruption(exc):
+                raise LedgerError(path, str(exc)) from exc
+            raise
+
+    def _open(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         with self.db:
@@ -261,4 +298,4 @@ def connect(path: Path) -> Ledger:
     return Ledger(path)
 
 
-__all__ = ["Ledger", "attach_decisions", "content_hash", "values_hash", "closing"]
+__all__ = ["Ledger", "LedgerError", "is_corruption", "attach_decisions", "content_hash", "values_hash", "closing"]

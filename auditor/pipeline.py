@@ -32,7 +32,7 @@ from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_document
 from .ledger import Ledger, attach_decisions, content_hash, pack_report
 from .model import Report
 from .outputs import PendingOutputs, start_data_csv, start_outputs
-from .forking import can_fork
+from .forking import can_fork, worker_start
 from .rules.model import Pack
 from .waivers import Waiver
 
@@ -75,20 +75,60 @@ class Stopwatch:
 
 
 def collect(paths: list[Path]) -> Collected:
-    """Expand folders (recursively, in name order); unsupported files are listed, not dropped."""
+    """Expand folders (recursively, in name order); unsupported files are listed, not dropped, and so
+    is every folder that cannot be listed (its reports would otherwise silently count as 未发布)."""
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
     for path in paths:
         if path.is_dir():
-            for p in sorted(path.rglob("*")):
-                if p.is_file() and not p.name.startswith("."):
-                    (files.append(p) if p.suffix.lower() in SUPPORTED_SUFFIXES
-                     else skipped.append((str(p), f"不支持的文件类型「{p.suffix or '无扩展名'}」")))
+            found: list[Path] = []
+
+            def unlisted(err: OSError) -> None:
+                where = Path(err.filename) if err.filename is not None else path
+                skipped.append((file_name(where), f"无法读取文件夹（{err.strerror or err}），其中的报告未审核"))
+                log.warning("无法读取文件夹 %s：%s", file_name(where), err.strerror or err)
+
+            for folder, _, names in os.walk(path, onerror=unlisted):
+                found.extend(Path(folder) / name for name in names if not name.startswith("."))
+            for p in sorted(found):
+                if not p.is_file():
+                    continue
+                (files.append(p) if p.suffix.lower() in SUPPORTED_SUFFIXES
+                 else skipped.append((file_name(p), f"不支持的文件类型「{p.suffix or '无扩展名'}」")))
         elif path.is_file():
             files.append(path)
         else:
-            skipped.append((str(path), "文件不存在"))
+            skipped.append((file_name(path), "文件不存在"))
     return Collected(files, skipped)
+
+
+def file_name(path: Path) -> str:
+    """The path as outputs, the log and the ledger show it: itself, unless the file system holds a
+    name that is not UTF-8 (a GBK name from a Windows download). Such a part is shown decoded as
+    GB18030 if it is that, else with its odd bytes escaped; the file itself is still read by its
+    real path. Never an exception: one odd name must not stop every run."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    parts = []
+    for part in path.parts:
+        try:
+            part.encode("utf-8")
+            parts.append(part)
+            continue
+        except UnicodeEncodeError:
+            raw = os.fsencode(part)
+        try:
+            parts.append(raw.decode("gb18030"))
+        except UnicodeDecodeError:
+            parts.append(raw.decode("utf-8", "backslashreplace"))
+    shown = str(Path(*parts))
+    if os.path.lexists(shown):   # another file really has that name: the escaped form cannot clash
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return shown
 
 
 def read_one(path: Path) -> Report | tuple[str, str]:
@@ -103,12 +143,14 @@ def _read_timed(path: Path, data: bytes | None = None) -> tuple[Report | tuple[s
     try:
         document = read_document(path, data)
         read_s = time.process_time() - start
-        return extract(document), read_s, time.process_time() - start - read_s
+        report = extract(document)
+        report.file = file_name(path)
+        return report, read_s, time.process_time() - start - read_s
     except ReadError as exc:
-        result: tuple[str, str] = (str(path), str(exc))
+        result: tuple[str, str] = (file_name(path), str(exc))
     except Exception as exc:  # one bad file must not stop the run
-        log.exception("读取 %s 时出错", path)
-        result = (str(path), f"读取时发生内部错误（{type(exc).__name__}）")
+        log.exception("读取 %s 时出错", file_name(path))
+        result = (file_name(path), f"读取时发生内部错误（{type(exc).__name__}）")
     return result, read_s, time.process_time() - start - read_s
 
 
@@ -124,15 +166,15 @@ def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, 
         st = path.stat()
         data = None if st.st_size > MAX_FILE_BYTES else path.read_bytes()   # too large: refused unread
     except OSError as exc:
-        return (str(path), f"无法读取文件（{exc.strerror or exc}）"), None, (0.0, 0.0, 0.0), \
-            (str(path), -1, -1, "unreadable")
+        return (file_name(path), f"无法读取文件（{exc.strerror or exc}）"), None, (0.0, 0.0, 0.0), \
+            (file_name(path), -1, -1, "unreadable")
     h = content_hash(data) if data is not None else f"oversize-{st.st_size}-{st.st_mtime_ns}"
     hash_s = time.process_time() - start
     result, read_s, extract_s = _read_timed(path, data)
     start = time.process_time()
     blob = pack_report(result) if isinstance(result, Report) else None
     return result, blob, (hash_s + read_s, extract_s, time.process_time() - start), \
-        (str(path), st.st_size, st.st_mtime_ns, h)
+        (file_name(path), st.st_size, st.st_mtime_ns, h)
 
 
 PARALLEL_FROM = 64      # below this, starting worker processes costs more than it saves
@@ -157,7 +199,8 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
 
         context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         # gc off in the workers too: a report's objects are short-lived and freed by reference counting
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_start,
+                                 initargs=(os.getpid(),)) as pool:
             # large chunks: fewer round trips; at least 8 per worker, so that both finish together
             chunk = max(1, min(128, len(files) // (workers * 8)))
             results = list(_progress(pool.map(_read_and_pack, files, chunksize=chunk), "读取报告", len(files)))
@@ -200,26 +243,33 @@ def ruleset_hash(packs: list[Pack], engine: str, agency_types: dict[str, str] | 
     return digest.hexdigest()[:16]
 
 
-def _hash_files(files: list[Path], known: dict[str, tuple[int, int, str]]) -> tuple[dict[Path, str], list]:
-    """Content hash per file, reusing the ledger's when size and mtime are unchanged."""
-    hashes: dict[Path, str] = {}
-    rows = []
-    for path in files:
-        try:
-            st = path.stat()
-            prev = known.get(str(path))
-            if prev and prev[0] == st.st_size and prev[1] == st.st_mtime_ns:
-                h = prev[2]
-            elif st.st_size > MAX_FILE_BYTES:
-                h = f"oversize-{st.st_size}-{st.st_mtime_ns}"   # refused by size later; never read whole
-            else:
-                h = content_hash(path.read_bytes())
-        except OSError:   # gone or not readable: reading it reports why; never taken from the ledger
-            hashes[path] = "unreadable"
-            continue
-        hashes[path] = h
-        rows.append((str(path), st.st_size, st.st_mtime_ns, h))
-    return hashes, rows
+def _hash_files(files: list[Path]) -> tuple[dict[Path, str], list]:
+    """Content hash per file, always from its bytes: size and mtime alone cannot tell an edit that
+    kept both (a copy with preserved times, a same-second rewrite). Hashing is cheap next to
+    reading; the files are read on a few threads (reads and sha256 both release the GIL)."""
+    if len(files) >= PARALLEL_FROM:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(8, 2 * (os.cpu_count() or 1))) as pool:
+            rows = list(pool.map(_hash_one, files, chunksize=32))
+    else:
+        rows = [_hash_one(path) for path in files]
+    hashes = {path: row[3] for path, row in zip(files, rows)}
+    return hashes, [row for row in rows if row[1] >= 0]
+
+
+def _hash_one(path: Path) -> FileRow:
+    """(name, size, mtime, hash) of one file; gone or not readable: "unreadable" (reading it then
+    reports why; such a file is never taken from the ledger)."""
+    try:
+        st = path.stat()
+        if st.st_size > MAX_FILE_BYTES:
+            h = f"oversize-{st.st_size}-{st.st_mtime_ns}"   # refused by size later; never read whole
+        else:
+            h = content_hash(path.read_bytes())
+    except OSError:
+        return file_name(path), -1, -1, "unreadable"
+    return file_name(path), st.st_size, st.st_mtime_ns, h
 
 
 @dataclass
@@ -273,7 +323,7 @@ def _run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiv
         collected = collect(paths)
         hashes = file_rows = key = None    # nothing can be reused: the reading processes hash the files
         if not full and ledger.has_audits(rules_hash):
-            hashes, file_rows = _hash_files(collected.files, ledger.file_hashes())
+            hashes, file_rows = _hash_files(collected.files)
             watch.lap("查找与哈希")
             key = input_key(rules_hash, hashes, collected.skipped, waivers, ledger.decisions_mark())
             previous = ledger.last_run()
@@ -290,8 +340,8 @@ def _run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiv
                                   timings=watch.times, unchanged=True, counts=previous["counts"])
         with ExitStack() as helpers:      # the GX process of a large run ends with the run, however it ends
             inputs = _gather(collected, hashes, file_rows, ledger, rules_hash, full, watch, helpers)
-            if key is None:
-                key = input_key(rules_hash, inputs.hashes, collected.skipped, waivers, ledger.decisions_mark())
+            # from the hashes of the bytes actually read (a file may have changed since it was hashed)
+            key = input_key(rules_hash, inputs.hashes, collected.skipped, waivers, ledger.decisions_mark())
             return _audit_and_record(inputs, packs, waivers, roster, agency_types, ledger, out_dir, started,
                                      engine, rules_hash, key, watch)
     finally:
@@ -335,7 +385,7 @@ def input_key(rules_hash: str, hashes: dict[Path, str], skipped: list[tuple[str,
     """Everything a run's results depend on; equal keys mean equal results (waivers by expiry today)."""
     today = dt.date.today().isoformat()
     digest = hashlib.sha256(rules_hash.encode())
-    for path, h in sorted((str(p), h) for p, h in hashes.items()):
+    for path, h in sorted((file_name(p), h) for p, h in hashes.items()):
         digest.update(f"{path}\x1f{h}\n".encode())
     digest.update(repr(sorted(skipped)).encode())
     digest.update(repr([(w, w.expires < today) for w in (waivers or [])]).encode())
@@ -354,9 +404,13 @@ def _gather(collected: Collected, hashes: dict[Path, str] | None, file_rows: lis
     if len(to_read) >= GX_PROCESS_FROM and can_fork():
         gx = helpers.enter_context(closing(gx_process.GXProcess()))   # loads GX while the files are read
     read = read_reports(to_read)
-    if hashes is None:
-        hashes = {path: row[3] for path, row in zip(to_read, read.rows)}
-        file_rows = [row for row in read.rows if row[1] >= 0]
+    # A file read now is known by the bytes that were read, never by what its path held when it was
+    # hashed above: one replaced meanwhile must not store its extraction under the other's hash.
+    hashes = dict(hashes or {})
+    hashes.update((path, row[3]) for path, row in zip(to_read, read.rows))
+    rows = {row[0]: row for row in file_rows or []}
+    rows.update((row[0], row) for row in read.rows)
+    file_rows = [row for row in rows.values() if row[1] >= 0]
     watch.lap("读取与提取")
     if read.cpu["读取"] + read.cpu["提取"] > 0:
         log.info("读取与提取（各进程合计）：%s", "，".join(f"{k} {v:.2f} 秒" for k, v in read.cpu.items()))
@@ -397,16 +451,17 @@ def _audit_and_write(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] |
     cached_rows: list[dict] = []
     for path in inputs.collected.files:
         h = inputs.hashes[path]
-        if str(path) in fresh_by_file:
-            reports.append(fresh_by_file[str(path)])
+        name = file_name(path)
+        if name in fresh_by_file:
+            reports.append(fresh_by_file[name])
         elif h in inputs.cache:
             report, stored = inputs.cache[h]
             # a copy per file: byte-identical files share one cached version (issue 12: one object
             # renamed twice lost the first file)
-            report = dataclasses.replace(report, file=str(path))
-            cached_rows.extend({**f, "file": str(path)} for f in stored)
+            report = dataclasses.replace(report, file=name)
+            cached_rows.extend({**f, "file": name} for f in stored)
             reports.append(report)
-    versions = ver.resolve(reports, {str(p): h for p, h in inputs.hashes.items()})
+    versions = ver.resolve(reports, {file_name(p): h for p, h in inputs.hashes.items()})
     reports = ver.current_first(reports, versions)     # an agency's last year: its current version
     fresh_flags = [r.file in fresh_by_file for r in reports]
     counted = ver.current_reports(reports, versions)   # one per agency-year and content: data, coverage
@@ -434,7 +489,7 @@ def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list
     from .datasheet import data_frame, sheet_or_note
 
     if versions is None:
-        versions = ver.resolve(reports, {str(p): h for p, h in inputs.hashes.items()})
+        versions = ver.resolve(reports, {file_name(p): h for p, h in inputs.hashes.items()})
     counted = ver.current_reports(reports, versions)
 
     new_findings = evaluate(reports, packs, partial / "gx_validation.json", agency_types, history, fresh_flags,
@@ -500,7 +555,7 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
             rules_hash: str, folder: Path, outcome: RunOutcome, key: str | None = None,
             before_commit=None) -> None:
     """The run, the report versions and their per-report findings, in one ledger transaction."""
-    by_file = {str(p): h for p, h in inputs.hashes.items()}
+    by_file = {file_name(p): h for p, h in inputs.hashes.items()}
     fresh = {r.file: r for r in inputs.fresh}
     everything = result.findings
     old = outcome.superseded

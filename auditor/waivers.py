@@ -36,7 +36,15 @@ class Waiver:
 
 def load_waivers(path: Path) -> list[Waiver]:
     """Read and validate a waivers file; problems are reported as file:line: message."""
-    data = load_checked(path, "waivers.v1.json")
+    try:
+        data = load_checked(path, "waivers.v1.json")
+    except UnicodeDecodeError as exc:
+        raise RuleError([f"{path}:1: 豁免清单不是 UTF-8 编码（第 {exc.start + 1} 个字节起无法解码），"
+                         "请用 UTF-8 编码另存后重试"]) from None
+    except OSError as exc:
+        raise RuleError([f"{path}: 无法读取豁免清单（{exc.strerror or exc}）"]) from None
+    except ValueError as exc:      # anything else the text cannot be parsed for: still name the file
+        raise RuleError([f"{path}: 豁免清单无法解析（{exc}）"]) from None
     out = []
     for i, w in enumerate(data["waivers"]):
         try:
@@ -47,9 +55,22 @@ def load_waivers(path: Path) -> list[Waiver]:
     return out
 
 
-def apply_waivers(findings: pd.DataFrame, waivers: list[Waiver], today: dt.date | None = None
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Mark waived findings; return the findings and one status row per waiver."""
+UNKNOWN_RULE_STATUS = "规则编号不存在"
+
+
+def unknown_rule_warnings(waivers: list[Waiver], known: set[str], source: Path | str | None = None) -> list[str]:
+    """One Chinese warning per waiver whose rule id is in none of the rule packs used: such a
+    waiver can never match (a typo, or a rule renamed since), and must not rot unnoticed."""
+    where = f"豁免清单 {source}" if source else "豁免清单"
+    return [f"{where}：第 {i + 1} 条豁免（{w.reason}，批准人 {w.approved_by}）的规则编号「{w.rule}」"
+            "不在所用规则包中，这条豁免不会匹配任何问题，请核对规则编号（auditor rules list）。"
+            for i, w in enumerate(waivers) if w.rule not in known]
+
+
+def apply_waivers(findings: pd.DataFrame, waivers: list[Waiver], today: dt.date | None = None,
+                  known_rules: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mark waived findings; return the findings and one status row per waiver (`known_rules`: the
+    rule ids in force, so that a waiver naming another is marked 规则编号不存在)."""
     today = today or dt.date.today()
     findings = findings.copy()
     findings["waived"] = False
@@ -73,6 +94,8 @@ def apply_waivers(findings: pd.DataFrame, waivers: list[Waiver], today: dt.date 
             findings.loc[mask, "waived"] = True
             findings.loc[mask, "waiver"] = "已豁免：" + w.note()
             status = "有效" if mask.any() else "未使用"
+        if known_rules is not None and w.rule not in known_rules:
+            status = UNKNOWN_RULE_STATUS
         rows.append({"rule": w.rule, "agency": w.agency, "year": w.year, "location": w.location,
                      "fingerprint": w.fingerprint, "reason": w.reason, "approved_by": w.approved_by,
                      "expires": w.expires, "status": status, "matched": int(mask.sum())})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..domain import SEVERITIES, SEVERITY_ORDER
-from ..forking import can_fork
+from ..forking import can_fork, die_with_parent
 from ..model import Report
 from ..rules.model import Pack, Rule
 from ..waivers import Waiver, apply_waivers
 from .batch import Batch, build_batch
 from .gx_backend import EngineError, run_expectations
-from .hits import Hit
+from .hits import Hit, not_evaluated
 from .when import applicable
 from .kinds import DIRECT, GX
 from .render import FINDING_COLUMNS, findings_frame, fingerprint, report_key
@@ -71,7 +72,7 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
         pending = _start_text_workers(text, batch, rids_by_rule)   # regexes on the other core(s)
         direct = [d for d in direct if d[0] not in TEXT_KINDS]
     for kind, rule in direct:
-        hits.extend(DIRECT[kind](rule, batch, rids_by_rule[rule.key]))
+        hits.extend(direct_hits(kind, rule, batch, rids_by_rule[rule.key]))
     if pending is not None:
         hits.extend(_collect_text_workers(pending))
 
@@ -82,16 +83,68 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
         rules = by_kind.get(kind, [])
         if not rules:
             continue
-        kind_frames, kind_specs, pre = module.plan(rules, batch, rids_by_rule)
+        try:
+            kind_frames, kind_specs, pre = module.plan(rules, batch, rids_by_rule)
+        except Exception as exc:  # noqa: BLE001 — these rules are not evaluated; the run goes on
+            log.exception("%s 类规则执行出错", kind)
+            hits.extend(h for rule in rules for h in _not_evaluated(rule, rids_by_rule[rule.key], exc))
+            continue
         frames.update(kind_frames)
         specs.extend(kind_specs)
         hits.extend(pre)
         gx_rules[kind] = rules
     failing = (validator or run_expectations)(frames, specs, gx_results) if specs else {}
     for kind, rules in gx_rules.items():
-        hits.extend(GX[kind].finish(rules, frames, failing))
+        try:
+            hits.extend(GX[kind].finish(rules, frames, failing))
+        except Exception as exc:  # noqa: BLE001
+            log.exception("%s 类规则执行出错", kind)
+            hits.extend(h for rule in rules for h in _not_evaluated(rule, rids_by_rule[rule.key], exc))
 
     return findings_frame(hits, batch)
+
+
+log = logging.getLogger("auditor")
+RETRY_CALLS = 64     # sub-batch calls spent finding the reports a failing rule fails on
+
+
+def direct_hits(kind: str, rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
+    """One rule over its reports, batch first (the fast path). A rule that raises (a defect, or a
+    local rule meeting a report it did not foresee) is retried on halves of the batch, so the
+    reports it works on keep their findings and each report it fails on gets a 需人工核查 finding
+    instead of the whole run crashing. The retries are bounded: past RETRY_CALLS sub-batches the
+    rest are reported as not evaluated."""
+    try:
+        return DIRECT[kind](rule, batch, rids)
+    except Exception as exc:  # noqa: BLE001
+        log.exception("规则 %s 执行出错，改为分批重试", rule.id)
+        first = exc
+    if len(rids) <= 1:
+        return _not_evaluated(rule, rids, first)
+    hits: list[Hit] = []
+    budget = RETRY_CALLS
+    stack = [rids[len(rids) // 2:], rids[: len(rids) // 2]]
+    while stack:
+        part = stack.pop()
+        if not len(part):
+            continue
+        if budget <= 0:
+            hits.extend(_not_evaluated(rule, part, first))
+            continue
+        budget -= 1
+        try:
+            hits.extend(DIRECT[kind](rule, batch, part))
+        except Exception as exc:  # noqa: BLE001
+            if len(part) == 1:
+                hits.extend(_not_evaluated(rule, part, exc))
+            else:
+                stack.extend([part[len(part) // 2:], part[: len(part) // 2]])
+    return hits
+
+
+def _not_evaluated(rule: Rule, rids, exc: BaseException) -> list[Hit]:
+    what = f"本工具执行该规则时出错（{type(exc).__name__}），未对本报告作出判定"
+    return [not_evaluated(int(rid), rule, "整份报告", "engine-error", what) for rid in rids]
 
 
 # Kinds that are regular expressions or shingles over report text: CPU-bound Python, run in worker
@@ -105,7 +158,7 @@ def _text_chunk(items: list[tuple[str, Rule]]) -> list[Hit]:
     batch, rids_by_rule = _SHARED["batch"], _SHARED["rids"]
     out: list[Hit] = []
     for kind, rule in items:
-        out.extend(DIRECT[kind](rule, batch, rids_by_rule[rule.key]))
+        out.extend(direct_hits(kind, rule, batch, rids_by_rule[rule.key]))
     return out
 
 
@@ -117,7 +170,8 @@ def _start_text_workers(items: list[tuple[str, Rule]], batch: Batch, rids_by_rul
 
     _SHARED.update(batch=batch, rids=rids_by_rule)
     workers = min(os.cpu_count() or 1, len(items))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
     order = sorted(range(len(items)), key=lambda i: _HEAVY_FIRST.get(items[i][0], len(_HEAVY_FIRST)))
     futures = {i: pool.submit(_text_chunk, [items[i]]) for i in order}
     return pool, [futures[i] for i in range(len(items))]      # results in rule order
@@ -145,7 +199,8 @@ def summarize(reports: list[Report], findings: pd.DataFrame, unreadable: list[tu
         findings = pd.concat([findings, extra], ignore_index=True) if not findings.empty else extra
     waiver_report = None
     if waivers is not None:
-        findings, waiver_report = apply_waivers(findings, waivers, today)
+        known = None if packs is None else {r.id for p in packs for r in p.rules}
+        findings, waiver_report = apply_waivers(findings, waivers, today, known)
     over = _overview(reports, findings, unreadable or [], agency_types or {}, packs)
     return RunResult(findings=_sorted(findings), reports=over, waivers=waiver_report)
 

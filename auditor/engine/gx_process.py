@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..forking import die_with_parent
 from .gx_backend import EngineError, ExpectationSpec, preload, run_expectations
 
 
@@ -24,7 +25,7 @@ class GXProcess:
     def __init__(self) -> None:
         ctx = mp.get_context("fork")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child,), name="auditor-gx", daemon=True)
+        self._proc = ctx.Process(target=_serve, args=(child, os.getpid()), name="auditor-gx", daemon=True)
         self._proc.start()
         child.close()
 
@@ -57,7 +58,8 @@ class GXProcess:
         self._proc = None
 
 
-def _serve(conn: Any) -> None:
+def _serve(conn: Any, parent: int | None = None) -> None:
+    die_with_parent(parent)    # a killed run must not leave this ~200 MB process behind
     _lower_priority()
     try:
         preload()

@@ -16,9 +16,21 @@ FINDING_COLUMNS = ["file", "agency", "year", "rule_id", "rule_kind", "title", "s
                    "location", "message", "basis", "values", "fingerprint"]
 
 
+MISSING_WORD = "未识别"
+
+
 def fill(template: str, fields: dict[str, Any]) -> str:
-    """`{name}` placeholders only: no attribute access or format specs, unlike str.format."""
-    return _PLACEHOLDER.sub(lambda m: str(fields.get(m.group(1), m.group(0))), template)
+    """`{name}` placeholders only: no attribute access or format specs, unlike str.format. A value
+    we could not read (None, NaN, pd.NA, NaT: pandas 3 gives NaN for a missing string) reads
+    未识别, never "nan" or "None" in a message an agency may be shown."""
+    return _PLACEHOLDER.sub(lambda m: _shown(fields[m.group(1)]) if m.group(1) in fields else m.group(0),
+                            template)
+
+
+def _shown(value: Any) -> str:
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return MISSING_WORD
+    return str(value)
 
 
 def report_key(file: str, agency: str | None, year: Any) -> str:

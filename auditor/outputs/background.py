@@ -7,13 +7,15 @@ any, comes back. Where fork is unavailable, or the batch is small, the writer si
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections.abc import Callable
 from typing import Any
 
-from ..forking import can_fork
+from ..forking import can_fork, die_with_parent
 
 
-def _child(conn: Any, fn: Callable[..., None], args: tuple) -> None:
+def _child(conn: Any, fn: Callable[..., None], args: tuple, parent: int | None = None) -> None:
+    die_with_parent(parent)     # a killed run must not leave a writer behind
     try:
         fn(*args)
         conn.send(None)
@@ -40,7 +42,7 @@ class Background:
             return
         ctx = mp.get_context("fork")
         self._conn, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
+        self._proc = ctx.Process(target=_child, args=(send, fn, args, os.getpid()), daemon=True)
         self._proc.start()
         send.close()
 
