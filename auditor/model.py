@@ -90,8 +90,9 @@ class Report:
     status: str = "complete"
     problems: list[str] = field(default_factory=list)
     truncated_after: int | None = None   # the text stops inside this part: later parts can't be judged
-    # part number → its heading words as seen in the text, for parts whose start and end were not
-    # recovered (a numbered title glued to a sentence, inside a table …): present, place unsure
+    # part number → its heading words as seen in the text, for parts whose place is unsure: start and
+    # end not recovered (a numbered title glued to a sentence, inside a table …), or placed on a
+    # numbered line carrying no known title. Any entry makes the parts' bounds unsure for the rules.
     heading_seen: dict[int, str] = field(default_factory=dict)
 
     def tables(self) -> dict[str, dict[str, dict[str, Any]]]:

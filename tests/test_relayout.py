@@ -338,6 +338,8 @@ def test_title_variant_under_the_right_numeral_is_the_heading(mutated, originals
         ("SEC-TITLE", PART5), ("SEC-TITLE", "第六部分「其他需要报告的事项」")}
     assert reports["heading_variant"].section(5).title == "五、工作中存在的不足及改进措施"
     assert reports["heading_variant"].section(6).title == "六、其他事项"
+    # placed on a guess: the parts' bounds count as unsure (absence rules then look elsewhere first)
+    assert reports["heading_variant"].heading_seen == {5: "五、工作中存在的不足及改进措施", 6: "六、其他事项"}
 
 
 @pytest.mark.parametrize("key", [k for k, (cls, _) in LAYOUTS.items() if cls == "numbering"])
@@ -352,3 +354,17 @@ def test_numbering_slips_find_the_parts_or_say_they_were_seen(audited, originals
     assert found | set(variant.heading_seen) == expected
     if name != "pingtan-2022.txt":
         assert found == expected
+
+
+def test_a_title_in_a_table_cell_is_no_heading_but_evidence():
+    """A table cell 「四、结转下年度继续办理」 is no title; a part title inside a table (a page laid out in
+    a table) is not placed as a heading, but it is evidence that the part is there."""
+    from auditor.extract.sections import layout
+    from auditor.model import TableBlock, TextBlock
+
+    blocks = [TextBlock("一、总体情况"), TextBlock("正文。"),
+              TableBlock([["四、结转下年度继续办理", "0"], ["四、政府信息公开行政复议、行政诉讼情况", ""]]),
+              TextBlock("六、其他需要报告的事项"), TextBlock("无。")]
+    lay = layout(blocks)
+    assert [h.number for h in lay.headings] == [1, 6]
+    assert lay.seen == {4: "四、政府信息公开行政复议、行政诉讼情况"}

@@ -62,7 +62,7 @@ def extract(doc: Document) -> Report:
     tables_found = 0
     for number, (table, parse, short) in _TABLE_OF_SECTION.items():
         region = lay.region(number)
-        if region is None and number in lay.seen:
+        if region is None and lay.seen.get(number):
             report.problems.append(f"正文中出现「{lay.seen[number]}」字样，但未能确定第{'一二三四五六'[number - 1]}部分"
                                    f"的起止位置，{short}未读取")
             result = TableResult()

@@ -130,7 +130,9 @@ class Layout:
     flat: str
     tables: list[Span]               # the table blocks; everything else in `flat` is text
     headings: list[Heading]          # chosen headings, in document order (one per number)
-    seen: dict[int, str] = field(default_factory=dict)   # number → heading words seen, no heading placed
+    # number → heading words, for parts whose place is unsure: seen but not placed, or placed on a
+    # line numbered as the part that carries no known title (五、工作中存在的不足及改进措施)
+    seen: dict[int, str] = field(default_factory=dict)
     clean: str = ""                  # `flat` with page furniture blanked (same offsets): what tables read
     regions: dict[int, tuple[int, int]] = field(init=False)   # number → its text, after the heading
 
@@ -332,17 +334,19 @@ def _choose_headings(text: str, tables: list[Span]) -> tuple[list[Heading], dict
         pick = next((c for c in mine[:-1] if not _lists_parts(text, c, candidates)), mine[-1]) \
             if len(mine) > 1 else mine[0]
         chosen[number] = pick
+    loose: set[int] = set()
     if len(chosen) < len(_TITLES):
-        _loose_headings(text, chosen, evidence)
+        _loose_headings(text, chosen, evidence, table_ranges, loose)
     headings = []
     for c in sorted(chosen.values(), key=lambda c: c.start):
         title, end = _written_title(text, c.start, c.end)
         headings.append(Heading(c.number, title, c.start, end))
-    seen = {n: words for n, words in evidence.items() if n not in chosen}
+    seen = {n: words for n, words in evidence.items() if n not in chosen or n in loose}
     return headings, seen
 
 
-def _loose_headings(text: str, chosen: dict[int, _Candidate], evidence: dict[int, str]) -> None:
+def _loose_headings(text: str, chosen: dict[int, _Candidate], evidence: dict[int, str],
+                    table_ranges: list[tuple[int, int]], loose: set[int]) -> None:
     """A part not found under a known title, but a line numbered as that part speaks of its topic
     (五、工作中存在的不足及改进措施, 六、其他事项): placed as its heading when it stands alone on its
     line between the parts found before and after it; else remembered as evidence. A title variant
@@ -360,9 +364,12 @@ def _loose_headings(text: str, chosen: dict[int, _Candidate], evidence: dict[int
         before = [c.start for n, c in chosen.items() if n < number]
         after = [c.start for n, c in chosen.items() if n > number]
         in_order = all(b < m.start() for b in before) and all(a > m.start() for a in after)
-        if alone and in_order:
+        in_table = any(lo <= m.start() < hi for lo, hi in table_ranges)
+        if alone and in_order and not in_table:
             chosen[number] = _Candidate(number, 4, m.start(), m.end(), False, True)
-            evidence.pop(number, None)
+            # placed on a guess: its words stay in the evidence, so the parts' bounds count as unsure
+            evidence[number] = _squeeze(m.group())[:40]
+            loose.add(number)
         else:
             evidence.setdefault(number, _squeeze(m.group())[:40])
 
