@@ -17,7 +17,9 @@ every character of the text against a set, slow on Chinese text. So each regex i
 
 Sets of strings are looked for through one rare character of each, by str.find (see _Literals).
 All of this is exact: it skips only positions where a match is impossible, and the match found is
-the one re finds.
+the one re finds. The rule regexes themselves run under a time bound (bounded_regex.py: the same
+matches as re, through the regex module): a search of one text that runs out of time raises
+RegexTimeout.
 """
 from __future__ import annotations
 
@@ -27,6 +29,10 @@ import re._constants as _C
 import re._parser as _P
 from bisect import bisect_left
 from collections.abc import Iterator
+
+from .bounded_regex import RegexTimeout, compile_bounded, guarded, left
+
+__all__ = ["RegexTimeout", "finder", "learn"]
 
 _CAP = 64             # largest set of alternative literal strings tracked
 _INF = float("inf")
@@ -398,13 +404,14 @@ class _Finder:
     the character frequencies are known (`learn`)."""
 
     def __init__(self, regex: str):
-        self.rx = re.compile(regex)
-        self.names = tuple(self.rx.groupindex)
+        self.pattern = regex
+        self.names = tuple(re.compile(regex).groupindex)
+        self.rx = compile_bounded(regex)
         self.literals: re.Pattern | None = None
         self.reach: int | None = None
         self.branches: list[_Finder] = []
         self.alternatives: list[_Finder] = []
-        self.body: re.Pattern | None = None
+        self.body = None
         self._candidates: list[frozenset] = []
         self._exact_strings = self._start = None
         self.required = self.exact = self.start = None
@@ -433,7 +440,7 @@ class _Finder:
             body = _strip_assertions(regex)
             if body is not None:
                 try:
-                    self.body = re.compile(body, parsed.state.flags & ~re.UNICODE)
+                    self.body = compile_bounded(body, parsed.state.flags & ~re.UNICODE)
                 except re.error:
                     self.body = None
         best = _best(self._candidates)
@@ -477,33 +484,33 @@ class _Finder:
         """The possible match starts when they are found through literals, else None."""
         return self.start.starts(text) if self.start is not None else None
 
-    def _next(self, text: str, pos: int = 0, starts: list[int] | None = None) -> re.Match | None:
+    def _next(self, text: str, pos: int = 0, starts: list[int] | None = None):
         """The leftmost match starting at or after `pos` (re's search from pos); `starts` as from
         _starts(text)."""
         rx = self.rx
         if starts is not None:
             for s in starts[bisect_left(starts, pos):]:
-                m = rx.match(text, s)
+                m = rx.match(text, s, timeout=left())
                 if m is not None:
                     return m
             return None
         if self.body is not None:
-            b = self.body.search(text, pos)
+            b = self.body.search(text, pos, timeout=left())
             while b is not None:
-                m = rx.match(text, b.start())
+                m = rx.match(text, b.start(), timeout=left())
                 if m is not None:
                     return m
-                b = self.body.search(text, b.start() + 1)
+                b = self.body.search(text, b.start() + 1, timeout=left())
             return None
-        return rx.search(text, pos)
+        return rx.search(text, pos, timeout=left())
 
-    def _anchored(self, text: str, starts: list[int] | None) -> Iterator[re.Match]:
+    def _anchored(self, text: str, starts: list[int] | None) -> Iterator:
         pos = 0
         while (m := self._next(text, pos, starts)) is not None:
             yield m
             pos = max(m.end(), m.start() + 1)
 
-    def _search(self, text: str) -> re.Match | None:
+    def _search(self, text: str):
         if self._excluded(text):
             return None
         if self.start is not None or self.body is not None:
@@ -517,22 +524,28 @@ class _Finder:
                 if m is not None and (best is None or m.start() < best.start()):
                     best = m
             return best
-        return self.rx.search(text)
+        return self.rx.search(text, timeout=left())
 
-    def _matches(self, text: str) -> Iterator[re.Match]:
+    def _matches(self, text: str) -> Iterator:
         if self._excluded(text):
             return iter(())
         if self.start is not None or self.body is not None:
             return self._anchored(text, self._starts(text))
         if self.reach is None or not self._few(text):
-            return self.rx.finditer(text)
+            return self._all(text)
         return self._windowed(text)
+
+    def _all(self, text: str) -> Iterator:
+        """re's finditer, with the time left checked between matches too."""
+        for m in self.rx.finditer(text, timeout=left()):
+            left()
+            yield m
 
     def _few(self, text: str) -> bool:
         """Whether windows around the literals are cheaper than re's scan of the whole text."""
         return len(self.literals.findall(text)) * (40 + 2 * self.reach) < len(text)
 
-    def _windowed(self, text: str) -> Iterator[re.Match]:
+    def _windowed(self, text: str) -> Iterator:
         """finditer, trying the regex only near the literals. A match attempt at position s looks at
         text[s:s+reach] only, and a match needs a literal there: so a match starts at most `reach`
         before a literal, and searching text[:p+reach+2] from there finds exactly what the whole
@@ -547,28 +560,35 @@ class _Finder:
                 if a > last:
                     break
                 end = last + reach + 2
-                m = rx.search(text, a, end) if end < n else rx.search(text, a)
+                m = rx.search(text, a, end, timeout=left()) if end < n else rx.search(text, a, timeout=left())
                 if m is None or m.start() > last:
                     break
                 yield m
                 pos = max(m.end(), m.start() + 1)
 
-    def contains(self, text: str) -> bool:
+    # contains/first/finditer: past the time bound, RegexTimeout; or, given the report `rid` the
+    # text belongs to, during a rule evaluation: the report is noted and nothing is found (see
+    # bounded_regex.guarded)
+
+    def contains(self, text: str, rid: int | None = None) -> bool:
+        """Whether the regex matches somewhere (re.search)."""
         if not self._tuned:
             self._tune()
         if self.exact is not None:
             return self.exact.present(text)
         if self.alternatives:
-            return any(a.contains(text) for a in self.alternatives)
-        return self._search(text) is not None
+            return guarded(lambda: any(a.contains(text) for a in self.alternatives), rid, self.pattern, False)
+        return guarded(lambda: self._search(text) is not None, rid, self.pattern, False)
 
-    def first(self, text: str) -> str | None:
-        m = self._search(text)
+    def first(self, text: str, rid: int | None = None) -> str | None:
+        """The first match (re.search), or None."""
+        m = guarded(lambda: self._search(text), rid, self.pattern, None)
         return None if m is None else m.group(0)
 
-    def finditer(self, text: str) -> Iterator[tuple[str, dict]]:
-        for m in self._matches(text):
-            yield m.group(0), m.groupdict()
+    def finditer(self, text: str, rid: int | None = None) -> Iterator[tuple[str, dict]]:
+        """Every match (re.finditer) as (text, named groups), all found before the first is
+        returned (so that the time bound covers them all)."""
+        return iter(guarded(lambda: [(m.group(0), m.groupdict()) for m in self._matches(text)], rid, self.pattern, []))
 
 _SEPARATORS = "。；;，,\n"
 
@@ -585,7 +605,7 @@ class _ClauseFinder:
         self.exclude = re.compile("|".join(map(re.escape, words))) if words else None
         self.longest = len(words[0]) if words else 0
 
-    def _matches(self, text: str) -> Iterator[tuple[int, re.Match]]:
+    def _matches(self, text: str) -> Iterator[tuple[int, object]]:
         core = self.core
         if core._excluded(text):
             return
@@ -611,17 +631,16 @@ class _ClauseFinder:
             else:
                 q += 1
 
-    def contains(self, text: str) -> bool:
-        return next(self._matches(text), None) is not None
+    def contains(self, text: str, rid: int | None = None) -> bool:
+        return guarded(lambda: next(self._matches(text), None) is not None, rid, self.core.pattern, False)
 
-    def first(self, text: str) -> str | None:
-        for start, m in self._matches(text):
-            return text[start:m.end()]
-        return None
+    def first(self, text: str, rid: int | None = None) -> str | None:
+        found = guarded(lambda: next(self._matches(text), None), rid, self.core.pattern, None)
+        return None if found is None else text[found[0]:found[1].end()]
 
-    def finditer(self, text: str) -> Iterator[tuple[str, dict]]:
-        for start, m in self._matches(text):
-            yield text[start:m.end()], m.groupdict()
+    def finditer(self, text: str, rid: int | None = None) -> Iterator[tuple[str, dict]]:
+        return iter(guarded(lambda: [(text[start:m.end()], m.groupdict()) for start, m in self._matches(text)],
+                            rid, self.core.pattern, []))
 
 
 _FINDERS: dict[tuple, _Finder | _ClauseFinder] = {}

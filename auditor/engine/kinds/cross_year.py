@@ -216,6 +216,9 @@ def _claim(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
     hits: list[Hit] = []
     for r in found.to_dict("records"):
         rid = r["rid"]
+        stated = _stated(r)
+        if stated is None:          # the regex matched without a number (its group n did not take part)
+            continue
         prid = int(prev[rid])
         now = totals["total"].get(rid) if "total" in totals else None
         before = totals["total"].get(prid) if "total" in totals else None
@@ -223,7 +226,6 @@ def _claim(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
             hits.append(not_evaluated(int(rid), rule, scope_name(scope), f"claim:{r['quote']}",
                                       "本年或上一年度表三的本年新收总计未能读取"))
             continue
-        stated = float(r["n"]) * (-1 if re.search(r"减|少|下降", r["dir"] or "") else 1)
         if stated != now - before:
             py = _year(batch, prid)
             hits.append(Hit(int(rid), rule, scope_name(scope), f"claim:{r['quote']}",
@@ -231,3 +233,18 @@ def _claim(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
                                     "before": fmt_number(before), "change": fmt_number(now - before)},
                             values={"原文": r["quote"], "本年新收": fmt_number(now), f"{py}年新收": fmt_number(before)}))
     return hits
+
+
+def _stated(mention: dict) -> float | None:
+    """The change a mention states: its number `n`, negative when its `dir` group (optional, in
+    the regex and in the match) says 减/少/下降. None when `n` did not take part or is no number.
+    A group that did not take part is None or NaN (pandas), never a string."""
+    n, direction = mention.get("n"), mention.get("dir")
+    try:
+        value = float(n) if isinstance(n, str) else None
+    except ValueError:
+        return None
+    if value is None or value != value:
+        return None
+    falls = isinstance(direction, str) and re.search(r"减|少|下降", direction) is not None
+    return -value if falls else value

@@ -61,7 +61,7 @@ def _scope_texts(batch: Batch, rids: pd.Index, scope: str) -> tuple[pd.Series, p
 
 def _contains(texts: pd.Series, regex: str, clause: dict | None = None) -> pd.Series:
     f = finder(regex, clause)
-    return pd.Series([f.contains(t) for t in texts.to_numpy()], index=texts.index, dtype=bool)
+    return pd.Series([f.contains(t, rid) for rid, t in zip(texts.index, texts.to_numpy())], index=texts.index, dtype=bool)
 
 
 def cut_short(batch: Batch, rid: int, scope: str) -> int | None:
@@ -111,7 +111,7 @@ def _elsewhere(batch: Batch, rid: int, regexes: list[tuple[str, dict | None]]) -
         return None
     text = _table_labels().sub("\n", text)
     for regex, clause in regexes:
-        m = finder(regex, clause).first(text)
+        m = finder(regex, clause).first(text, rid)
         if m is not None:
             return _sentence_around(text, m)
     return None
@@ -185,7 +185,7 @@ def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
         row = found.loc[rid]
         present = [n for n in found.columns if row[n]]
         missing = [n for n in found.columns if not row[n]]
-        matched = _first_matches(texts.loc[rid], [p for p in patterns if p["name"] in present])
+        matched = _first_matches(texts.loc[rid], [p for p in patterns if p["name"] in present], int(rid))
         hit = Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
                   fields={"scope": scope_name(scope), "missing": "、".join(missing),
                           "present": "、".join(present), "matched": "；".join(matched)},
@@ -213,10 +213,10 @@ def evaluate_statements(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     return hits
 
 
-def _first_matches(text: str, patterns: list[dict]) -> list[str]:
+def _first_matches(text: str, patterns: list[dict], rid: int | None = None) -> list[str]:
     out = []
     for p in patterns:
-        m = finder(p["regex"], p.get("clause")).first(text)
+        m = finder(p["regex"], p.get("clause")).first(text, rid)
         if m is not None:
             out.append(m)
     return out

@@ -64,7 +64,7 @@ def mentions(texts: pd.Series, regex: str, clause: dict | None = None) -> pd.Dat
     f = finder(regex, clause)
     names = list(f.names)
     rows = [(rid, quote, *(groups[n] for n in names))
-            for rid, text in zip(texts.index, texts.to_numpy()) for quote, groups in f.finditer(text)]
+            for rid, text in zip(texts.index, texts.to_numpy()) for quote, groups in f.finditer(text, rid)]
     return pd.DataFrame(rows, columns=["rid", "quote", *names])
 
 
