@@ -97,11 +97,10 @@ _TOPIC = {1: re.compile(r"总体|概况|概述"), 2: re.compile(r"主动公开")
 _LIST_GAP = re.compile(r"[\s、；;，,和及以与]{0,4}$")
 
 # Page furniture, masked to spaces before headings are searched (offsets stay the same).
-# (each with a character the text must hold for it to be searched at all)
+# (each with the characters one of which the text must hold for it to be searched at all)
 _FURNITURE = [
     ("页", re.compile(r"第\s*\d{1,3}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,3}\s*页)?")),
-    ("-", re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)")),
-    ("—", re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)")),
+    ("-—–－", re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)")),
     ("/", re.compile(r"(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)")),
 ]
 _HEADER_LINE = re.compile(r"(?m)^[ \t\u3000]*(\S[^\n]{4,58}?年度报告[^\n]{0,10}?)[ \t\u3000]*$")
@@ -235,8 +234,8 @@ def _furniture(flat: str) -> tuple[str, list[tuple[int, int, bool]]]:
     not (「- 3 -」 within a line could be a blank mark, a number and a blank mark of a table)."""
     text = flat.translate(_WIDTH) if _ODD_CHARS.search(flat) else flat
     spans: list[tuple[int, int, bool]] = []
-    matches = [m for mark, rx in _FURNITURE if mark in text for m in rx.finditer(text)]
-    for m in sorted({m.span(): m for m in matches}.values(), key=lambda m: m.start()):
+    matches = [m for marks, rx in _FURNITURE if any(c in text for c in marks) for m in rx.finditer(text)]
+    for m in sorted(matches, key=lambda m: m.start()):
         line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
