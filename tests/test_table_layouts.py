@@ -203,3 +203,29 @@ def test_table4_labelled_rows_run_together():
     assert all(c.derived for c in r.cells if c.row == "review")
     r = parse_t4(tokens_from([head + "行政复议0110213未经复议直接起诉10001复议后起诉00000"]))   # 0|11|0|2|13 or 0|1|10|2|13
     assert all(c.raw is None for c in r.cells)
+
+
+def test_one_digit_a_cell_with_a_matching_total_cannot_hide_a_dropped_blank():
+    """Why a row such as '1000001' is read exactly, not derived: had the page dropped a blank cell,
+    some cell would have two digits, and no such reading (with the 总计 cell filled) adds up."""
+    from itertools import combinations, product
+
+    from auditor.extract.tables import _forced
+
+    def readings(s: str, k: int):
+        for cuts in combinations(range(1, len(s)), k - 1):
+            b = (0, *cuts, len(s))
+            nums = [s[x:y] for x, y in zip(b, b[1:])]
+            if all(len(n) == 1 or n[0] != "0" for n in nums):
+                yield nums
+
+    checked = 0
+    for six in product(range(4), repeat=6):
+        if sum(six) > 9:
+            continue
+        s = "".join(map(str, six)) + str(sum(six))
+        assert split_runs([s], 7, True, limit=5) == [list(s)] and _forced([s], 7, True)
+        for k in range(2, 7):      # k numbers in the row, 7 - k blank cells before the total
+            assert not any(sum(map(int, n[:-1])) == int(n[-1]) for n in readings(s, k)), s
+        checked += 1
+    assert checked > 1000
