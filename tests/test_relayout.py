@@ -239,6 +239,10 @@ NUMBERED_LISTING = ("本报告包括一、总体情况；二、主动公开政�
                     "四、政府信息公开行政复议、行政诉讼情况；五、存在的主要问题及改进情况；六、其他需要报告的事项。")
 
 
+HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+            "四、政府信息公开行政复议、行政诉讼情况", H5, H6]
+
+
 def _zibo() -> str:
     return (SAMPLES / ZIBO).read_text(encoding="utf-8")
 
@@ -257,6 +261,8 @@ def _mutations() -> dict[str, str]:
         "heading_furniture": text.replace(H5, "- 7 -\n" + HEADER + "\n五、存在的主要问题及 - 7 - \n改进情况"),
         "heading_glued": text.replace(H5, "以下为五、存在的主要问题及改进情况").replace(body5, body5),
         "numbered_listing": text[:preface_end] + NUMBERED_LISTING + "\n" + text[preface_end:],
+        "contents": text[:preface_end] + "目录\n" + "".join(f"{h}……{i + 1}\n" for i, h in enumerate(HEADINGS))
+        + text[preface_end:],
         "heading_prefixed": text.replace(H5, "五、工作中存在的主要问题及改进情况"),
         "heading_variant": text.replace(H5, "五、工作中存在的不足及改进措施").replace(H6, "六、其他事项"),
     }
@@ -368,3 +374,11 @@ def test_a_title_in_a_table_cell_is_no_heading_but_evidence():
     lay = layout(blocks)
     assert [h.number for h in lay.headings] == [1, 6]
     assert lay.seen == {4: "四、政府信息公开行政复议、行政诉讼情况"}
+
+
+def test_table_of_contents_is_no_heading(mutated, originals):
+    """A contents list (一、总体情况……1 on six lines) before the text: each part starts at its heading."""
+    reports, _ = mutated
+    assert _gained(mutated, originals, "contents") == set()
+    assert {s.number: s.text for s in reports["contents"].sections} == \
+        {s.number: s.text for s in originals[ZIBO].sections}

@@ -93,8 +93,9 @@ _BREAK_BEFORE = set("。；;:：!！?？）)”」』》】]") | set("0123456789
 _LOOSE = re.compile(r"(?:(?<=[\s。；;:：])|^)([一二三四五六])\s*[、.．]\s*([^\n。；;]{1,40})")
 _TOPIC = {1: re.compile(r"总体|概况|概述"), 2: re.compile(r"主动公开"), 3: re.compile(r"申请"),
           4: re.compile(r"复议|诉讼"), 5: re.compile(r"问题|不足|改进|整改"), 6: re.compile(r"其[他它]")}
-# What a numbered title may be followed by in a list of the parts (、；， between two titles).
-_LIST_GAP = re.compile(r"[\s、；;，,和及以与]{0,4}$")
+# What stands between two titles in a list of the parts: 、；， or 和 (a preface sentence), or dot
+# leaders and a page number (a table of contents: 一、总体情况……1).
+_LIST_GAP = re.compile(r"(?:[\s、；;，,和及以与]{0,4}|[\s.…·．⋯—-]*\d{0,3}\s*)$")
 
 # Page furniture, masked to spaces before headings are searched (offsets stay the same).
 # (each with the characters one of which the text must hold for it to be searched at all)
