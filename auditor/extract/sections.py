@@ -413,8 +413,8 @@ def _heading_rank(text: str, m: re.Match[str], end: int, numbered: bool) -> int 
     if m.start() == 0 or text[m.start() - 1].isspace():
         return rank
     prev = text[m.start() - 1]
-    if prev in _BREAK_BEFORE or prev.isascii():
-        return rank
+    if prev in _BREAK_BEFORE or prev.isascii() or text.endswith("年度报告", 0, m.start()):
+        return rank      # (the report's title glued to 一、总体情况 when a page's blocks were run together)
     return None
 
 
