@@ -112,6 +112,33 @@ def oneline(text: str, style: Style) -> str:
 
 
 PINGTAN = ROOT / "reports_in" / "pingtan-2022.txt"
+SHUYANG = ROOT / "reports_in" / "shuyang-fgj-2023.html"
+SHANGHAI = ROOT / "reports_in" / "shanghai-stcsm-2024.md"
+
+
+def flatten(path: Path, glue_labels: bool = False) -> str:
+    """A real report (any format) as an archiver's one line: its tables' cells in reading order,
+    the numbers of a row run together (a blank cell leaves nothing), labels spaced or not."""
+    from auditor.ingest import read_document
+    from auditor.model import TableBlock
+
+    out: list[str] = []
+    for block in read_document(path).blocks:
+        if not isinstance(block, TableBlock):
+            out.append(" " + block.text.strip())
+            continue
+        for r, row in enumerate(block.rows):
+            prev = None
+            for c, cell in enumerate(row):
+                text = "".join(cell.split())
+                if (r, c) in block.copies or not text:
+                    continue
+                value = is_value(text)
+                glued = (value and prev == "v") or (glue_labels and prev is not None)
+                out.append(("" if glued else " ") + text)
+                prev = "v" if value else "l"
+            out.append("" if glue_labels else " ")
+    return "标题: 年度报告\n" + ARCHIVER_RULE + "\n" + "".join(out).strip() + "\n"
 
 
 def pingtan_variants(text: str) -> dict[str, str]:
@@ -128,5 +155,5 @@ def pingtan_variants(text: str) -> dict[str, str]:
     return {"tight_tables": tight, "glued_t4": glued_t4}
 
 
-__all__ = ["Style", "STYLES", "STYLE_NAMES", "oneline", "pingtan_variants", "PINGTAN", "SAMPLE_2019", "SAMPLE_2021",
+__all__ = ["Style", "STYLES", "STYLE_NAMES", "oneline", "pingtan_variants", "flatten", "PINGTAN", "SHUYANG", "SHANGHAI", "SAMPLE_2019", "SAMPLE_2021",
            "ZIBO"]

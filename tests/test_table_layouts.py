@@ -24,6 +24,9 @@ from . import table_variants as TV
 SOURCES = {"zibo": TV.ZIBO, "s2021": TV.SAMPLE_2021, "s2019": TV.SAMPLE_2019}
 CASES = [(s, st) for s in SOURCES for st in TV.STYLE_NAMES]
 PINGTAN_CASES = [("pingtan", "tight_tables"), ("pingtan", "glued_t4")]
+# Real HTML and markdown reports flattened to one line: blank cells vanish, so rows with blanks
+# cannot be split; they must be left unread, never read another way.
+FLAT_CASES = [(name, style) for name in ("shuyang", "shanghai") for style in ("flat_spaced", "flat_glued")]
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +39,12 @@ def built(tmp_path_factory) -> dict[tuple[str, str], Path]:
             path = folder / f"{name}-{style.name}.txt"
             path.write_text(TV.oneline(source.read_text(encoding="utf-8"), style), encoding="utf-8")
             out[(name, style.name)] = path
+    for name, source in (("shuyang", TV.SHUYANG), ("shanghai", TV.SHANGHAI)):
+        out[(name, "original")] = source
+        for glue in (False, True):
+            path = folder / f"{name}-flat-{glue}.txt"
+            path.write_text(TV.flatten(source, glue), encoding="utf-8")
+            out[(name, f"flat_{'glued' if glue else 'spaced'}")] = path
     out[("pingtan", "original")] = TV.PINGTAN
     for name, text in TV.pingtan_variants(TV.PINGTAN.read_text(encoding="utf-8")).items():
         path = folder / f"pingtan-{name}.txt"
@@ -71,7 +80,7 @@ def test_the_variants_are_one_line_with_cells_run_together(built):
     assert "行政许可12-212258" in built[("s2019", "pingtan")].read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("source,style", CASES + PINGTAN_CASES)
+@pytest.mark.parametrize("source,style", CASES + PINGTAN_CASES + FLAT_CASES)
 def test_cells_are_exact_or_unread(reports, source, style):
     want = _cells(reports[(source, "original")])
     for key, c in _cells(reports[(source, style)]).items():
@@ -88,7 +97,7 @@ def test_table3_and_table4_are_read_completely(reports, source, style):
             assert got[key].raw is not None and got[key].value == c.value, key
 
 
-@pytest.mark.parametrize("source,style", CASES + PINGTAN_CASES)
+@pytest.mark.parametrize("source,style", CASES + PINGTAN_CASES + FLAT_CASES)
 def test_no_compliance_finding_the_original_does_not_have(findings, source, style):
     extra = _serious(findings[(source, style)]) - _serious(findings[(source, "original")])
     assert not extra, extra

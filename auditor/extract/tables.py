@@ -250,7 +250,7 @@ def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
 # The numbering a row label starts with: '4.…', '(四)…', '一、…'.
 _NUMBERED = re.compile(r"^(?:\d[.、]|\(\d\)|\([一二三四五六七八]\)|[一二三四]、)")
 # Table 3's group labels as they run into the first row label after them in one-line text.
-_GROUP_PREFIX = re.compile(r"^(?:三、本年度办理结果)?(?:\([三四五六]\)(?:不予公开|无法提供|不予处理|其他处理))?")
+_GROUP_PREFIX = re.compile(r"^(?:三、(?:本年度办理结果)?)?(?:\([三四五六]\)(?:不予公开|无法提供|不予处理|其他处理))?")
 
 
 def _take_values(row: _Row, stream: Stream, i: int, grid_row: int, ncols: int) -> tuple[int, bool]:
