@@ -611,7 +611,7 @@ def test_catastrophic_regex_is_refused_by_rules_check(tmp_path):
     (rules / "national-2021" / "text" / "TST-REDOS.yaml").write_text(H.backtracking_rule(), encoding="utf-8")
     proc = _cli("rules", "--rules", str(rules), "check", cwd=tmp_path, timeout=60)
     assert proc.returncode == 2
-    assert "TST-REDOS.yaml:1:" in proc.stderr.decode("utf-8") and "嵌套重复" in proc.stderr.decode("utf-8")
+    assert "TST-REDOS.yaml:12:" in proc.stderr.decode("utf-8") and "嵌套重复" in proc.stderr.decode("utf-8")
 
 
 REDOS_TIMEOUT_S = 15

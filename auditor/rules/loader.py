@@ -15,11 +15,8 @@ from typing import Any
 import jsonschema
 
 from .model import Pack, Rule
+from .regex_screen import backtracking_risk
 from .strict_yaml import YamlProblem, compose, construct, line_of
-
-
-# A repeated group that itself ends in a repeat, e.g. (a+)+ or (\w*)* : exponential backtracking.
-_NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*[+*}]\)[+*{]")
 
 
 class RuleError(Exception):
@@ -225,14 +222,16 @@ def _load_rule(path: Path, pack_id: str, problems: list[str]) -> Rule | None:
     if data is None:
         return None
     before = len(problems)
-    for where, regex in _regexes(data):
+    for where, keys, regex in _regexes(data):
         try:
             re.compile(regex)
         except re.error as exc:
-            problems.append(f"{path}:1: {where} 的正则表达式无效：{exc}")
+            problems.append(f"{path}:{_line(path, keys)}: {where} 的正则表达式无效：{exc}")
             continue
-        if _NESTED_REPEAT.search(regex):
-            problems.append(f"{path}:1: {where} 的正则表达式含嵌套重复（如 (a+)+），可能回溯失控，请改写")
+        why = backtracking_risk(regex)
+        if why is not None:
+            problems.append(f"{path}:{_line(path, keys)}: {where} 的正则表达式{why}，遇到长数字等文字时可能回溯失控"
+                            "（运行时每份报告限时，超时即需人工核查），请改写，例如让各遍之间必须有分隔符")
     if data["kind"] in ("text_number", "cross_year") and "regex" in data["params"] \
             and "(?P<n>" not in data["params"]["regex"]:
         problems.append(f"{path}:1: params.regex 须含命名分组 (?P<n>…) 以取出文中的数字")
@@ -246,13 +245,23 @@ def _load_rule(path: Path, pack_id: str, problems: list[str]) -> Rule | None:
                 when=data.get("when", {}))
 
 
-def _regexes(data: dict[str, Any]) -> list[tuple[str, str]]:
+def _regexes(data: dict[str, Any]) -> list[tuple[str, list[Any], str]]:
+    """(where, for the message; path in the YAML, for the line; regex) of every rule regex."""
     params = data.get("params", {})
-    out = [(f"params.patterns[{i}]", p["regex"]) for i, p in enumerate(params.get("patterns", []))]
-    out += [(f"params.phrasings[{i}]", p) for i, p in enumerate(params.get("phrasings", []))]
+    out = [(f"params.patterns[{i}].regex", ["params", "patterns", i, "regex"], p["regex"])
+           for i, p in enumerate(params.get("patterns", []))]
+    out += [(f"params.phrasings[{i}]", ["params", "phrasings", i], p) for i, p in enumerate(params.get("phrasings", []))]
     if "regex" in params:
-        out.append(("params.regex", params["regex"]))
+        out.append(("params.regex", ["params", "regex"], params["regex"]))
     return out
+
+
+def _line(path: Path, keys: list[Any]) -> int:
+    """Line of a value in a rule file already read once (only needed for a problem)."""
+    try:
+        return line_of(compose(path.read_text(encoding="utf-8")), keys)
+    except (OSError, UnicodeDecodeError, YamlProblem):
+        return 1
 
 
 def _leaf_errors(errors: list[jsonschema.ValidationError]) -> list[jsonschema.ValidationError]:
