@@ -382,3 +382,26 @@ def test_table_of_contents_is_no_heading(mutated, originals):
     assert _gained(mutated, originals, "contents") == set()
     assert {s.number: s.text for s in reports["contents"].sections} == \
         {s.number: s.text for s in originals[ZIBO].sections}
+
+
+@pytest.fixture(scope="module")
+def pdf_relaid(tmp_path_factory, packs):
+    """The canonical report as a ruled PDF, and as PDFs whose headings are spaced, split over two
+    lines, or printed with page furniture; all audited in one batch."""
+    canon = V.load_canonical()
+    folder = tmp_path_factory.mktemp("pdf-relayout")
+    paths = {"plain": V.render_pdf(folder / "plain.pdf", V.outline(canon), canon.title)}
+    for style in ("spaced", "split", "furniture"):
+        paths[style] = V.render_pdf(folder / f"{style}.pdf", V.relaid_outline(canon, style), canon.title)
+    reports = {k: extract(read_document(p)) for k, p in paths.items()}
+    for k, r in reports.items():
+        r.meta["agency"] = f"{k}·{r.meta.get('agency') or ''}"
+    return reports, audit(list(reports.values()), packs).findings
+
+
+@pytest.mark.parametrize("style", ["spaced", "split", "furniture"])
+def test_pdf_headings_spaced_split_or_furnished(pdf_relaid, style):
+    reports, findings = pdf_relaid
+    assert sorted(s.number for s in reports[style].sections) == [1, 2, 3, 4, 5, 6]
+    assert accusations(findings, reports[style].file) - accusations(findings, reports["plain"].file) == set()
+    assert reports[style].as_json()["tables"] == reports["plain"].as_json()["tables"]

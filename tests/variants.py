@@ -788,3 +788,24 @@ def document_lines(path: Path) -> list[str]:
 def one_line(source: str) -> str:
     """Web text extracted without line breaks: every line of the source joined by a space."""
     return " ".join(line.strip() for line in source.splitlines() if line.strip())
+
+
+def relaid_outline(canon: Canonical, style: str) -> list[Block]:
+    """The canonical outline with its six headings as PDF exporters print them: `spaced` (四 、政府…),
+    `split` (the heading's two halves as two lines), `furniture` (a page number line and the
+    running header before each heading, the page number also on the heading's line)."""
+    headings = {canon.heading(n) for n in range(1, 7)}
+    out: list[Block] = []
+    for b in outline(canon):
+        if not isinstance(b, str) or b not in headings:
+            out.append(b)
+        elif style == "spaced":
+            out.append(b[0] + " " + " ".join(b[1:]))
+        elif style == "split":
+            k = max(3, len(b) // 2)
+            out += [b[:k], b[k:]]
+        elif style == "furniture":
+            out += ["- 2 -", canon.title, f"{b}    第 2 页 共 6 页"]
+        else:
+            raise ValueError(style)
+    return out
