@@ -265,6 +265,7 @@ def _mutations() -> dict[str, str]:
         + text[preface_end:],
         "heading_prefixed": text.replace(H5, "五、工作中存在的主要问题及改进情况"),
         "heading_variant": text.replace(H5, "五、工作中存在的不足及改进措施").replace(H6, "六、其他事项"),
+        "merged_5_6": text.replace(H5, H5 + "和其他需要报告的事项").replace(H6, ""),
     }
 
 
@@ -405,3 +406,13 @@ def test_pdf_headings_spaced_split_or_furnished(pdf_relaid, style):
     assert sorted(s.number for s in reports[style].sections) == [1, 2, 3, 4, 5, 6]
     assert accusations(findings, reports[style].file) - accusations(findings, reports["plain"].file) == set()
     assert reports[style].as_json()["tables"] == reports["plain"].as_json()["tables"]
+
+
+def test_two_parts_merged_under_one_heading_are_set_aside(mutated, originals):
+    """五、存在的主要问题及改进情况和其他需要报告的事项: part 6 is there, merged into 5 — 需人工核查, no error."""
+    reports, findings = mutated
+    merged = reports["merged_5_6"]
+    assert 6 in merged.heading_seen and 6 not in {s.number for s in merged.sections}
+    f = findings[(findings["file"] == merged.file) & (findings["rule_id"] == "SEC-PRESENT")]
+    assert list(f["category"]) == ["extraction"]
+    assert not {r for r, _ in _gained(mutated, originals, "merged_5_6")} - {"SEC-TITLE"}

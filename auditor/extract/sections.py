@@ -93,6 +93,7 @@ _BREAK_BEFORE = set("。；;:：!！?？）)”」』》】]") | set("0123456789
 _LOOSE = re.compile(r"(?:(?<=[\s。；;:：])|^)([一二三四五六])\s*[、.．]\s*([^\n。；;]{1,40})")
 _TOPIC = {1: re.compile(r"总体|概况|概述"), 2: re.compile(r"主动公开"), 3: re.compile(r"申请"),
           4: re.compile(r"复议|诉讼"), 5: re.compile(r"问题|不足|改进|整改"), 6: re.compile(r"其[他它]")}
+_JOINED = re.compile(r"\s*(?:和|及|与|以及|、)\s*")
 # What stands between two titles in a list of the parts: 、；， or 和 (a preface sentence), or dot
 # leaders and a page number (a table of contents: 一、总体情况……1).
 _LIST_GAP = re.compile(r"(?:[\s、；;，,和及以与]{0,4}|[\s.…·．⋯—-]*\d{0,3}\s*)$")
@@ -311,6 +312,7 @@ def _choose_headings(text: str, tables: list[Span]) -> tuple[list[Heading], dict
     table_ranges = [(s.start, s.end) for s in tables]
     candidates: list[_Candidate] = []
     evidence: dict[int, str] = {}
+    mentions: list[tuple[int, int, int]] = []      # titles within a sentence: (number, start, end)
     for m in _heading_matches(text):
         number = _SECTION_OF_GROUP[m.lastgroup]  # type: ignore[index]
         end = m.start() + len(m.group().rstrip())      # the `\s*` after the title's last character
@@ -324,6 +326,8 @@ def _choose_headings(text: str, tables: list[Span]) -> tuple[list[Heading], dict
             # a table cell or a title glued to a running sentence: the part is there, its place unsure
             if (numbered or in_table or _at_break(text, m.start())) and number not in evidence:
                 evidence[number] = _squeeze(m.group())
+            else:
+                mentions.append((number, m.start(), end))
             continue
         candidates.append(_Candidate(number, rank, m.start(), end, mismatch, m.group("pre") is not None))
     chosen: dict[int, _Candidate] = {}
@@ -337,12 +341,26 @@ def _choose_headings(text: str, tables: list[Span]) -> tuple[list[Heading], dict
     loose: set[int] = set()
     if len(chosen) < len(_TITLES):
         _loose_headings(text, chosen, evidence, table_ranges, loose)
+        _merged_titles(text, chosen, evidence, mentions)
     headings = []
     for c in sorted(chosen.values(), key=lambda c: c.start):
         title, end = _written_title(text, c.start, c.end)
         headings.append(Heading(c.number, title, c.start, end))
     seen = {n: words for n, words in evidence.items() if n not in chosen or n in loose}
     return headings, seen
+
+
+def _merged_titles(text: str, chosen: dict[int, _Candidate], evidence: dict[int, str],
+                   mentions: list[tuple[int, int, int]]) -> None:
+    """A missing part's title joined to a placed heading (五、存在的主要问题及改进情况和其他需要报告的事项):
+    the two parts were merged under one heading; the second is there, its bounds unsure."""
+    for number, start, end in mentions:
+        if number in chosen or number in evidence:
+            continue
+        for c in chosen.values():
+            if c.end <= start and _JOINED.fullmatch(text[c.end:start]):
+                evidence[number] = _squeeze(text[c.start:end])
+                break
 
 
 def _loose_headings(text: str, chosen: dict[int, _Candidate], evidence: dict[int, str],
