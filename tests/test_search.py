@@ -174,3 +174,47 @@ def test_similarity_bound_is_never_below_the_share(pieces: list[str], cut: int, 
         mine, theirs = _shingles(a), _shingles(b)
         if len(mine) >= min_chars and theirs:
             assert len(mine & theirs) / len(mine) <= up
+
+
+# ------------------------------------------------------------------ the time-bounded regexes mean what re means
+#
+# The rule regexes run through the regex module, with a time bound (auditor/engine/bounded_regex.py),
+# written out from re's parse tree so that they match exactly as re does. Where the two modules'
+# classes differ: ① ² ¹ are \w to re only, \x1c-\x1f are \s to re only, digits and letters of
+# newer Unicode versions than Python's (𐵀) are \d or \w to regex only, combining marks.
+
+ODD_CHARS = ["a", "Z", "_", "1", "٣", "①", "²", "\u0301", "\x1c", "\x1f", " ", "\u3000", "\n", "\U00010d40",
+             "一", "件", "，", "-", "ǅ", "ß", "K", "\u212a", "ı", "İ"]
+PIECES = [r"\w", r"\W", r"\d", r"\D", r"\s", r"\S", r"\b", r"\B", r".", r"[\w-]", r"[^\s\d]", r"[a\D]",
+          r"[^a\W]", r"a", r"(?i:k)", r"(?i:[a-z])", r"件", r"[一-龥]", r"^", r"$", r"\A", r"\Z", r"(?=\d)",
+          r"(?<!\w)", r"(?<=\s)"]
+QUANTIFIERS = ["", "", "*", "+", "?", "{1,2}", "*?", "+?"]
+
+
+@st.composite
+def odd_patterns(draw) -> str:
+    parts = []
+    for _ in range(draw(st.integers(1, 4))):
+        piece = draw(st.sampled_from(PIECES))
+        q = "" if piece in ("^", "$", r"\A", r"\Z", r"\b", r"\B") or piece.startswith("(?<") or piece.startswith("(?=") \
+            else draw(st.sampled_from(QUANTIFIERS))
+        parts.append(f"(?:{piece}){q}" if q else piece)
+    pattern = "".join(parts)
+    if draw(st.booleans()):
+        pattern = f"(?P<g>{pattern})|{draw(st.sampled_from(PIECES))}"
+    return pattern
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=odd_patterns(), text=st.text(st.sampled_from(ODD_CHARS), max_size=16))
+def test_bounded_regex_matches_as_re_does(pattern: str, text: str) -> None:
+    from auditor.engine.bounded_regex import compile_bounded
+
+    expected = [(m.span(), m.groupdict()) for m in re.finditer(pattern, text)]
+    assert [(m.span(), m.groupdict()) for m in compile_bounded(pattern).finditer(text)] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(pattern=odd_patterns(), text=st.text(st.sampled_from(ODD_CHARS), max_size=16))
+def test_finder_matches_as_re_does_on_odd_characters(pattern: str, text: str) -> None:
+    assert _actual(pattern, None, text) == _expected(pattern, None, text)

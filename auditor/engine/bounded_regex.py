@@ -107,8 +107,8 @@ def watching(evaluate: Callable[[], T]) -> tuple[T, dict[int, str]]:
 
 # ------------------------------------------------------------------ re's parse tree, written for regex
 
-_FLAGS = ((re.IGNORECASE, _regex.IGNORECASE, "i"), (re.MULTILINE, _regex.MULTILINE, "m"),
-          (re.DOTALL, _regex.DOTALL, "s"), (re.ASCII, _regex.ASCII, "a"))
+# IGNORECASE is not handed on: every character item under it is spelt out (_ignoring_case)
+_FLAGS = ((re.MULTILINE, _regex.MULTILINE, "m"), (re.DOTALL, _regex.DOTALL, "s"), (re.ASCII, _regex.ASCII, "a"))
 
 
 @lru_cache(maxsize=None)
@@ -118,17 +118,10 @@ def _category(name: str, ascii_only: bool) -> str:
     test = tests[name]
     top = 0x80 if ascii_only else sys.maxunicode + 1
     if ascii_only and name == "SPACE":
-        chars = [ord(c) for c in " \t\n\r\f\v"]
+        chars = sorted(ord(c) for c in " \t\n\r\f\v")
     else:
         chars = [c for c in range(top) if test(chr(c))]
-    out, i = [], 0
-    while i < len(chars):
-        j = i
-        while j + 1 < len(chars) and chars[j + 1] == chars[j] + 1:
-            j += 1
-        out.append(_char(chars[i]) if i == j else f"{_char(chars[i])}-{_char(chars[j])}")
-        i = j + 1
-    return "".join(out)
+    return _ranges(chars)
 
 
 def _char(c: int) -> str:
@@ -184,8 +177,56 @@ def _write(items, flags: int, names: dict[int, str]) -> str:
     return "".join(_write_item(op, av, flags, names) for op, av in items)
 
 
+@lru_cache(maxsize=1)
+def _cased() -> tuple[frozenset[int], str]:
+    """Every character case-insensitive matching can treat other than itself (it has another case,
+    is another's case, or is one of re's extra equivalents such as ſ, K), and those as a class."""
+    from re._casefix import _EXTRA_CASES
+
+    chars: set[int] = set()
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        low, up = ch.lower(), ch.upper()
+        if low != ch or up != ch:
+            chars.add(c)
+            chars.update(ord(x) for x in low + up)
+    for c, extra in _EXTRA_CASES.items():
+        chars.add(c)
+        chars.update(extra)
+    ordered = sorted(chars)
+    return frozenset(ordered), _ranges(ordered)
+
+
+def _ranges(chars: list[int]) -> str:
+    out, i = [], 0
+    while i < len(chars):
+        j = i
+        while j + 1 < len(chars) and chars[j + 1] == chars[j] + 1:
+            j += 1
+        out.append(_char(chars[i]) if i == j else f"{_char(chars[i])}-{_char(chars[j])}")
+        i = j + 1
+    return "".join(out)
+
+
+def _ignoring_case(op, av, flags: int) -> str:
+    """One character item under IGNORECASE, as re matches it: for the characters that have other
+    cases, the ones re's own compiled item accepts; for all others, the item as it stands."""
+    from re import _compiler
+
+    state = _P.State()
+    state.flags = flags
+    rx = _compiler.compile(_P.SubPattern(state, [(op, av)]), flags)
+    cased, cased_class = _cased()
+    matched = [c for c in sorted(cased) if rx.fullmatch(chr(c))]
+    plain = _write_item(op, av, flags & ~re.IGNORECASE, {})
+    rest = f"(?![{cased_class}]){plain}"
+    return f"(?:[{_ranges(matched)}]|{rest})" if matched else rest
+
+
 def _write_item(op, av, flags: int, names: dict[int, str]) -> str:
     C = _C
+    if flags & re.IGNORECASE and op in (C.LITERAL, C.NOT_LITERAL, C.IN):
+        return _ignoring_case(op, av, flags)
     if op is C.LITERAL:
         return _char(av)
     if op is C.NOT_LITERAL:
@@ -222,7 +263,7 @@ def _write_item(op, av, flags: int, names: dict[int, str]) -> str:
         kind = ("=" if op is C.ASSERT else "!") if direction > 0 else ("<=" if op is C.ASSERT else "<!")
         return f"(?{kind}{_write(body, flags, names)})"
     if op is C.GROUPREF:
-        return f"\\g<{av}>"
+        return f"(?i:\\g<{av}>)" if flags & re.IGNORECASE else f"\\g<{av}>"
     if op is C.GROUPREF_EXISTS:
         group, yes, no = av
         other = f"|{_write(no, flags, names)}" if no is not None else ""
