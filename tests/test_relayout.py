@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.engine import audit
@@ -134,21 +134,8 @@ def audited(originals, packs):
 
 # ------------------------------------------------------------------- every layout, every report
 
-# Table reading, not headings: shanghai's PDF-converted table 3 has a stray 「1」 on a line of its own
-# before the row 「（六）其他处理 2.…」 whose seven numbers follow; on one line the row reads as the first
-# seven of eight numbers (1 0 0 0 0 0 0) instead of unread, and T3-A3 accuses. (Issue 11 item 2, table reading.)
-KNOWN_TABLE_MISREAD = {("shanghai-stcsm-2024.md", "one_line"), ("shanghai-stcsm-2024.md", "one_line_spaced_furniture")}
-
-
-def _cases():
-    for name in V.REAL_REPORTS:
-        for key in LAYOUTS:
-            marks = [pytest.mark.xfail(reason="one-line table row with a stray number is misread (table reading)",
-                                       strict=False)] if (name, key) in KNOWN_TABLE_MISREAD else []
-            yield pytest.param(name, key, marks=marks, id=f"{name}-{key}")
-
-
-@pytest.mark.parametrize("name,key", list(_cases()))
+@pytest.mark.parametrize("key", list(LAYOUTS))
+@pytest.mark.parametrize("name", V.REAL_REPORTS)
 def test_relayout_gains_no_accusation(audited, originals, name, key):
     variants, findings = audited
     ignore = TITLE_RULES if LAYOUTS[key][0] == "numbering" else set()
@@ -216,8 +203,6 @@ def _shared() -> tuple[dict[str, Report], list]:
 def test_any_relayout_never_gains_an_accusation(layout):
     originals, packs = _shared()
     name, params = layout
-    # the one known table misread (KNOWN_TABLE_MISREAD, xfail above) is not a heading matter
-    assume(not (name == "shanghai-stcsm-2024.md" and params["one_line"]))
     text, suffix = relayout(name, originals[name], **params)
     variant = extract_text(text, suffix, tag="变体")
     findings = audit([originals[name], variant], packs).findings
