@@ -103,7 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--roster", type=Path, default=None, metavar="文件",
                      help="应发布单位名册（CSV 或 XLSX：单位名称、别名、地区、单位类型、上级单位）")
     run.add_argument("--year", type=int, default=None, metavar="年度",
-                     help="覆盖情况统计的报告年度（默认为所审报告中最新的年度）")
+                     help="覆盖情况统计的报告年度（默认为所审报告中有相当数量报告的最新年度，"
+                          "不计尚未结束的年度和个别报告的年度）")
     run.add_argument("--ledger", type=Path, default=None, metavar="文件",
                      help="账本（SQLite）路径（默认 结果目录/ledger.sqlite）")
     run.add_argument("--full", action="store_true", help="不沿用上次结果，全部重新读取和审核")

@@ -513,8 +513,8 @@ def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list
         from .domain import deadlines_by_type, template_for_year
         from .roster import coverage
 
-        years = [r.meta.get("year") for r in reports if r.meta.get("year")]
-        year = roster.year or (max(years) if years else dt.date.today().year - 1)
+        year = roster.year or coverage_year([r.meta.get("year") for r in counted])
+        log.info("覆盖情况统计年度：%d%s", year, "（--year 指定）" if roster.year else "（按所审报告推定）")
         extra["覆盖情况"] = coverage(ver.coverage_frame(_report_frame(reports, agency_types), versions),
                                  roster.frame, year,
                                  deadlines_by_type(packs, template_for_year(year), year))
@@ -535,6 +535,27 @@ def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list
     total = len(inputs.collected.files)
     return RunOutcome(result, partial, pending.targets, audited=inputs.audited, reused=total - inputs.audited,
                       changes=changes, pending=pending, versions=versions, superseded=superseded)
+
+
+FIRST_REPORT_YEAR = 2008    # the first year the regulations (2007) required an annual report for
+YEAR_SHARE = 0.1           # a year is the default only if at least this share of reports has it
+
+
+def coverage_year(years: list, today: dt.date | None = None) -> int:
+    """The year whose coverage is reported when --year is not given: the newest plausible year
+    that a fair share of the reports have, never one outlier. A year not yet over (or later: a
+    mistyped 2031) cannot have a report yet; one report of a newer year among a hundred of the
+    last (a typo, or one early bird) does not move it either. Nothing plausible: last year."""
+    import math
+    from collections import Counter
+
+    today = today or dt.date.today()
+    known = pd.to_numeric(pd.Series(list(years), dtype=object), errors="coerce").dropna()
+    plausible = Counter(int(y) for y in known if FIRST_REPORT_YEAR <= y <= today.year - 1)
+    if not plausible:
+        return today.year - 1
+    need = min(max(plausible.values()), max(2, math.ceil(sum(plausible.values()) * YEAR_SHARE)))
+    return max(y for y, n in plausible.items() if n >= need)
 
 
 def _has_cross_year(packs: list[Pack]) -> bool:

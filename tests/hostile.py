@@ -355,6 +355,7 @@ def build_corpus(folder: Path) -> list[Hostile]:
         deep_div_html(folder), deep_font_html(folder), many_tables_html(folder), control_soup(folder),
     ]
     items += formula_reports(folder) + formula_file_names(folder) + pathy_agencies(folder)
+    items.append(gbk_named_file(folder))
     return items
 
 
@@ -413,3 +414,54 @@ def docx_in_memory(paragraphs: list[str]) -> bytes:
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------- file-system and ledger states
+# (issue 12: each of these crashed or misled every run; tests/test_fs_states.py, test_crash_discipline.py)
+
+GBK_NAME = "报告（GBK文件名）.txt"          # how the outputs show the GBK-named file below
+GBK_AGENCY = "淄博市公安局文件名测试分局"
+
+
+def gbk_named_file(folder: Path) -> Hostile:
+    """A file name in GBK bytes (a zip made on Windows, unpacked on Linux): not UTF-8, so Python
+    holds it with surrogates, which no output, log line or ledger row can encode."""
+    import os
+
+    raw = os.fsencode(folder) + b"/" + GBK_NAME.encode("gbk")
+    with open(raw, "wb") as fh:
+        fh.write(with_agency(sample_text(), GBK_AGENCY).encode("utf-8"))
+    return Hostile(GBK_NAME, "ok", "GBK 编码的文件名（非 UTF-8 字节）", GBK_AGENCY)
+
+
+def undecodable_named_file(folder: Path) -> tuple[bytes, str]:
+    """A name that is neither UTF-8 nor GBK: shown with its odd bytes escaped. Returns (the raw
+    name, how outputs show it)."""
+    import os
+
+    raw = b"\xff\xfe-report.txt"
+    with open(os.fsencode(folder) + b"/" + raw, "wb") as fh:
+        fh.write(with_agency(sample_text(), "淄博市公安局乱码文件名分局").encode("utf-8"))
+    return raw, "\\xff\\xfe-report.txt"
+
+
+def damaged_ledger(ledger: Path, how: str) -> None:
+    """Damage a ledger file in place: `garbage` (not a database at all) or `torn` (its second half
+    overwritten, as a disk error or a bad copy leaves it)."""
+    data = ledger.read_bytes()
+    if how == "garbage":
+        ledger.write_bytes(bytes(random.Random(12).randrange(256) for _ in range(4096)))
+    else:
+        half = len(data) // 2
+        ledger.write_bytes(data[:100] + b"\x00" * (half - 100) + bytes(random.Random(3).randrange(256)
+                                                                         for _ in range(len(data) - half)))
+
+
+def cli_with(patch: str, *args: str) -> list[str]:
+    """argv running the real CLI (`auditor.cli.entry`) after `patch` (Python source) has run in the
+    same process: how a test plants a fault (a reader or a rule that raises, a folder that cannot be
+    listed even by root) without touching the code under test."""
+    import sys
+
+    code = patch + "\nimport sys\nfrom auditor.cli import entry\nsys.argv = ['auditor', *sys.argv[1:]]\nentry()\n"
+    return [sys.executable, "-c", code, *args]

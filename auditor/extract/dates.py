@@ -13,6 +13,7 @@ none. A visible label beats a <meta> tag (a person reads the label; an edit rest
 """
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -93,8 +94,8 @@ def _cn_number(text: str) -> int:
 def _valid(y: int, mo: int, d: int) -> str | None:
     if not (2000 <= y <= 2099 and 1 <= mo <= 12 and 1 <= d <= 31):
         return None
-    if d > (29 if mo == 2 else 30 if mo in (4, 6, 9, 11) else 31):
-        return None
+    if d > (29 if mo == 2 and calendar.isleap(y) else 28 if mo == 2 else 30 if mo in (4, 6, 9, 11) else 31):
+        return None   # 2023-02-29 is no date (never 按期 on it)
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
