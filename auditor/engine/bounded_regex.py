@@ -22,6 +22,7 @@ import re._constants as _C
 import re._parser as _P
 import sys
 import time
+from array import array
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
@@ -111,17 +112,22 @@ def watching(evaluate: Callable[[], T]) -> tuple[T, dict[int, str]]:
 _FLAGS = ((re.MULTILINE, _regex.MULTILINE, "m"), (re.DOTALL, _regex.DOTALL, "s"), (re.ASCII, _regex.ASCII, "a"))
 
 
+@lru_cache(maxsize=1)
+def _every_character() -> str:
+    """All code points in order (the surrogates, which no class holds, as one repeated)."""
+    low = array("I", range(0xD800)).tobytes().decode("utf-32-le")
+    high = array("I", range(0xE000, sys.maxunicode + 1)).tobytes().decode("utf-32-le")
+    return low + "\ud800" * 0x800 + high
+
+
 @lru_cache(maxsize=None)
 def _category(name: str, ascii_only: bool) -> str:
-    """The characters of a shorthand class as re has them, written as class contents."""
-    tests = {"DIGIT": str.isdecimal, "SPACE": str.isspace, "WORD": lambda c: c.isalnum() or c == "_"}
-    test = tests[name]
-    top = 0x80 if ascii_only else sys.maxunicode + 1
-    if ascii_only and name == "SPACE":
-        chars = sorted(ord(c) for c in " \t\n\r\f\v")
-    else:
-        chars = [c for c in range(top) if test(chr(c))]
-    return _ranges(chars)
+    """The characters of a shorthand class as re has them (found by re itself, over every
+    character), written as class contents."""
+    shorthand = {"DIGIT": r"\d+", "SPACE": r"\s+", "WORD": r"\w+"}[name]
+    text = _every_character()[:0x80] if ascii_only else _every_character()
+    found = re.finditer(shorthand, text, re.ASCII if ascii_only else 0)
+    return "".join(_char(a) if b - a == 1 else f"{_char(a)}-{_char(b - 1)}" for a, b in (m.span() for m in found))
 
 
 def _char(c: int) -> str:
