@@ -153,6 +153,7 @@ class _Row:
     grid: bool = False
     label_row: int | None = None   # grid row the label stood in (None: a text line)
     inferred: bool = False         # values taken from a grid row that did not hold the label
+    stacked: bool = False          # its label stood next to another row's label, apart from the numbers
 
     def values(self, texts: list[str] | None) -> list:
         """The row's value texts (its value positions when `texts` is None, see `_Placement`)."""
@@ -169,6 +170,8 @@ def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
     # (a page break put the label above and the numbers below); see `_read_t3_orphans`.
     orphans: list[int] = []
     current: _Row | None = None
+    stacked = False            # the last label was stacked on another one (see below)
+    current_numbered = False   # the open row's label was printed with its numbering ('5.…')
     groups = tuple(group_headers)
     match = _index(labels)
     texts, codes = stream.texts, stream.codes
@@ -232,21 +235,39 @@ def _read_rows(stream: Stream, labels: list[Label], ncols: dict[str, int],
                 current.at.append(i - 1)
             continue
         # A label followed directly by another row label is a group header (2021: （六）其他处理).
+        # Any other row label so followed was printed apart from its numbers (labels stacked
+        # above a block of numbers): neither it nor the next row can be given numbers for sure.
         if i < n and (next_norm := _label_norm(stream, i)) is not None \
                 and match[next_norm] not in (None, label):
+            if label.key not in _GROUP_ROWS and _NUMBERED.match(norm):
+                if current is not None and current.at:
+                    close()
+                current = None
+                if not any(r.key == label.key for r in rows):
+                    rows.append(_Row(label.key, label.label, stacked=True))
+                stacked = True
             continue
         if current is not None and current.key == label.key and not current.at:
             continue
         if current is not None and current.at:
             close()
         elif current is not None:
+            if current.key not in _GROUP_ROWS and not current.grid and current_numbered:
+                # A row label with no numbers, then another row label: stacked, as above.
+                if not any(r.key == current.key for r in rows):
+                    rows.append(_Row(current.key, current.label, stacked=True))
+                stacked = True
             current = None
         current = _Row(label.key, label.label, grid=code == CELL,
-                       label_row=grid_row if code == CELL else None)
+                       label_row=grid_row if code == CELL else None, stacked=stacked)
+        current_numbered = _NUMBERED.match(norm) is not None   # a row label as printed, not a header word
+        stacked = False
     close()
     return rows, "".join(header), problems, orphans
 
 
+# Row labels that may head a group of rows: 2019's single （六）其他处理 is 2021's group header.
+_GROUP_ROWS = frozenset({"other"})
 # The numbering a row label starts with: '4.…', '(四)…', '一、…'.
 _NUMBERED = re.compile(r"^(?:\d[.、]|\(\d\)|\([一二三四五六七八]\)|[一二三四]、)")
 # Table 3's group labels as they run into the first row label after them in one-line text.
@@ -263,6 +284,15 @@ def _take_values(row: _Row, stream: Stream, i: int, grid_row: int, ncols: int) -
     if not row.grid and codes[i] == LINE_VALUE:
         end = _LINE_VALUE_RUN.match(codes, i).end()
         wanted = max(ncols - len(row.at), 1)
+        if end - i > wanted and not row.at:
+            # More numbers follow the label than the row has columns. A whole number of rows (the
+            # next row's label printed apart, above or below its numbers): the first are most
+            # likely this row's, but only inferred. Otherwise ('1' printed above '0 0 0 0 0 0 0')
+            # which of them are the row's is a guess: the row takes them all and is left unread.
+            if (end - i) % ncols:
+                row.at += range(i, end)
+                return end, True
+            row.inferred = True
         if end - i >= wanted:
             row.at += range(i, i + wanted)
             return i + wanted, True
@@ -366,6 +396,10 @@ def _fill_or_candidates(row: _Row, values: list[str], cols: Sequence[str], where
     """As `_fill`, plus the candidate splits of a run-together row that splits more than one way
     (for table 3, whose column identities may leave one); the row's problem is then not yet
     recorded (see `_ambiguous_problem`)."""
+    if row.stacked:
+        problems.append(f"{where}「{row.label}」行的行名与相邻的行名连在一起、与数值分开印出，"
+                        "无法确定哪些数值属于该行，该行未读取")
+        return None, True, []
     while len(values) > len(cols) and values and values[-1].strip() == "":
         values.pop()      # trailing empty grid cells beyond the table's width
     if len(values) == len(cols):
