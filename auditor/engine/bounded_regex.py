@@ -38,8 +38,10 @@ def _seconds(name: str, default: float) -> float:
     return value if value > 0 else default
 
 
-# seconds one rule regex may spend on one text (every match attempt of one search together)
+# seconds one rule regex may spend on one text (every match attempt of one search together), and
+# more for a long text: a plain scan of a few MB takes a good fraction of a second on a busy machine
 LIMIT = _seconds("AUDITOR_REGEX_SECONDS", 2.0)
+PER_MILLION_CHARS = 1.0
 
 
 class RegexTimeout(Exception):
@@ -62,13 +64,13 @@ def left() -> float:
 T = TypeVar("T")
 
 
-def within_bound(run: Callable[[], T]) -> T:
-    """Run one search of one text within one budget (a search nested in another shares its
-    budget). A timeout of the regex module becomes RegexTimeout."""
+def within_bound(run: Callable[[], T], size: int = 0) -> T:
+    """Run one search of one text (of `size` characters) within one budget (a search nested in
+    another shares its budget). A timeout of the regex module becomes RegexTimeout."""
     global _deadline
     if _deadline is not None:
         return run()
-    _deadline = time.monotonic() + LIMIT
+    _deadline = time.monotonic() + LIMIT + size * PER_MILLION_CHARS / 1e6
     try:
         return run()
     except TimeoutError:
@@ -81,13 +83,13 @@ def within_bound(run: Callable[[], T]) -> T:
 _slow: dict[int, str] | None = None
 
 
-def guarded(run: Callable[[], T], rid: int | None, pattern: str, default: T) -> T:
+def guarded(run: Callable[[], T], rid: int | None, pattern: str, default: T, size: int = 0) -> T:
     """`within_bound(run)`; when it runs out of time on the text of report `rid` while a rule is
     being evaluated (`watching`), the report is noted and `default` returned, so that the rule goes
     on with the other reports (the note replaces the rule's result for this one). Without a rid or
     outside a rule evaluation the RegexTimeout is raised."""
     try:
-        return within_bound(run)
+        return within_bound(run, size)
     except RegexTimeout:
         if rid is None or _slow is None:
             raise

@@ -577,18 +577,20 @@ class _Finder:
         if self.exact is not None:
             return self.exact.present(text)
         if self.alternatives:
-            return guarded(lambda: any(a.contains(text) for a in self.alternatives), rid, self.pattern, False)
-        return guarded(lambda: self._search(text) is not None, rid, self.pattern, False)
+            return guarded(lambda: any(a.contains(text) for a in self.alternatives),
+                           rid, self.pattern, False, len(text))
+        return guarded(lambda: self._search(text) is not None, rid, self.pattern, False, len(text))
 
     def first(self, text: str, rid: int | None = None) -> str | None:
         """The first match (re.search), or None."""
-        m = guarded(lambda: self._search(text), rid, self.pattern, None)
+        m = guarded(lambda: self._search(text), rid, self.pattern, None, len(text))
         return None if m is None else m.group(0)
 
     def finditer(self, text: str, rid: int | None = None) -> Iterator[tuple[str, dict]]:
         """Every match (re.finditer) as (text, named groups), all found before the first is
         returned (so that the time bound covers them all)."""
-        return iter(guarded(lambda: [(m.group(0), m.groupdict()) for m in self._matches(text)], rid, self.pattern, []))
+        return iter(guarded(lambda: [(m.group(0), m.groupdict()) for m in self._matches(text)],
+                            rid, self.pattern, [], len(text)))
 
 _SEPARATORS = "。；;，,\n"
 
@@ -632,15 +634,15 @@ class _ClauseFinder:
                 q += 1
 
     def contains(self, text: str, rid: int | None = None) -> bool:
-        return guarded(lambda: next(self._matches(text), None) is not None, rid, self.core.pattern, False)
+        return guarded(lambda: next(self._matches(text), None) is not None, rid, self.core.pattern, False, len(text))
 
     def first(self, text: str, rid: int | None = None) -> str | None:
-        found = guarded(lambda: next(self._matches(text), None), rid, self.core.pattern, None)
+        found = guarded(lambda: next(self._matches(text), None), rid, self.core.pattern, None, len(text))
         return None if found is None else text[found[0]:found[1].end()]
 
     def finditer(self, text: str, rid: int | None = None) -> Iterator[tuple[str, dict]]:
         return iter(guarded(lambda: [(text[start:m.end()], m.groupdict()) for start, m in self._matches(text)],
-                            rid, self.core.pattern, []))
+                            rid, self.core.pattern, [], len(text)))
 
 
 _FINDERS: dict[tuple, _Finder | _ClauseFinder] = {}
