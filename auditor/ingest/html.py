@@ -400,6 +400,11 @@ class _Builder:
                 continue
             if kind == "table":
                 stray, captions, rows, nested = _scan_table(job)
+                if _is_layout(job, rows, nested):
+                    # A table that lays out the page: its cells flow as text, in document order,
+                    # and the tables nested in them are read (and judged) in their turn.
+                    tasks.append(("walk", _events(_contents(job))))
+                    continue
                 grid = self._grid(rows)
                 # Pushed in reverse: stray text (browsers show it before the table), caption,
                 # the table itself, then each nested table with its own contents.
@@ -458,6 +463,86 @@ class _Builder:
         width = layout.width
         grid = [list(slots[i:i + width]) for i in range(0, layout.size, width)]
         return grid, layout.copies
+
+
+# --- layout tables --------------------------------------------------------------------------
+# Older CMS pages (and Word-pasted ones) place the header, menu, article and footer in the cells
+# of a <table>. Read as one table, the whole article becomes "cells" and no heading is a heading.
+# A table is read as a container when a cell holds what no statistics cell holds (a nested
+# table, the report's part headings, prose, many paragraphs, or it is the only column) and its
+# cells are not mostly numbers. Word puts a <p> in every data cell: paragraphs alone decide
+# nothing, only many of them in a long cell.
+
+# Words of the six part headings (sections.py recognises the headings themselves).
+_PART_WORDS = re.compile(
+    "总体情况|主动公开政府信息|收到和处理政府信息公开申请|行政复议|存在的主要问题|其他需要报告的事项")
+_NUMERIC_CELL = re.compile(r"[-+－]?\d[\d,，.]*%?")
+_PARAGRAPH_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+                   "section", "article", "dd", "dt")
+LAYOUT_LONG_CELL = 60        # characters: longer than any label of the report's tables (~45)
+LAYOUT_PROSE_CELL = 300      # characters: a cell this long is text whatever its punctuation
+LAYOUT_SENTENCES = 2         # 。 in a long cell: prose
+LAYOUT_PARAGRAPHS = 5        # paragraphs or line breaks in a long cell
+LAYOUT_COLUMN_CHARS = 40     # text of a single-column table worth reading as paragraphs
+
+
+def _is_layout(table: Any, rows: list[_Row], nested: list[Any]) -> bool:
+    """True for a table that lays out content rather than holding data (see above)."""
+    if not rows:
+        return False
+    if nested or _prose_cell(table, rows) or _single_column(rows):
+        return not _data_like(rows)
+    return False
+
+
+def _single_column(rows: list[_Row]) -> bool:
+    """One cell per row (the article in a one-cell or one-column table) with text to read."""
+    if any(len(texts) > 1 for _, texts, _ in rows):
+        return False
+    return sum(len(texts[0]) for _, texts, _ in rows if texts) >= LAYOUT_COLUMN_CHARS
+
+
+def _prose_cell(table: Any, rows: list[_Row]) -> bool:
+    """A cell holding prose, part headings, or many paragraphs: the article, not a value."""
+    long = [t for _, texts, _ in rows for t in texts if len(t) >= LAYOUT_LONG_CELL]
+    if not long:
+        return False   # (every cell of nearly every data table)
+    for text in long:
+        if (len(text) >= LAYOUT_PROSE_CELL or text.count("。") >= LAYOUT_SENTENCES
+                or _PART_WORDS.search(text)):
+            return True
+    for td in _own_cells(table):
+        if sum(1 for _ in td.iterdescendants(*_PARAGRAPH_TAGS)) >= LAYOUT_PARAGRAPHS:
+            if len(_clean(_text_of(td))) >= LAYOUT_LONG_CELL:
+                return True
+    return False
+
+
+def _own_cells(table: Any) -> Iterator[Any]:
+    """The table's cells (not those of tables nested in them), in document order."""
+    for td in table.iter("td", "th"):
+        parent = td.getparent()
+        while parent is not None and not (isinstance(parent.tag, str) and parent.tag.lower() == "table"):
+            parent = parent.getparent()
+        if parent is table:
+            yield td
+
+
+def _data_like(rows: list[_Row]) -> bool:
+    """Mostly number cells: a statistics table, whatever else its cells hold."""
+    texts = [t for _, cells, _ in rows for t in cells if t]
+    numbers = sum(1 for t in texts if _NUMERIC_CELL.fullmatch(t))
+    return numbers >= 4 and numbers * 4 >= len(texts)
+
+
+def _contents(el: Any) -> list[Any]:
+    """An element's text, children and their tails, as `_events` takes them."""
+    items: list[Any] = [el.text] if el.text else []
+    for child in el:
+        items.append(child)
+        if child.tail:
+            items.append(child.tail)
+    return items
 
 
 class _Layout(NamedTuple):

@@ -1,0 +1,185 @@
+"""Pages laid out with <table>s never change what is read of a real report, and never add a finding.
+
+Older CMSs and Word-pasted pages put the header, menu, article and footer in the cells of layout
+tables (tests/layout_variants.py). Each shared real report (zibo and pingtan web text as
+paragraphs, the shuyang page, the 2021 sample rendered with Word-pasted data tables) is laid out
+four ways; every variant must find the same six parts, read the same cells, agency and year, and
+gain no compliance finding of warning or error level. Data tables stay tables even when Word puts
+a <p> in every cell.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from auditor.engine import audit
+from auditor.extract import extract
+from auditor.ingest import read_document
+from auditor.ingest.html import read_html
+from auditor.model import TableBlock, TextBlock
+
+from . import layout_variants as lv
+from . import variants as V
+from .conftest import SAMPLES
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = {
+    "zibo-gaoxin-police-2022.txt": SAMPLES / "zibo-gaoxin-police-2022.txt",
+    "pingtan-2022.txt": SAMPLES / "pingtan-2022.txt",
+    "shuyang-fgj-2023.html": SAMPLES / "shuyang-fgj-2023.html",
+    "sample-2021.txt": ROOT / "rules" / "fixtures" / "sample-2021.txt",
+}
+
+
+def _accusations(findings: pd.DataFrame) -> set[tuple[str, str]]:
+    sel = findings[(findings["category"] == "compliance") & findings["severity"].isin(["error", "warning"])]
+    return set(zip(sel["rule_id"], sel["location"]))
+
+
+def _values(report) -> dict:
+    return {(c.table, c.row, c.col): c.value for c in report.cells if c.raw is not None}
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory, packs):
+    tmp = tmp_path_factory.mktemp("layout")
+    originals = {name: extract(read_document(path)) for name, path in SOURCES.items()}
+    variants = [(name, extract(read_document(path)))
+                for name, source in SOURCES.items() for path in lv.write_variants(name, source, tmp)]
+    findings = audit(list(originals.values()) + [r for _, r in variants], packs).findings
+    return originals, variants, findings
+
+
+def test_every_layout_of_every_report_is_built(audited):
+    _, variants, _ = audited
+    names = {Path(r.file).stem for _, r in variants}
+    assert names == {f"{Path(n).stem}-{layout}" for n in SOURCES for layout in lv.LAYOUTS}
+
+
+def test_originals_are_fully_read(audited):
+    """The comparison means something: each original finds its six parts and reads its tables."""
+    originals, _, _ = audited
+    for name, report in originals.items():
+        assert sorted(s.number for s in report.sections) == [1, 2, 3, 4, 5, 6], name
+        assert len(_values(report)) >= 190, name
+
+
+def test_variants_find_the_same_six_parts(audited):
+    originals, variants, _ = audited
+    for name, report in variants:
+        assert [s.number for s in report.sections] == [s.number for s in originals[name].sections], report.file
+        assert not report.heading_seen, (report.file, report.heading_seen)
+
+
+def test_variants_read_the_same_cells(audited):
+    originals, variants, _ = audited
+    for name, report in variants:
+        assert _values(report) == _values(originals[name]), report.file
+
+
+def test_variants_read_the_same_agency_and_year(audited):
+    originals, variants, _ = audited
+    for name, report in variants:
+        assert report.meta["year"] == originals[name].meta["year"], report.file
+        assert report.meta["agency"] == originals[name].meta["agency"], report.file
+
+
+def test_variants_gain_no_accusation(audited):
+    originals, variants, findings = audited
+    for name, report in variants:
+        before = _accusations(findings[findings["file"] == originals[name].file])
+        after = _accusations(findings[findings["file"] == report.file])
+        assert after <= before, (report.file, after - before)
+
+
+def test_variants_raise_no_extraction_doubt_the_original_has_not(audited):
+    """需人工核查 of our own reading: a layout table must not turn the report into one."""
+    originals, variants, findings = audited
+    for name, report in variants:
+        def doubts(file):
+            sel = findings[(findings["file"] == file) & (findings["category"] == "extraction")]
+            return set(sel["rule_id"])
+        assert doubts(report.file) <= doubts(originals[name].file), report.file
+
+
+# --- the reader itself ------------------------------------------------------------------------
+
+def _html(body: str) -> bytes:
+    return f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>'.encode("utf-8")
+
+
+def _kinds(doc) -> list:
+    return [("T", b.rows) if isinstance(b, TableBlock) else b.text for b in doc.blocks]
+
+
+def _canon():
+    return V.load_canonical(SOURCES["sample-2021.txt"])
+
+
+def test_word_pasted_data_tables_stay_tables():
+    """A <p class=MsoNormal> in every cell (and long row labels) is a data table, not a layout."""
+    canon = _canon()
+    for grid in (V.t2_grid(canon), V.t3_grid(canon), V.t4_grid(canon)):
+        doc = read_html("t.html", _html(lv.word_table(grid)))
+        assert len(doc.blocks) == 1 and isinstance(doc.blocks[0], TableBlock)
+        assert len(doc.blocks[0].rows) == len(grid.rows)
+
+
+def test_data_table_with_a_prose_note_row_stays_a_table():
+    """A statistics table whose last row is a long 说明 with sentences: still mostly numbers."""
+    canon = _canon()
+    grid = V.t3_grid(canon)
+    note = "说明：本表数据统计时限为2022年1月1日至2022年12月31日。表中申请数量按申请件数统计。" * 3
+    width = len(grid.rows[0])
+    table = lv.word_table(grid).replace(
+        "</table>", f'<tr><td colspan="{width}"><p class="MsoNormal">{note}</p></td></tr></table>')
+    doc = read_html("t.html", _html(table))
+    assert [type(b) for b in doc.blocks] == [TableBlock]
+
+
+def test_layout_cell_content_flows_in_reading_order():
+    body = ('<table><tr><td colspan="2">网站首页</td></tr><tr><td><ul><li>年报</li><li>指南</li></ul></td>'
+            '<td><p>一、总体情况</p><p>本年度，本机关认真贯彻条例。工作有序推进。</p>'
+            '<table><tr><td>项目</td><td>数量</td></tr><tr><td>规章</td><td>3</td></tr></table>'
+            '<p>二、主动公开政府信息情况</p></td></tr><tr><td colspan="2">版权所有</td></tr></table>')
+    assert _kinds(read_html("t.html", _html(body))) == [
+        "网站首页", "年报", "指南", "一、总体情况", "本年度，本机关认真贯彻条例。工作有序推进。",
+        ("T", [["项目", "数量"], ["规章", "3"]]), "二、主动公开政府信息情况", "版权所有"]
+
+
+def test_single_cell_with_line_breaks_is_text():
+    body = "<table><tr><td>一、总体情况<br>本年度主动公开信息120条，依申请公开工作依法开展。<br>二、主动公开政府信息情况</td></tr></table>"
+    doc = read_html("t.html", _html(body))
+    assert not any(isinstance(b, TableBlock) for b in doc.blocks)
+    assert [line for b in doc.blocks for line in b.text.split("\n")] == [
+        "一、总体情况", "本年度主动公开信息120条，依申请公开工作依法开展。", "二、主动公开政府信息情况"]
+
+
+def test_small_tables_keep_being_tables():
+    """Short single cells and label/number grids are not layouts (no prose, no nesting)."""
+    for body, rows in [("<table><tr><td>1</td></tr></table>", [["1"]]),
+                       ("<table><tr><td><p>信息内容</p></td><td><p>本年制发件数</p></td></tr>"
+                        "<tr><td><p>规章</p></td><td><p>0</p></td></tr></table>",
+                        [["信息内容", "本年制发件数"], ["规章", "0"]])]:
+        assert _kinds(read_html("t.html", _html(body))) == [("T", rows)]
+
+
+def test_numbers_table_with_a_nested_table_stays_a_table():
+    """Mostly numbers: a statistics table, even with a table nested in one of its cells."""
+    body = ("<table><tr><td>项目<table><tr><td>注</td></tr></table></td><td>1</td><td>2</td></tr>"
+            "<tr><td>合计</td><td>3</td><td>4</td></tr></table>")
+    kinds = _kinds(read_html("t.html", _html(body)))
+    assert kinds[0] == ("T", [["项目", "1", "2"], ["合计", "3", "4"]])
+
+
+def test_layout_text_is_not_left_in_a_table_block():
+    """Every layout of the shuyang page: no table block holds a part heading."""
+    page = SOURCES["shuyang-fgj-2023.html"].read_text(encoding="utf-8")
+    for layout in lv.LAYOUTS:
+        doc = read_html("t.html", lv.page(lv.html_article(page), layout, "t", lv.html_head(page)))
+        for block in doc.blocks:
+            if isinstance(block, TableBlock):
+                assert not any("总体情况" in cell for row in block.rows for cell in row), layout
+        assert any(isinstance(b, TextBlock) and "一、总体情况" in b.text for b in doc.blocks), layout
