@@ -211,3 +211,25 @@ def test_bounded_regexes_mean_what_re_means(pattern):
     text = "a①²\u0301\x1c 1٣\U00010d40_b\u3000abab11c x"
     expected = [(m.span(), m.groups()) for m in re.finditer(pattern, text)]
     assert [(m.span(), m.groups()) for m in compile_bounded(pattern).finditer(text)] == expected
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_the_bound_holds_in_the_rule_workers_too(tmp_path, monkeypatch, parallel):
+    """Large batches run the text rules in forked workers: the same finding comes back from there."""
+    from auditor import engine
+    from auditor.extract import extract
+    from auditor.ingest import read_document
+    from auditor.rules.loader import load_packs
+
+    monkeypatch.setattr(bounded_regex, "LIMIT", 0.5)
+    monkeypatch.setattr(engine, "PARALLEL_TEXT_FROM", 1 if parallel else 10**9)
+    text = ZIBO.read_text(encoding="utf-8")
+    cut = text.index("(一)多渠道依法主动公开")
+    (tmp_path / "long.txt").write_text(text[:cut] + f"档案编号{LONG_NUMBER}号。\n" + text[cut:], encoding="utf-8")
+    (tmp_path / "plain.txt").write_text(text.replace("淄博市公安局高新区分局", "淄博市公安局张店分局"), encoding="utf-8")
+    reports = [extract(read_document(tmp_path / name)) for name in ("long.txt", "plain.txt")]
+    packs = load_packs(RULES, [_pack(tmp_path, {"LOCAL-HANG.yaml": PATTERN_RULE.format(id="LOCAL-HANG", regex=UNSCREENED)})])
+    found = engine.evaluate(reports, packs)
+    slow = found[found["rule_id"] == "LOCAL-HANG"]
+    assert [(Path(f).name, c, k) for f, c, k in zip(slow["file"], slow["category"], slow["location"])] == [
+        ("long.txt", "extraction", "全文")]
