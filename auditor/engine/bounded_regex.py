@@ -133,10 +133,12 @@ def _category(name: str, ascii_only: bool) -> str:
 
 
 def _char(c: int) -> str:
+    """One character for a pattern, in or outside a class: letters, digits and characters beyond
+    Latin-1 as they are (the regex module parses them faster than escapes), others escaped."""
     ch = chr(c)
-    if ch.isascii() and ch.isalnum():
+    if (ch.isascii() and ch.isalnum()) or (c >= 0x100 and not 0xD800 <= c < 0xE000):
         return ch
-    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" if c < 0x10000 else f"\\U{c:08x}"
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
 
 
 _CATEGORIES = {
