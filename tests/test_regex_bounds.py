@@ -233,3 +233,19 @@ def test_the_bound_holds_in_the_rule_workers_too(tmp_path, monkeypatch, parallel
     slow = found[found["rule_id"] == "LOCAL-HANG"]
     assert [(Path(f).name, c, k) for f, c, k in zip(slow["file"], slow["category"], slow["location"])] == [
         ("long.txt", "extraction", "全文")]
+
+
+def test_an_override_cannot_bring_in_a_regex_the_screen_refuses(tmp_path):
+    pack = tmp_path / "local"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text(PACK + f"""overrides:
+  FMT-CITE:
+    params:
+      patterns:
+        - name: 件数
+          regex: '{SCREENED["LOCAL-ISSUE"]}'
+""", encoding="utf-8")
+    proc = _cli(tmp_path, "rules", "--rules", str(RULES), "--local", str(pack), "check")
+    out = proc.stdout.decode("utf-8") + proc.stderr.decode("utf-8")
+    assert proc.returncode == 2, out
+    assert f"{pack / 'pack.yaml'}:10: overrides.FMT-CITE.params.patterns[0].regex 的正则表达式含嵌套重复" in out, out

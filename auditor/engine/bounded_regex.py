@@ -5,8 +5,9 @@ Python's re cannot be stopped once a match attempt has started, and a rule regex
 a `timeout`. But its meaning of \\w, \\b, \\s and \\d differs from re's on some characters (①, ²,
 combining marks, the separators \\x1c-\\x1f, digits of newer Unicode versions). So each rule regex is
 parsed by re's own parser and written out again for `regex`, with every shorthand class spelt out
-as the characters re gives it (taken from Python's own str methods, which re uses): the same
-matches, with a time bound.
+as the characters re gives it (found by re itself over every character) and every character item
+under IGNORECASE as the characters re's case folding accepts: the same matches, with a time bound
+(tests/test_search.py compares them with re's).
 
 The bound is per text: `within_bound()` starts a budget of `LIMIT` seconds for one search of one
 text (all the match attempts it makes), and every attempt is passed the time that is left. A

@@ -153,6 +153,8 @@ def _effective(by_id: dict[str, Pack], chain: list[str], problems: list[str]) ->
             errors = list(jsonschema.Draft202012Validator(schema("rule.v1.json")).iter_errors(_as_dict(new)))
             for err in _leaf_errors(errors):
                 problems.append(f"{pack.path}/pack.yaml:1: overrides.{rid}.{_path(err)}{_describe(err)}")
+            if not errors and "params" in change:
+                _check_regexes({"params": change["params"]}, Path(pack.path) / "pack.yaml", ["overrides", rid], problems)
             rules[rid] = new
         for rule in pack.rules:
             if rule.id in rules:
@@ -222,16 +224,7 @@ def _load_rule(path: Path, pack_id: str, problems: list[str]) -> Rule | None:
     if data is None:
         return None
     before = len(problems)
-    for where, keys, regex in _regexes(data):
-        try:
-            re.compile(regex)
-        except re.error as exc:
-            problems.append(f"{path}:{_line(path, keys)}: {where} 的正则表达式无效：{exc}")
-            continue
-        why = backtracking_risk(regex)
-        if why is not None:
-            problems.append(f"{path}:{_line(path, keys)}: {where} 的正则表达式{why}，遇到长数字等文字时可能回溯失控"
-                            "（运行时每份报告限时，超时即需人工核查），请改写，例如让各遍之间必须有分隔符")
+    _check_regexes(data, path, [], problems)
     if data["kind"] in ("text_number", "cross_year") and "regex" in data["params"] \
             and "(?P<n>" not in data["params"]["regex"]:
         problems.append(f"{path}:1: params.regex 须含命名分组 (?P<n>…) 以取出文中的数字")
@@ -243,6 +236,22 @@ def _load_rule(path: Path, pack_id: str, problems: list[str]) -> Rule | None:
                 message=data["message"], kind=data["kind"], params=data["params"],
                 description=data.get("description", ""), pack=pack_id, source=str(path),
                 when=data.get("when", {}))
+
+
+def _check_regexes(data: dict[str, Any], path: Path, prefix: list[Any], problems: list[str]) -> None:
+    """Every regex of a rule (or of an override's params, at `prefix` in its file) compiles and
+    passes the static screen for runaway backtracking (rules/regex_screen.py)."""
+    for where, keys, regex in _regexes(data):
+        label = ".".join(map(str, prefix)) + "." + where if prefix else where
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            problems.append(f"{path}:{_line(path, prefix + keys)}: {label} 的正则表达式无效：{exc}")
+            continue
+        why = backtracking_risk(regex)
+        if why is not None:
+            problems.append(f"{path}:{_line(path, prefix + keys)}: {label} 的正则表达式{why}，遇到长数字等文字时可能"
+                            "回溯失控（运行时每份报告限时，超时即需人工核查），请改写，例如让各遍之间必须有分隔符")
 
 
 def _regexes(data: dict[str, Any]) -> list[tuple[str, list[Any], str]]:
