@@ -149,7 +149,8 @@ def _read_timed(path: Path, data: bytes | None = None) -> tuple[Report | tuple[s
     except ReadError as exc:
         result: tuple[str, str] = (file_name(path), str(exc))
     except Exception as exc:  # one bad file must not stop the run
-        log.exception("读取 %s 时出错", file_name(path))
+        logging.getLogger("auditor.file").exception("读取 %s 时出错", file_name(path))   # traceback: log file only
+        log.warning("读取 %s 时发生内部错误（%s），该文件列入需人工核查（详情见日志）", file_name(path), type(exc).__name__)
         result = (file_name(path), f"读取时发生内部错误（{type(exc).__name__}）")
     return result, read_s, time.process_time() - start - read_s
 

@@ -146,6 +146,7 @@ def test_a_reader_error_on_one_file_is_its_finding_and_the_run_goes_on(tmp_path)
     assert any(f["file"].endswith("clean.txt") and f["category"] == "compliance" for f in rows)
     assert "读取完整 1" in done.stdout.decode("utf-8") and "无法读取 1" in done.stdout.decode("utf-8")
     assert "planted reader defect" in (out / "auditor.log").read_text("utf-8")
+    assert "Traceback" not in done.stderr.decode("utf-8")      # one line on the terminal, the rest logged
 
 
 RULE_RAISES = """
@@ -186,6 +187,7 @@ def test_a_rule_that_raises_on_one_report_is_a_manual_check_for_it_alone(tmp_pat
     assert before and before == {(f["rule_id"], f["location"]) for f in poison
                                  if f["rule_kind"] not in poisoned and f not in broken}
     assert "planted rule defect" in (out / "auditor.log").read_text("utf-8")
+    assert "Traceback" not in done.stderr.decode("utf-8")      # one line on the terminal, the rest logged
 
 
 GX_PLAN_RAISES = """
@@ -371,3 +373,33 @@ def test_die_with_parent_is_harmless_where_it_cannot_apply(monkeypatch):
     monkeypatch.setattr(forking.sys, "platform", "darwin")
     forking.die_with_parent(os.getppid())        # a no-op: must not raise nor exit
     assert pd.Series([1]).sum() == 1
+
+
+BATCH_RAISES = """
+import auditor.engine as E
+_build = E.build_batch
+def _build_or_fail(reports, agency_types=None, history=None):
+    if any(r.meta.get("agency") == "淄博市公安局高新区分局" for r in reports):   # poison.txt's
+        raise TypeError("planted batch defect")
+    return _build(reports, agency_types, history)
+E.build_batch = _build_or_fail
+"""
+
+
+def test_a_report_the_batch_cannot_take_is_its_finding_and_the_run_goes_on(tmp_path):
+    inbox, out = office(tmp_path)
+    plain_out = tmp_path / "plain"
+    assert run(tmp_path, "", str(inbox), "--out", str(plain_out)).returncode in CLEAN
+    done = run(tmp_path, BATCH_RAISES, str(inbox), "--out", str(out))
+    assert done.returncode in CLEAN, done.stderr.decode()
+    rows = findings(out)
+
+    def of(rows, name):
+        return {(f["rule_id"], f["location"], f["message"]) for f in rows if f["file"].endswith(name)}
+
+    assert of(rows, "clean.txt") == of(findings(plain_out), "clean.txt")
+    poison = [f for f in rows if f["file"].endswith("poison.txt")]
+    assert len(poison) == 1 and poison[0]["category"] == "extraction"
+    assert "准备审核数据时发生内部错误（TypeError）" in poison[0]["message"]
+    assert "planted batch defect" in (out / "auditor.log").read_text("utf-8")
+    assert "Traceback" not in done.stderr.decode("utf-8")      # one line on the terminal, the rest logged

@@ -52,7 +52,7 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
     reports, whose earlier findings are not in the ledger; cross-year rules for all of them, since
     they depend on other reports. One batch serves both. `validator`: where the GX validation runs
     (default `run_expectations` here; a large run passes its GX process's)."""
-    batch = build_batch(reports, agency_types, history)
+    batch = _build_batch(reports, agency_types, history)
     mask = pd.Series(fresh if fresh is not None else [True] * len(reports), dtype=bool)
     hits: list[Hit] = extraction_hits(batch, set(mask.index[mask]))
     rids_by_rule: dict[str, pd.Index] = {}
@@ -86,7 +86,8 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
         try:
             kind_frames, kind_specs, pre = module.plan(rules, batch, rids_by_rule)
         except Exception as exc:  # noqa: BLE001 — these rules are not evaluated; the run goes on
-            log.exception("%s 类规则执行出错", kind)
+            trace.exception("%s 类规则执行出错", kind)
+            log.warning("规则 %s 执行出错，相关报告列入需人工核查（详情见日志）", "、".join(r.id for r in rules))
             hits.extend(h for rule in rules for h in _not_evaluated(rule, rids_by_rule[rule.key], exc))
             continue
         frames.update(kind_frames)
@@ -98,13 +99,15 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
         try:
             hits.extend(GX[kind].finish(rules, frames, failing))
         except Exception as exc:  # noqa: BLE001
-            log.exception("%s 类规则执行出错", kind)
+            trace.exception("%s 类规则执行出错", kind)
+            log.warning("规则 %s 执行出错，相关报告列入需人工核查（详情见日志）", "、".join(r.id for r in rules))
             hits.extend(h for rule in rules for h in _not_evaluated(rule, rids_by_rule[rule.key], exc))
 
     return findings_frame(hits, batch)
 
 
 log = logging.getLogger("auditor")
+trace = logging.getLogger("auditor.file")   # tracebacks: the log file only (auditor/cli.py), not the terminal
 RETRY_CALLS = 64     # sub-batch calls spent finding the reports a failing rule fails on
 
 
@@ -117,7 +120,8 @@ def direct_hits(kind: str, rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit
     try:
         return DIRECT[kind](rule, batch, rids)
     except Exception as exc:  # noqa: BLE001
-        log.exception("规则 %s 执行出错，改为分批重试", rule.id)
+        trace.exception("规则 %s 执行出错，改为分批重试", rule.id)
+        log.warning("规则 %s 执行出错，出错的报告列入需人工核查（详情见日志）", rule.id)
         first = exc
     if len(rids) <= 1:
         return _not_evaluated(rule, rids, first)
@@ -145,6 +149,33 @@ def direct_hits(kind: str, rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit
 def _not_evaluated(rule: Rule, rids, exc: BaseException) -> list[Hit]:
     what = f"本工具执行该规则时出错（{type(exc).__name__}），未对本报告作出判定"
     return [not_evaluated(int(rid), rule, "整份报告", "engine-error", what) for rid in rids]
+
+
+def _build_batch(reports: list[Report], agency_types: dict[str, str] | None,
+                 history: list[Report] | None) -> Batch:
+    """The batch, all reports at once. Should one report make that fail, each is tried alone: the
+    one that fails is replaced by a bare record saying so (a 需人工核查 finding for it, no rule
+    applied), an earlier year's report is left out, and the run goes on with the others."""
+    try:
+        return build_batch(reports, agency_types, history)
+    except Exception:  # noqa: BLE001
+        trace.exception("整批准备审核数据时出错，逐份重试")
+        log.warning("准备审核数据时出错，出错的报告列入需人工核查（详情见日志）")
+
+    def fails(report: Report) -> Exception | None:
+        try:
+            build_batch([report], agency_types)
+        except Exception as exc:  # noqa: BLE001
+            return exc
+        return None
+
+    kept = []
+    for report in reports:
+        exc = fails(report)
+        kept.append(report if exc is None else Report(
+            file=report.file, status="failed",
+            problems=[f"准备审核数据时发生内部错误（{type(exc).__name__}），本报告未按任何规则审核"]))
+    return build_batch(kept, agency_types, [r for r in history or [] if fails(r) is None])
 
 
 # Kinds that are regular expressions or shingles over report text: CPU-bound Python, run in worker
