@@ -322,13 +322,16 @@ def _cmd_decide(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from .extract import extract
     from .ingest import ReadError, read_document
+    from .pipeline import file_name
 
     status = EXIT_OK
     for path in args.files:
         try:
-            obj = extract(read_document(path)).as_json()
+            report = extract(read_document(path))
+            report.file = file_name(path)      # a GBK file name prints decoded, never as surrogates
+            obj = report.as_json()
         except (ReadError, OSError) as exc:
-            obj = {"file": str(path), "template": None,
+            obj = {"file": file_name(path), "template": None,
                    "meta": {"title": None, "agency": None, "year": None, "published": None},
                    "sections": [], "tables": {"t2": {}, "t3": {}, "t4": {}}, "cells": [],
                    "extraction": {"status": "failed", "problems": [str(exc)]}}

@@ -355,7 +355,7 @@ def build_corpus(folder: Path) -> list[Hostile]:
         deep_div_html(folder), deep_font_html(folder), many_tables_html(folder), control_soup(folder),
     ]
     items += formula_reports(folder) + formula_file_names(folder) + pathy_agencies(folder)
-    items.append(gbk_named_file(folder))
+    items += [gbk_named_file(folder), undecodable_named(folder)]
     return items
 
 
@@ -443,6 +443,11 @@ def undecodable_named_file(folder: Path) -> tuple[bytes, str]:
     with open(os.fsencode(folder) + b"/" + raw, "wb") as fh:
         fh.write(with_agency(sample_text(), "淄博市公安局乱码文件名分局").encode("utf-8"))
     return raw, "\\xff\\xfe-report.txt"
+
+
+def undecodable_named(folder: Path) -> Hostile:
+    raw, shown = undecodable_named_file(folder)
+    return Hostile(shown, "ok", "既非 UTF-8 也非 GBK 的文件名字节", "淄博市公安局乱码文件名分局")
 
 
 def damaged_ledger(ledger: Path, how: str) -> None:

@@ -373,3 +373,12 @@ def test_an_impossible_publication_date_is_no_date(tmp_path, date):
     assert row["发布日期"] in (None, "")
     assert not str(row["按期发布"]).startswith("按期"), row["按期发布"]
     assert "按期发布：按期" not in done.stdout.decode("utf-8")
+
+
+def test_extract_prints_a_gbk_file_name_decoded(tmp_path):
+    H.gbk_named_file(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "auditor.cli", "extract", "--json",
+                           os.fsdecode(H.GBK_NAME.encode("gbk"))], capture_output=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    obj = json.loads(done.stdout.decode("utf-8"))
+    assert obj["file"] == H.GBK_NAME and obj["meta"]["agency"] == H.GBK_AGENCY
