@@ -7,6 +7,8 @@ holds the site's header, menu and footer, in the ways real government sites do i
   two_columns  a left menu cell and the article cell side by side
   single_cell  the article in a single-cell table, paragraphs as <br>-separated lines
   nested       layout tables two levels deep (3 rows, the content row a two-column table)
+  info_rows    a 信息公开目录 page: rows 名称 / 索引号 | 发布机构 / 公开日期 and a 内容 row holding the
+               article, all in one table (the fields are the original report's own)
 
 Used by tests/test_html_layout_tables.py: such a re-layout may never change what is read.
 """
@@ -22,7 +24,7 @@ from . import variants as V
 from .chrome_variants import FOOTER_LINES, HEADER_LINES
 
 MENU = ["政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报", "依申请公开"]
-LAYOUTS = ["three_rows", "two_columns", "single_cell", "nested"]
+LAYOUTS = ["three_rows", "two_columns", "single_cell", "nested", "info_rows"]
 
 
 # ------------------------------------------------------------------------- article contents
@@ -135,11 +137,27 @@ def _br_lines(article: str) -> str:
     return inner[inner.index(">") + 1:inner.rindex("<")]
 
 
-WRAP = {"plain": lambda article: article, "three_rows": three_rows, "two_columns": two_columns, "single_cell": single_cell, "nested": nested}
+def info_rows(article: str, meta: dict) -> str:
+    """The article in the 内容 row of the page's table of fields (label cells without colons)."""
+    def cell(text) -> str:
+        return f'<td class="c2">{html.escape(str(text or ""))}</td>'
+    return ('<table class="xxgk" width="100%" border="1">'
+            f'<tr><td class="c1">名称</td><td colspan="3">{html.escape(meta.get("title") or "")}</td></tr>'
+            f'<tr><td class="c1">索引号</td>{cell("000014349/2023-00012")}'
+            f'<td class="c1">发布机构</td>{cell(meta.get("agency"))}</tr>'
+            f'<tr><td class="c1">公开日期</td>{cell(meta.get("published"))}<td class="c1">文号</td>{cell("")}</tr>'
+            f'<tr><td class="c1">内容</td><td colspan="3">{article}</td></tr></table>')
 
 
-def page(article: str, layout: str, title: str, head: str = '<meta charset="utf-8">') -> bytes:
-    body = WRAP[layout](article)
+WRAP = {"plain": lambda article, meta: article, "three_rows": lambda article, meta: three_rows(article),
+        "two_columns": lambda article, meta: two_columns(article),
+        "single_cell": lambda article, meta: single_cell(article), "nested": lambda article, meta: nested(article),
+        "info_rows": info_rows}
+
+
+def page(article: str, layout: str, title: str, head: str = '<meta charset="utf-8">',
+         meta: dict | None = None) -> bytes:
+    body = WRAP[layout](article, meta or {})
     return (f"<!DOCTYPE html><html><head>{head}<title>{html.escape(title)}</title></head>"
             f'<body leftmargin="0" topmargin="0">{body}</body></html>').encode("utf-8")
 
@@ -150,8 +168,9 @@ def html_head(page_text: str) -> str:
     return m.group(1) if m else '<meta charset="utf-8">'
 
 
-def write_variants(name: str, source: Path, folder: Path) -> list[Path]:
-    """Every layout of one real report (text, HTML or the sample fixture) into `folder`."""
+def write_variants(name: str, source: Path, folder: Path, meta: dict | None = None) -> list[Path]:
+    """Every layout of one real report (text, HTML or the sample fixture) into `folder`; `meta`:
+    the original's title, agency and publication date, for the layouts that print fields."""
     folder.mkdir(parents=True, exist_ok=True)
     raw = source.read_text(encoding="utf-8")
     stem = Path(name).stem
@@ -169,6 +188,6 @@ def write_variants(name: str, source: Path, folder: Path) -> list[Path]:
     out = []
     for layout in LAYOUTS:
         path = folder / f"{stem}-{layout}.html"
-        path.write_bytes(page(article, layout, title_text, head))
+        path.write_bytes(page(article, layout, title_text, head, meta))
         out.append(path)
     return out

@@ -46,8 +46,8 @@ def _values(report) -> dict:
 def audited(tmp_path_factory, packs):
     tmp = tmp_path_factory.mktemp("layout")
     originals = {name: extract(read_document(path)) for name, path in SOURCES.items()}
-    variants = [(name, extract(read_document(path)))
-                for name, source in SOURCES.items() for path in lv.write_variants(name, source, tmp)]
+    variants = [(name, extract(read_document(path))) for name, source in SOURCES.items()
+                for path in lv.write_variants(name, source, tmp, originals[name].meta)]
     findings = audit(list(originals.values()) + [r for _, r in variants], packs).findings
     return originals, variants, findings
 
@@ -84,6 +84,16 @@ def test_variants_read_the_same_agency_and_year(audited):
     for name, report in variants:
         assert report.meta["year"] == originals[name].meta["year"], report.file
         assert report.meta["agency"] == originals[name].meta["agency"], report.file
+
+
+def test_fields_of_a_layout_table_are_still_read(audited):
+    """The 信息公开目录 layout: its 发布机构 / 公开日期 rows stay labelled fields (a table row), and
+    the publication date is read as in the original."""
+    originals, variants, _ = audited
+    for name, report in variants:
+        if Path(report.file).stem.endswith("info_rows"):
+            assert report.meta["published"] == originals[name].meta["published"], report.file
+            assert report.meta["title"] == originals[name].meta["title"], report.file
 
 
 def test_variants_gain_no_accusation(audited):
@@ -183,3 +193,20 @@ def test_layout_text_is_not_left_in_a_table_block():
             if isinstance(block, TableBlock):
                 assert not any("总体情况" in cell for row in block.rows for cell in row), layout
         assert any(isinstance(b, TextBlock) and "一、总体情况" in b.text for b in doc.blocks), layout
+
+
+def test_fields_row_is_the_only_source_of_the_date(tmp_path):
+    """zibo without its own date lines, in the 内容 row of a 信息公开目录 table: the date (and the
+    issuer) come from the table's label cells 公开日期 / 发布机构, which must stay a table row."""
+    source = SOURCES["zibo-gaoxin-police-2022.txt"]
+    original = extract(read_document(source))
+    text = "\n".join(line for line in source.read_text(encoding="utf-8").splitlines() if "日期" not in line)
+    path = tmp_path / "zibo-info.html"
+    path.write_bytes(lv.page(lv.text_article(text), "info_rows", "t", meta=original.meta))
+    doc = read_document(path)
+    fields = [row for b in doc.blocks if isinstance(b, TableBlock) for row in b.rows]
+    assert ["索引号", "000014349/2023-00012", "发布机构", original.meta["agency"]] in fields
+    report = extract(doc)
+    assert report.meta["published"] == original.meta["published"] == "2023-01-19"
+    assert report.meta["agency"] == original.meta["agency"]
+    assert _values(report) == _values(original)

@@ -401,9 +401,9 @@ class _Builder:
             if kind == "table":
                 stray, captions, rows, nested = _scan_table(job)
                 if _is_layout(job, rows, nested):
-                    # A table that lays out the page: its cells flow as text, in document order,
-                    # and the tables nested in them are read (and judged) in their turn.
-                    tasks.append(("walk", _events(_contents(job))))
+                    # A table that lays out the page: its content flows in document order, and
+                    # the tables nested in its cells are read (and judged) in their turn.
+                    tasks.extend(reversed(self._layout_parts(job)))
                     continue
                 grid = self._grid(rows)
                 # Pushed in reverse: stray text (browsers show it before the table), caption,
@@ -438,6 +438,36 @@ class _Builder:
             else:
                 self._flush()
         return self.blocks
+
+    def _layout_parts(self, table: Any) -> list[tuple[str, Any]]:
+        """A layout table's tasks in reading order. Rows holding content (a nested table, prose,
+        paragraphs) are walked; runs of short rows stay table rows when some row pairs cells
+        (索引号|…|发布机构|…, which extraction reads as labelled fields), else are walked too."""
+        parts: list[tuple[str, Any]] = []
+        short: list[_Row] = []
+        short_rows: list[Any] = []
+
+        def flush() -> None:
+            if short and any(sum(1 for t in texts if t) >= 2 for _, texts, _ in short):
+                grid = self._grid(short)
+                if grid:
+                    parts.append(("emit", TableBlock(*grid)))
+            elif short_rows:
+                parts.append(("walk", _events(list(short_rows))))
+            short.clear()
+            short_rows.clear()
+
+        for item, group in _table_items(table):
+            if not isinstance(item, str) and item.tag == "tr":
+                cells = _short_row(item)
+                if cells is not None:
+                    short.append((group, *_split_cells(cells)))
+                    short_rows.append(item)
+                    continue
+            flush()
+            parts.append(("walk", _events([item])))
+        flush()
+        return parts
 
     def _flush(self) -> None:
         if self.pieces:
@@ -484,6 +514,7 @@ LAYOUT_PROSE_CELL = 300      # characters: a cell this long is text whatever its
 LAYOUT_SENTENCES = 2         # 。 in a long cell: prose
 LAYOUT_PARAGRAPHS = 5        # paragraphs or line breaks in a long cell
 LAYOUT_COLUMN_CHARS = 40     # text of a single-column table worth reading as paragraphs
+LAYOUT_ROW_PARAGRAPHS = 3    # paragraphs or line breaks that make a layout row content, not fields
 
 
 def _is_layout(table: Any, rows: list[_Row], nested: list[Any]) -> bool:
@@ -504,10 +535,12 @@ def _single_column(rows: list[_Row]) -> bool:
 
 def _prose_cell(table: Any, rows: list[_Row]) -> bool:
     """A cell holding prose, part headings, or many paragraphs: the article, not a value."""
-    long = [t for _, texts, _ in rows for t in texts if len(t) >= LAYOUT_LONG_CELL]
-    if not long:
+    texts = list(chain.from_iterable(map(_TEXTS, rows)))
+    if max(map(len, texts), default=0) < LAYOUT_LONG_CELL:
         return False   # (every cell of nearly every data table)
-    for text in long:
+    for text in texts:
+        if len(text) < LAYOUT_LONG_CELL:
+            continue
         if (len(text) >= LAYOUT_PROSE_CELL or text.count("。") >= LAYOUT_SENTENCES
                 or _PART_WORDS.search(text)):
             return True
@@ -535,14 +568,52 @@ def _data_like(rows: list[_Row]) -> bool:
     return numbers >= 4 and numbers * 4 >= len(texts)
 
 
-def _contents(el: Any) -> list[Any]:
-    """An element's text, children and their tails, as `_events` takes them."""
-    items: list[Any] = [el.text] if el.text else []
-    for child in el:
-        items.append(child)
-        if child.tail:
-            items.append(child.tail)
-    return items
+def _table_items(table: Any) -> Iterator[tuple[Any, int]]:
+    """A table's own content in document order: rows (with their row group's number), and any
+    other element or text (captions, stray content, cells outside rows) as it stands."""
+    group = 0
+    if _has_text(table.text):
+        yield table.text, 0
+    for child in table:
+        tag = child.tag
+        tag = tag.lower() if isinstance(tag, str) else None   # None: a comment or the like
+        if tag in _ROW_GROUPS:
+            group += 1
+            if _has_text(child.text):
+                yield child.text, group
+            for inner in child:
+                if isinstance(inner.tag, str):
+                    yield inner, group
+                if _has_text(inner.tail):
+                    yield inner.tail, group
+        elif tag is not None:
+            yield child, 0
+        if _has_text(child.tail):
+            yield child.tail, 0
+
+
+def _short_row(tr: Any) -> list[tuple[str, int, int]] | None:
+    """The cells of a row of short texts (labels, values, links), or None for a row that holds
+    content: a nested table, a long text, paragraphs, or anything besides cells."""
+    if _has_text(tr.text):
+        return None
+    cells: list[tuple[str, int, int]] = []
+    for td in tr:
+        tag = td.tag
+        if not isinstance(tag, str):
+            continue
+        if tag.lower() not in _CELLS or _has_text(td.tail):
+            return None
+        if len(td):
+            if next(td.iterdescendants("table"), None) is not None:
+                return None
+            if sum(1 for _ in td.iterdescendants(*_PARAGRAPH_TAGS)) >= LAYOUT_ROW_PARAGRAPHS:
+                return None
+        cell = _cell(td, [])
+        if len(cell[0]) >= LAYOUT_LONG_CELL:
+            return None
+        cells.append(cell)
+    return cells
 
 
 class _Layout(NamedTuple):
