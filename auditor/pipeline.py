@@ -32,7 +32,7 @@ from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_document
 from .ledger import Ledger, attach_decisions, content_hash, pack_report
 from .model import Report
 from .outputs import PendingOutputs, start_data_csv, start_outputs
-from .forking import can_fork, worker_start
+from .forking import can_fork, die_with_parent, worker_start
 from .rules.model import Pack
 from .waivers import Waiver
 
@@ -198,13 +198,22 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
+        from concurrent.futures.process import BrokenProcessPool
+
         context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        results = []
         # gc off in the workers too: a report's objects are short-lived and freed by reference counting
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_start,
-                                 initargs=(os.getpid(),)) as pool:
-            # large chunks: fewer round trips; at least 8 per worker, so that both finish together
-            chunk = max(1, min(128, len(files) // (workers * 8)))
-            results = list(_progress(pool.map(_read_and_pack, files, chunksize=chunk), "读取报告", len(files)))
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_start,
+                                     initargs=(os.getpid(),)) as pool:
+                # large chunks: fewer round trips; at least 8 per worker, so that both finish together
+                chunk = max(1, min(128, len(files) // (workers * 8)))
+                results.extend(_progress(pool.map(_read_and_pack, files, chunksize=chunk), "读取报告", len(files)))
+        except BrokenProcessPool:
+            # a reading process died (killed for memory, or a parsing library crashed on some file):
+            # the files not yet read are read again one per process, so only the culprit is lost
+            log.warning("读取进程意外退出：其余 %d 份文件逐份重新读取", len(files) - len(results))
+            results.extend(_read_alone(p) for p in files[len(results):])
     else:
         results = [_read_and_pack(p) for p in _progress(files, "读取报告", len(files))]
     reports = [r for r, _, _, _ in results if isinstance(r, Report)]
@@ -212,6 +221,41 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
     stored = {r.file: blob for r, blob, _, _ in results if isinstance(r, Report)}
     cpu = dict(zip(("读取", "提取", "打包"), (sum(t[i] for _, _, t, _ in results) for i in range(3))))
     return ReadResult(reports, unreadable, stored, cpu, [row for _, _, _, row in results])
+
+
+def _read_alone(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float], FileRow]:
+    """`_read_and_pack` in a process of its own (fork): a file that kills its reader is reported
+    as unreadable instead of ending the run. Without fork: in this process."""
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():
+        return _read_and_pack(path)
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_read_child, args=(send, path, os.getpid()), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        result = receive.recv()
+    except EOFError:
+        result = None
+    finally:
+        proc.join()
+        receive.close()
+    if result is not None:
+        return result
+    name = file_name(path)
+    log.warning("读取 %s 的进程意外退出（退出码 %s）", name, proc.exitcode)
+    return ((name, f"读取该文件的进程意外退出（退出码 {proc.exitcode}；文件可能过大、过于复杂或已损坏）"), None,
+            (0.0, 0.0, 0.0), (name, -1, -1, "unreadable"))
+
+
+def _read_child(conn, path: Path, parent: int) -> None:
+    die_with_parent(parent)
+    try:
+        conn.send(_read_and_pack(path))
+    finally:
+        conn.close()
 
 
 def _progress(items, desc: str, total: int):

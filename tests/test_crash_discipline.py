@@ -403,3 +403,30 @@ def test_a_report_the_batch_cannot_take_is_its_finding_and_the_run_goes_on(tmp_p
     assert "准备审核数据时发生内部错误（TypeError）" in poison[0]["message"]
     assert "planted batch defect" in (out / "auditor.log").read_text("utf-8")
     assert "Traceback" not in done.stderr.decode("utf-8")      # one line on the terminal, the rest logged
+
+
+READER_PROCESS_DIES = """
+import os
+import auditor.pipeline as p
+p.PARALLEL_FROM = 2              # the reading pool even for a handful of files
+MAIN = os.getpid()
+_read = p._read_and_pack
+def _dies_on_poison(path):
+    if "poison" in str(path) and os.getpid() != MAIN:
+        os._exit(9)              # as a reader killed for memory, or a crash inside a parsing library
+    return _read(path)
+p._read_and_pack = _dies_on_poison
+"""
+
+
+def test_a_reading_process_that_dies_costs_only_its_file(tmp_path):
+    """Before: BrokenProcessPool ended the whole run."""
+    inbox, out = office(tmp_path)
+    for i in range(6):
+        (inbox / f"more{i}.txt").write_text(H.with_agency(H.sample_text(), f"淄博市第{i}局"), encoding="utf-8")
+    done = run(tmp_path, READER_PROCESS_DIES, str(inbox), "--out", str(out))
+    assert done.returncode == C.EXIT_UNREADABLE, done.stderr.decode()
+    rows = findings(out)
+    poison = [f for f in rows if f["file"].endswith("poison.txt")]
+    assert [f["rule_id"] for f in poison] == ["EXT-FAILED"] and "进程意外退出" in poison[0]["message"]
+    assert "审核报告 8 份" in done.stdout.decode("utf-8") and "读取完整 7" in done.stdout.decode("utf-8")
