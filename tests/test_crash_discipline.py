@@ -430,3 +430,33 @@ def test_a_reading_process_that_dies_costs_only_its_file(tmp_path):
     poison = [f for f in rows if f["file"].endswith("poison.txt")]
     assert [f["rule_id"] for f in poison] == ["EXT-FAILED"] and "进程意外退出" in poison[0]["message"]
     assert "审核报告 8 份" in done.stdout.decode("utf-8") and "读取完整 7" in done.stdout.decode("utf-8")
+
+
+RULE_WORKER_DIES = """
+import os
+import auditor.engine as E
+import auditor.engine.kinds as K
+E.PARALLEL_TEXT_FROM = 1          # the rule workers even for two reports
+MAIN = os.getpid()
+_text = K.DIRECT["text_pattern"]
+def _dies_in_a_worker(rule, batch, rids):
+    if os.getpid() != MAIN:
+        os._exit(9)               # as a worker killed for memory
+    return _text(rule, batch, rids)
+K.DIRECT["text_pattern"] = _dies_in_a_worker
+"""
+
+
+def test_a_rule_worker_that_dies_is_replaced_by_the_main_process(tmp_path):
+    """Before: BrokenProcessPool ended the whole run."""
+    inbox, out = office(tmp_path)
+    plain_out = tmp_path / "plain"
+    assert run(tmp_path, "", str(inbox), "--out", str(plain_out)).returncode in CLEAN
+    done = run(tmp_path, RULE_WORKER_DIES, str(inbox), "--out", str(out))
+    assert done.returncode in CLEAN, done.stderr.decode()
+
+    def of(rows):
+        return sorted((Path(f["file"]).name, f["rule_id"], f["location"], f["message"]) for f in rows)
+
+    assert of(findings(out)) == of(findings(plain_out))
+    assert any(f["rule_kind"] == "text_pattern" for f in findings(out))

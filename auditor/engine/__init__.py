@@ -74,7 +74,7 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
     for kind, rule in direct:
         hits.extend(direct_hits(kind, rule, batch, rids_by_rule[rule.key]))
     if pending is not None:
-        hits.extend(_collect_text_workers(pending))
+        hits.extend(_collect_text_workers(pending, text, batch, rids_by_rule))
 
     frames: dict[str, pd.DataFrame] = {}
     specs = []
@@ -211,10 +211,20 @@ def _start_text_workers(items: list[tuple[str, Rule]], batch: Batch, rids_by_rul
 _HEAVY_FIRST = {"cross_year": 0, "text_number": 1, "text_pattern": 2}
 
 
-def _collect_text_workers(pending) -> list[Hit]:
+def _collect_text_workers(pending, items: list[tuple[str, Rule]], batch: Batch,
+                          rids_by_rule: dict[str, pd.Index]) -> list[Hit]:
+    """The workers' hits, in rule order. A rule whose worker failed or died (memory) is run here
+    instead, so that the run goes on."""
     pool, futures = pending
+    out: list[Hit] = []
     try:
-        return [hit for f in futures for hit in f.result()]
+        for (kind, rule), future in zip(items, futures):
+            try:
+                out.extend(future.result())
+            except Exception:  # noqa: BLE001 — BrokenProcessPool, or a result that could not travel
+                trace.exception("规则 %s 的工作进程出错，改在主进程执行", rule.id)
+                out.extend(direct_hits(kind, rule, batch, rids_by_rule[rule.key]))
+        return out
     finally:
         pool.shutdown()
         _SHARED.clear()
