@@ -210,3 +210,14 @@ def test_fields_row_is_the_only_source_of_the_date(tmp_path):
     assert report.meta["published"] == original.meta["published"] == "2023-01-19"
     assert report.meta["agency"] == original.meta["agency"]
     assert _values(report) == _values(original)
+
+
+def test_cell_of_many_short_paragraphs_is_content():
+    """Web text one cell per line (no sentence, no part heading) in the article cell of a
+    two-column layout: many paragraphs in a long cell make it content, and it is read as lines."""
+    lines = ["第二十条第（一）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+             "规章", "0", "0", "0", "行政规范性文件", "1", "0", "12",
+             "第二十条第（五）项", "信息内容", "本年处理决定数量", "行政许可", "35"]
+    article = "".join(f"<p>{x}</p>" for x in lines)
+    body = f'<table><tr><td><a href="#">首页</a></td><td>{article}</td></tr></table>'
+    assert _kinds(read_html("t.html", _html(body))) == ["首页", *lines]

@@ -1,7 +1,8 @@
 """Reader for HTML pages (crawler-saved copies of published reports, Word-pasted HTML).
 
 Every block-level element becomes a text block and every `<table>` a table block, in reading
-order. Word splits words and numbers across `<span>`/`<font>`/`<o:p>` runs, so inline runs are
+order, except tables that lay the page out (header, menu, article, footer in cells; see
+`_is_layout`): their content flows as text blocks and nested tables. Word splits words and numbers across `<span>`/`<font>`/`<o:p>` runs, so inline runs are
 joined without inserting anything; `<br>` becomes a newline. The tree is walked with explicit
 stacks, never by recursion, so deeply nested pages cannot overflow the Python stack.
 """
@@ -555,7 +556,7 @@ def _own_cells(table: Any) -> Iterator[Any]:
     """The table's cells (not those of tables nested in them), in document order."""
     for td in table.iter("td", "th"):
         parent = td.getparent()
-        while parent is not None and not (isinstance(parent.tag, str) and parent.tag.lower() == "table"):
+        while parent is not None and parent.tag != "table":   # (the parser's tags are lower case)
             parent = parent.getparent()
         if parent is table:
             yield td
