@@ -168,12 +168,13 @@ def html_head(page_text: str) -> str:
     return m.group(1) if m else '<meta charset="utf-8">'
 
 
-def write_variants(name: str, source: Path, folder: Path, meta: dict | None = None) -> list[Path]:
-    """Every layout of one real report (text, HTML or the sample fixture) into `folder`; `meta`:
-    the original's title, agency and publication date, for the layouts that print fields."""
+def write_variants(source: Path, folder: Path, meta: dict | None = None) -> list[Path]:
+    """Every layout of one real report (text, HTML or the sample fixture) into `folder`, named
+    <source stem>-<layout>.html; `meta`: the original's title, agency and publication date, for
+    the layouts that print fields."""
     folder.mkdir(parents=True, exist_ok=True)
     raw = source.read_text(encoding="utf-8")
-    stem = Path(name).stem
+    stem = source.stem
     head = '<meta charset="utf-8">'
     if source.suffix == ".html":
         article, head = html_article(raw), html_head(raw)

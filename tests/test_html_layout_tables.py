@@ -3,8 +3,8 @@
 Older CMSs and Word-pasted pages put the header, menu, article and footer in the cells of layout
 tables (tests/layout_variants.py). Each shared real report (zibo and pingtan web text as
 paragraphs, the shuyang page, the 2021 sample rendered with Word-pasted data tables) is laid out
-four ways; every variant must find the same six parts, read the same cells, agency and year, and
-gain no compliance finding of warning or error level. Data tables stay tables even when Word puts
+five ways (zibo also as Word pastes it); every variant must find the same six parts, read the
+same cells, agency and year, and gain no compliance finding of warning or error level. Data tables stay tables even when Word puts
 a <p> in every cell.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from auditor.ingest import read_document
 from auditor.ingest.html import read_html
 from auditor.model import TableBlock, TextBlock
 
+from . import chrome_variants as cv
 from . import layout_variants as lv
 from . import variants as V
 from .conftest import SAMPLES
@@ -46,8 +47,14 @@ def _values(report) -> dict:
 def audited(tmp_path_factory, packs):
     tmp = tmp_path_factory.mktemp("layout")
     originals = {name: extract(read_document(path)) for name, path in SOURCES.items()}
-    variants = [(name, extract(read_document(path))) for name, source in SOURCES.items()
-                for path in lv.write_variants(name, source, tmp, originals[name].meta)]
+    sources = list(SOURCES.items())
+    # zibo as Word pastes it into a CMS (runs split mid-word, a <p class=MsoNormal> per line)
+    zibo = "zibo-gaoxin-police-2022.txt"
+    word = tmp / "zibo-word.html"
+    word.write_bytes(cv.word_pasted_html(SOURCES[zibo].read_text(encoding="utf-8"), "zibo", seed=3))
+    sources.append((zibo, word))
+    variants = [(name, extract(read_document(path))) for name, source in sources
+                for path in lv.write_variants(source, tmp / source.stem, originals[name].meta)]
     findings = audit(list(originals.values()) + [r for _, r in variants], packs).findings
     return originals, variants, findings
 
@@ -55,7 +62,8 @@ def audited(tmp_path_factory, packs):
 def test_every_layout_of_every_report_is_built(audited):
     _, variants, _ = audited
     names = {Path(r.file).stem for _, r in variants}
-    assert names == {f"{Path(n).stem}-{layout}" for n in SOURCES for layout in lv.LAYOUTS}
+    stems = [Path(n).stem for n in SOURCES] + ["zibo-word"]
+    assert names == {f"{stem}-{layout}" for stem in stems for layout in lv.LAYOUTS}
 
 
 def test_originals_are_fully_read(audited):
