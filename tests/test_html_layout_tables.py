@@ -229,3 +229,40 @@ def test_cell_of_many_short_paragraphs_is_content():
     article = "".join(f"<p>{x}</p>" for x in lines)
     body = f'<table><tr><td><a href="#">首页</a></td><td>{article}</td></tr></table>'
     assert _kinds(read_html("t.html", _html(body))) == ["首页", *lines]
+
+
+def _composed(article: str, order: list[str], meta: dict) -> str:
+    for layout in order:
+        article = lv.WRAP[layout](article, meta)
+    return article
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_compositions_of_layouts_change_nothing(seed, tmp_path, packs):
+    """Layout tables inside layout tables, in a seeded random order and depth (2–3): same parts,
+    cells, agency and year as the original, and no new accusation."""
+    import random
+
+    rng = random.Random(seed)
+    names = ["zibo-gaoxin-police-2022.txt", "shuyang-fgj-2023.html"]
+    originals, variants = [], []
+    for name in names:
+        source = SOURCES[name]
+        original = extract(read_document(source))
+        raw = source.read_text(encoding="utf-8")
+        article, head = ((lv.html_article(raw), lv.html_head(raw)) if source.suffix == ".html"
+                         else (lv.text_article(raw), '<meta charset="utf-8">'))
+        order = [rng.choice(lv.LAYOUTS) for _ in range(rng.randint(2, 3))]
+        path = tmp_path / f"{source.stem}-{'+'.join(order)}.html"
+        body = _composed(article, order, original.meta)
+        path.write_bytes(f"<html><head>{head}</head><body>{body}</body></html>".encode("utf-8"))
+        originals.append(original)
+        variants.append(extract(read_document(path)))
+    findings = audit(originals + variants, packs).findings
+    for original, variant in zip(originals, variants):
+        assert [s.number for s in variant.sections] == [1, 2, 3, 4, 5, 6], variant.file
+        assert _values(variant) == _values(original), variant.file
+        assert (variant.meta["agency"], variant.meta["year"]) == (original.meta["agency"], original.meta["year"])
+        before = _accusations(findings[findings["file"] == original.file])
+        after = _accusations(findings[findings["file"] == variant.file])
+        assert after <= before, (variant.file, after - before)
