@@ -266,3 +266,19 @@ def test_random_compositions_of_layouts_change_nothing(seed, tmp_path, packs):
         before = _accusations(findings[findings["file"] == original.file])
         after = _accusations(findings[findings["file"] == variant.file])
         assert after <= before, (variant.file, after - before)
+
+
+def test_article_cell_among_number_cells_is_still_content(tmp_path):
+    """A page-number bar (1 2 3 4 5) as cells of the same layout table does not make it a
+    statistics table: the cell holding the article (two part headings, prose) decides."""
+    source = SOURCES["zibo-gaoxin-police-2022.txt"]
+    original = extract(read_document(source))
+    pages = "".join(f"<td>{i}</td>" for i in range(1, 8))
+    body = (f'<table><tr><td colspan="7">网站首页</td></tr>'
+            f'<tr><td colspan="7">{lv.text_article(source.read_text(encoding="utf-8"))}</td></tr>'
+            f"<tr>{pages}</tr></table>")
+    path = tmp_path / "zibo-pages.html"
+    path.write_bytes(_html(body))
+    report = extract(read_document(path))
+    assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
+    assert _values(report) == _values(original)

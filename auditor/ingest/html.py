@@ -523,7 +523,17 @@ def _is_layout(table: Any, rows: list[_Row], nested: list[Any]) -> bool:
     if not rows:
         return False
     if nested or _prose_cell(table, rows) or _single_column(rows):
-        return not _data_like(rows)
+        return not _data_like(rows) or _article_cell(rows)
+    return False
+
+
+def _article_cell(rows: list[_Row]) -> bool:
+    """A long cell naming two of the six parts: the article itself, even among number cells
+    (a page number bar or a calendar in the same layout table)."""
+    for _, texts, _ in rows:
+        for text in texts:
+            if len(text) >= LAYOUT_PROSE_CELL and len(set(_PART_WORDS.findall(text))) >= 2:
+                return True
     return False
 
 
