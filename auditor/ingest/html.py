@@ -3,8 +3,9 @@
 Every block-level element becomes a text block and every `<table>` a table block, in reading
 order, except tables that lay the page out (header, menu, article, footer in cells; see
 `_is_layout`): their content flows as text blocks and nested tables. Word splits words and
-numbers across `<span>`/`<font>`/`<o:p>` runs, so inline runs are joined without inserting anything; `<br>` becomes a newline. The tree is walked with explicit
-stacks, never by recursion, so deeply nested pages cannot overflow the Python stack.
+numbers across `<span>`/`<font>`/`<o:p>` runs, so inline runs are joined without inserting
+anything; `<br>` becomes a newline. The tree is walked with explicit stacks, never by recursion,
+so deeply nested pages cannot overflow the Python stack.
 """
 from __future__ import annotations
 
