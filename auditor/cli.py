@@ -41,7 +41,10 @@ def default_rules_dir() -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `auditor rules list | head` ends quietly
+    if hasattr(signal, "SIGPIPE") and getattr(args, "func", None) not in (_cmd_run, _cmd_decide):
+        # `auditor rules list | head` ends quietly. Never for a run: it writes to pipes of its child
+        # processes, and one that died would kill the run silently (exit -13) instead of being reported
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     for handler in logging.root.handlers:
         handler.setLevel(logging.WARNING)   # the log file gets INFO; the terminal only problems
@@ -218,11 +221,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
                           ledger_path=args.ledger, full=args.full, roster=roster)
     except Timeout:
         print(f"另一个审核任务正在使用 {args.out}，本次未运行（可用 --wait 秒数 等待）。", file=sys.stderr)
-        logging.getLogger("auditor").warning("结果目录被占用，本次未运行")
+        _log_file().warning("结果目录被占用，本次未运行")
         return EXIT_LOCKED
     except EngineError as exc:
         print(f"引擎错误：{exc}", file=sys.stderr)
-        logging.getLogger("auditor").error("引擎错误：%s", exc)
+        _log_file().error("引擎错误：%s", exc)
         return EXIT_ENGINE
     except LedgerError as exc:
         return _ledger_refused(str(exc))
@@ -231,12 +234,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             return _ledger_refused(corrupt_message(ledger_path, str(exc)), exc)
         print(f"写入账本 {ledger_path} 失败（{exc}：磁盘已满或没有写权限？），之前的结果和账本保持不变。",
               file=sys.stderr)
-        logging.getLogger("auditor").error("写入账本失败：%s", exc)
+        _log_file().error("写入账本失败：%s", exc)
         return EXIT_WRITE
     except OSError as exc:
         print(f"写入结果失败：{exc.strerror or exc}（磁盘已满或没有写权限？）。之前的结果和账本保持不变。",
               file=sys.stderr)
-        logging.getLogger("auditor").error("写入结果失败：%s", exc)
+        _log_file().error("写入结果失败：%s", exc)
         return EXIT_WRITE
     from .domain import SEVERITIES, SEVERITY_WORDS
 
