@@ -28,6 +28,7 @@ from . import __version__
 from .engine import RunResult, evaluate, gx_process, summarize
 from .engine import versions as ver
 from .extract import extract
+from .domain import SEVERITIES
 from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_document
 from .ledger import Ledger, attach_decisions, content_hash, pack_report
 from .model import Report
@@ -652,7 +653,7 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
     summary.update({"reports": len(result.reports), "failed": int((result.reports["status"] == "failed").sum()),
                     "complete": int((result.reports["status"] == "complete").sum()),
                     "partial": int((result.reports["status"] == "partial").sum()),
-                    **{f"open/{s}": int((comp["severity"] == s).sum()) for s in ("error", "warning", "info")},
+                    **{f"open/{s}": int((comp["severity"] == s).sum()) for s in SEVERITIES},
                     "manual": int((result.findings["category"] == "extraction").sum()) if len(result.findings) else 0})
     if outcome.versions is not None:
         summary.update({"superseded": int((outcome.versions["state"] == ver.SUPERSEDED).sum()),
