@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 REPORT_PHRASE = re.compile(
     r"政府信息公开(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)|政务公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
@@ -47,13 +48,23 @@ _TWO_NAMES = re.compile(r"^(.{2,20}?(?:人民政府|政府))([\u4e00-\u9fff]{1,6
                         r".*(?:人民政府|委员会|管委会|局|厅|办公室|办公厅|镇|街道|中心))$")
 
 
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+_EMPHASIS = re.compile(r"\*\*|__|~~|</?(?:strong|b|em)>")   # markdown / HTML emphasis
+# The functions below are pure functions of a string, called on the same page lines several times
+# per report (and on the same CMS chrome across reports): their results are cached.
+_CACHE = 4096
+
+
+@lru_cache(maxsize=_CACHE)
 def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"[\u200b-\u200f\u2060\ufeff\u00ad]", "", text)
-    text = re.sub(r"\*\*|__|~~|</?(?:strong|b|em)>", "", text)   # markdown / HTML emphasis
+    if not text.isascii():                 # (NFKC leaves ASCII as it is)
+        text = unicodedata.normalize("NFKC", text)
+        text = _INVISIBLE.sub("", text)
+    text = _EMPHASIS.sub("", text)
     return text.strip()
 
 
+@lru_cache(maxsize=_CACHE)
 def strip_chrome(raw: str) -> str:
     """Drop bullets, markdown marks and leading labels (「•标题:」「# 」「名称：」)."""
     text = _norm(raw)
@@ -86,28 +97,36 @@ def arabic_years(text: str) -> str:
     return _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(1)), text)
 
 
+_TAG = re.compile(r"^(?:[【\[［](?![^】\]］]*(?:具体|地名|名称|单位|XX|××))[^】\]］]{1,6}[】\]］]\s*)+")
+_HAS_YEAR = re.compile(r"20\d{2}")
+
+
+@lru_cache(maxsize=_CACHE)
 def report_title(raw: str) -> str | None:
     """The report's title in a raw title string, without label, site name or breadcrumb."""
     text = last_crumb(strip_chrome(raw))
     if not text:
         return None
     # 「【年报】」「[置顶]」 tags before a title (not a placeholder: 「［具体地名］」 stays, and names no one)
-    text = re.sub(r"^(?:[【\[［](?![^】\]］]*(?:具体|地名|名称|单位|XX|××))[^】\]］]{1,6}[】\]］]\s*)+", "",
-                  arabic_years(text))
+    text = _TAG.sub("", arabic_years(text))
     # 「沭阳县人民政府-XX局2023年…年度报告_沭阳县发改局」: keep the segment holding the phrase;
     # inside it, single spaces between characters are letter-spacing (「宁 波 市 … 2 0 2 3 年」).
     segments = [_unspaced(s) for s in _SITE_SEP.split(text.strip()) if s.strip()]
     text = next((s for s in segments if REPORT_PHRASE.search(s) and len(s) >= 6), _unspaced(text))
     # A report's title states its year; 「部门年报」「政府信息公开年报」 are column names.
-    if not REPORT_PHRASE.search(text) or not re.search(r"20\d{2}", text):
+    if not REPORT_PHRASE.search(text) or not _HAS_YEAR.search(text):
         return None
     m = _last_phrase(text)
     return text[:m].strip() if m else None
 
 
+_SPACES = re.compile(r"\s+")
+_LETTER_SPACE = re.compile(r"(?<=[\u4e00-\u9fff\d]) (?=[\u4e00-\u9fff\d])")
+
+
 def _unspaced(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"(?<=[\u4e00-\u9fff\d]) (?=[\u4e00-\u9fff\d])", "", text)
+    text = _SPACES.sub(" ", text).strip()
+    return _LETTER_SPACE.sub("", text)
 
 
 def _last_phrase(text: str) -> int | None:
@@ -117,12 +136,17 @@ def _last_phrase(text: str) -> int | None:
     return max(ends) if ends else None
 
 
+_NOTICE = re.compile(r"^(?:关于)?(?:印发|公布|发布|公开|报送|上报)?[《「]?")
+_HEAD_TAIL = re.compile(r"(?:关于|的|度)$")
+
+
+@lru_cache(maxsize=_CACHE)
 def agency_from_title(title: str) -> str | None:
     """「XX2023年政府信息公开工作年度报告」 → XX; 「2024年XX政府信息公开…」 → XX; None if the
     title names no agency (「2023年度政府信息公开工作年度报告」)."""
-    text = re.sub(r"\s+", "", _norm(title))
+    text = _SPACES.sub("", _norm(title))
     # 「关于印发《XX局2023年…年度报告》的通知」: the report's title inside a notice's
-    text = re.sub(r"^(?:关于)?(?:印发|公布|发布|公开|报送|上报)?[《「]?", "", text)
+    text = _NOTICE.sub("", text)
     text = _YEAR_TOKEN.sub(lambda m: " ", text, count=0)   # years become cut points
     pieces = [p for p in text.split(" ") if p]
     for piece in pieces:
@@ -130,7 +154,7 @@ def agency_from_title(title: str) -> str | None:
         head = piece[:m.start()] if m else piece
         if head.endswith("人民") and piece[len(head):].startswith("政府"):
             head += "政府"   # 「XX县人民政府信息公开工作年度报告」
-        head = re.sub(r"(?:关于|的|度)$", "", head)
+        head = _HEAD_TAIL.sub("", head)
         name = clean_name(head)
         if name and two_names(name):
             # 「平江县人民政府 平江县教育体育局2021年…」: the host's name, then the issuer's
@@ -142,28 +166,42 @@ def agency_from_title(title: str) -> str | None:
     return None
 
 
+_NOT_WORDS = re.compile(r"^关于|[\W_]")
+
+
+@lru_cache(maxsize=_CACHE)
 def names_something(title: str) -> bool:
     """Does the title have words before its year and phrase (whether or not we read them as a
     name)? 「2023年度政府信息公开工作年度报告」 has none; 「《XX区2021年…》」 has."""
-    text = _YEAR_TOKEN.sub("", re.sub(r"\s+", "", _norm(title)))
+    text = _YEAR_TOKEN.sub("", _SPACES.sub("", _norm(title)))
     m = _AGENCY_END.search(text)
     head = text[:m.start()] if m else text
-    return bool(re.sub(r"^关于|[\W_]", "", head))
+    return bool(_NOT_WORDS.sub("", head))
+
+
+_BAR = re.compile(r"[|｜]")
+_LEAD_YEAR = re.compile(r"^(?:20\d{2}年?度?)+")
+_TAIL_YEAR = re.compile(r"(?:[（(]?20\d{2}[)）]?年?度?)+$")
 
 
 def clean_name(raw: str | None) -> str | None:
     """A bare agency name from a label value, a line or a title's head; None if it is not one."""
     if raw is None:
         return None
-    text = strip_chrome(str(raw))
+    return _clean_name(str(raw))
+
+
+@lru_cache(maxsize=_CACHE)
+def _clean_name(raw: str) -> str | None:
+    text = strip_chrome(raw)
     if _CRUMB.search(text):
         return None
     # A CMS field run: the value stops where the next label (or a field bar) starts.
     text = _LATER_LABEL.split(text, maxsplit=1)[0]
-    text = re.split(r"[|｜]", text, maxsplit=1)[0]
-    text = re.sub(r"\s+", "", text)
-    text = re.sub(r"^(?:20\d{2}年?度?)+", "", text)
-    text = re.sub(r"(?:[（(]?20\d{2}[)）]?年?度?)+$", "", text)   # 「东河区卫生健康委员会2021」
+    text = _BAR.split(text, maxsplit=1)[0]
+    text = _SPACES.sub("", text)
+    text = _LEAD_YEAR.sub("", text)
+    text = _TAIL_YEAR.sub("", text)   # 「东河区卫生健康委员会2021」
     text = text.strip("-—_–·:：,，、[]【】「」『』\"“”'")
     if len(text) >= 4 and len(text) % 2 == 0 and text[:len(text) // 2] == text[len(text) // 2:]:
         text = text[:len(text) // 2]   # 「五泄镇五泄镇」
@@ -172,11 +210,15 @@ def clean_name(raw: str | None) -> str | None:
     return text.replace("(", "（").replace(")", "）")   # as printed: Chinese names use full width
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
+
+
 def is_name(text: str) -> bool:
     """Could a person read `text` as an agency's name?"""
     if not (2 <= len(text) <= 40):
         return False
-    if not re.search(r"[\u4e00-\u9fff]", text) or re.search(r"\d", text):
+    if not _HAN.search(text) or _DIGIT.search(text):
         return False
     if _PLACEHOLDER.search(text) or _NOT_A_NAME.search(text):
         return False

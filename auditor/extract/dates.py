@@ -17,6 +17,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Month and day alternations try two digits first, so 「2026-01-2016:07」 (date and time glued)
 # reads 2026-01-20 and 「2024-1-516:07」 reads 2024-01-05.
@@ -59,9 +60,17 @@ class Candidate:
         return int(self.date[:4])
 
 
+def nfkc(text: str) -> str:
+    """`unicodedata.normalize("NFKC", text)`, skipped for ASCII text (which it leaves as it is)."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+# iso and labelled_dates are pure functions of a string, called on the same page lines again and
+# again (within a report and across reports of one CMS): cached.
+@lru_cache(maxsize=4096)
 def iso(text: str) -> str | None:
     """The first calendar date in `text` as yyyy-mm-dd (None if none or impossible)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     for m in DATE.finditer(text):
         y = int(m.group(1))
         mo, d = (m.group(3), m.group(4)) if m.group(2) else (m.group(5), m.group(6))
@@ -75,9 +84,12 @@ def iso(text: str) -> str | None:
     return None
 
 
+_COMPACT = re.compile(r"\s*(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
 def compact(text: str) -> str | None:
     """「20240118」, a date without separators: read only where a label or tag says it is one."""
-    m = re.match(r"\s*(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)", text)
+    m = _COMPACT.match(text)
     return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
@@ -101,7 +113,14 @@ def _valid(y: int, mo: int, d: int) -> str | None:
 
 def labelled_dates(line: str) -> list[Candidate]:
     """Dates bound to a publication label in one line of page chrome."""
-    text = unicodedata.normalize("NFKC", line)
+    return list(_labelled_dates(line))
+
+
+@lru_cache(maxsize=4096)
+def _labelled_dates(line: str) -> tuple[Candidate, ...]:
+    text = nfkc(line)
+    if "20" not in text:
+        return ()    # every date read here starts with its year 20xx
     found = []
     for m in _LABEL.finditer(text):
         label = m.group(1)
@@ -117,7 +136,7 @@ def labelled_dates(line: str) -> list[Candidate]:
         dated = {iso(m.group(0)) for m in DATE.finditer(text)} - {None}
         if len(dated) == 1 and not _NOT_PUB_LINE.search(text):
             found.append(Candidate(dated.pop(), LABEL))
-    return found
+    return tuple(found)
 
 
 def choose(candidates: list[Candidate], year: int | None) -> str | None:

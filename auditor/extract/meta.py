@@ -13,7 +13,6 @@ Ingest records what the page carries (crawler header lines, `<meta>` tags, the `
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from ..model import Document, TextBlock
@@ -36,6 +35,7 @@ _DANGLING_LABEL = re.compile(r"(?:发布|公开|发文|生成|成文)(?:时间|�
 _BROKEN_TITLE = re.compile(r"(?:政府信息公开|政务公开|信息公开|工作|年度|20\d{2}\s*年度?)$")
 _LABELLED = re.compile(r"^[\s#>*•·●◆■▪\-]*(?:" + "|".join(_FIELD_LABELS) + r")\s*[:：]")
 _SUBTITLE = re.compile(r"^\s*[（(]\s*([^（）()\d]{2,30}?)\s*(20\d{2})\s*年?度?\s*[)）]\s*$")
+_SEGMENT_GAP = re.compile(r"\s{1,}|[>＞»›]")
 _NAV = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条|相关|推荐|热点|最新|附件|点击)")
 _PUB_META_KEYS = ("发布日期", "发布时间", "公开日期", "发文日期")
 # A name relative to the site (「区政府」「县财政局」「市科委」): no real place starts with these.
@@ -105,7 +105,7 @@ def _fields(doc: Document, head: list[str]) -> dict[str, list[str]]:
         if key in _FIELD_LABELS and value:
             found.setdefault(key, []).append(value)
     for line in head:
-        text = unicodedata.normalize("NFKC", line)
+        text = dates.nfkc(line)
         if ":" not in text:
             continue
         for m in _FIELD.finditer(text):
@@ -134,7 +134,7 @@ def _title_candidates(doc: Document, head: list[str],
             if not _LABELLED.match(line):   # 「标题：…」 lines were read above, as fields
                 yield "body", text, i, 1
             sub = _SUBTITLE.match(head[i + 1]) if i + 1 < len(head) and REPORT_PHRASE.search(text) else None
-            if sub and not re.search(r"20\d{2}", text):
+            if sub and not _HAS_YEAR.search(text):
                 # 「政府信息公开工作年度报告」/「（南宁市青秀区人民政府 2023年度）」
                 yield "body", f"{sub.group(1)}{sub.group(2)}年度{text}", i, 2
             if not _BROKEN_TITLE.search(text) or i + 1 >= len(head):
@@ -148,7 +148,7 @@ def _title_candidates(doc: Document, head: list[str],
             yield "page", doc.meta[key], None, 1
     for line in head[:5]:
         if len(line) > 70:   # a page flattened to one line: the title between two gaps
-            for segment in re.split(r"\s{1,}|[>＞»›]", line):
+            for segment in _SEGMENT_GAP.split(line):
                 if 6 <= len(segment) <= 70 and REPORT_PHRASE.search(segment):
                     yield "inline", segment, None, 1
 
@@ -169,9 +169,15 @@ def _readings(doc: Document, head: list[str], fields: dict[str, list[str]]) -> l
     return out
 
 
+_BRACKETED_NAME = re.compile(r"报告\s*[（(]([^（）()]{2,30})[)）]\s*$")
+_HAS_YEAR = re.compile(r"20\d{2}")
+_MARKS = re.compile(r"^(?:[#>*+\-•·●◆■▪\s]|\*\*)+|\*\*$")
+_SPACES = re.compile(r"\s+")
+
+
 def _after_title(raw: str) -> str | None:
     """「2023年政府信息公开工作年度报告（XX局）」: the name in brackets after the title."""
-    m = re.search(r"报告\s*[（(]([^（）()]{2,30})[)）]\s*$", unicodedata.normalize("NFKC", raw))
+    m = _BRACKETED_NAME.search(dates.nfkc(raw))
     name = clean_name(m.group(1)) if m else None
     return name if name and ORG_END.search(name) else None
 
@@ -179,7 +185,7 @@ def _after_title(raw: str) -> str | None:
 def _title_and_agency(doc: Document, head: list[str], fields: dict[str, list[str]]) -> tuple[str | None, str | None]:
     readings = _readings(doc, head, fields)
     named = [r for r in readings if r[2]]
-    title = next((t for _, t, _ in readings if re.search(r"20\d{2}", t)), None)
+    title = next((t for _, t, _ in readings if _HAS_YEAR.search(t)), None)
     agency: str | None = None
     if named:
         source, title, agency = named[0]
@@ -255,11 +261,11 @@ def _standalone_name(head: list[str], index: int) -> str | None:
     no date, no other words."""
     if not 0 <= index < len(head):
         return None
-    text = re.sub(r"^(?:[#>*+\-•·●◆■▪\s]|\*\*)+|\*\*$", "", unicodedata.normalize("NFKC", head[index]).strip())
+    text = _MARKS.sub("", dates.nfkc(head[index]).strip())
     if ":" in text or "：" in text:
         return None
     name = clean_name(text)
-    if name and name == re.sub(r"\s+", "", text) and ORG_END.search(name):
+    if name and name == _SPACES.sub("", text) and ORG_END.search(name):
         return name
     return None
 
@@ -284,7 +290,7 @@ def _signature_name(doc: Document) -> str | None:
     for i in range(len(lines) - 1, 0, -1):
         if dates.iso(lines[i]) and len(lines[i].strip()) <= 20:
             name = clean_name(lines[i - 1])
-            if name and ORG_END.search(name) and name == re.sub(r"\s+", "", strip_chrome(lines[i - 1])):
+            if name and ORG_END.search(name) and name == _SPACES.sub("", strip_chrome(lines[i - 1])):
                 return name
             return None
     return None
@@ -305,9 +311,9 @@ def _year(title: str | None, preface: str) -> int | None:
     """The title's year; else the first day of the statistics period (「统计期限为2023年1月1日…」);
     else the first year in the preface. (Not the first date on the page: a header's
     「2026年1月20日 星期二」 is today.)"""
-    text = unicodedata.normalize("NFKC", preface[:2000])
+    text = dates.nfkc(preface[:2000])
     for pattern, where in ((_YEAR, title or ""), (_PERIOD_START, text), (_YEAR, text[:400])):
-        m = pattern.search(unicodedata.normalize("NFKC", where))
+        m = pattern.search(dates.nfkc(where))
         if m:
             return int(m.group(1))
     return None
