@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from auditor.engine import audit
@@ -23,6 +22,7 @@ from auditor.model import TableBlock, TextBlock
 from . import chrome_variants as cv
 from . import layout_variants as lv
 from . import variants as V
+from . import relayout_checks as rc
 from .conftest import SAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,13 +34,6 @@ SOURCES = {
 }
 
 
-def _accusations(findings: pd.DataFrame) -> set[tuple[str, str]]:
-    sel = findings[(findings["category"] == "compliance") & findings["severity"].isin(["error", "warning"])]
-    return set(zip(sel["rule_id"], sel["location"]))
-
-
-def _values(report) -> dict:
-    return {(c.table, c.row, c.col): c.value for c in report.cells if c.raw is not None}
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +64,7 @@ def test_originals_are_fully_read(audited):
     originals, _, _ = audited
     for name, report in originals.items():
         assert sorted(s.number for s in report.sections) == [1, 2, 3, 4, 5, 6], name
-        assert len(_values(report)) >= 190, name
+        assert len(rc.read_values(report)) >= 190, name
 
 
 def test_variants_find_the_same_six_parts(audited):
@@ -83,15 +76,12 @@ def test_variants_find_the_same_six_parts(audited):
 
 def test_variants_read_the_same_cells(audited):
     originals, variants, _ = audited
-    for name, report in variants:
-        assert _values(report) == _values(originals[name]), report.file
+    rc.assert_same_cells(originals, variants)
 
 
 def test_variants_read_the_same_agency_and_year(audited):
     originals, variants, _ = audited
-    for name, report in variants:
-        assert report.meta["year"] == originals[name].meta["year"], report.file
-        assert report.meta["agency"] == originals[name].meta["agency"], report.file
+    rc.assert_same_agency_and_year(originals, variants)
 
 
 def test_fields_of_a_layout_table_are_still_read(audited):
@@ -106,10 +96,7 @@ def test_fields_of_a_layout_table_are_still_read(audited):
 
 def test_variants_gain_no_accusation(audited):
     originals, variants, findings = audited
-    for name, report in variants:
-        before = _accusations(findings[findings["file"] == originals[name].file])
-        after = _accusations(findings[findings["file"] == report.file])
-        assert after <= before, (report.file, after - before)
+    rc.assert_no_accusation_gained(originals, variants, findings)
 
 
 def test_variants_raise_no_extraction_doubt_the_original_has_not(audited):
@@ -217,7 +204,7 @@ def test_fields_row_is_the_only_source_of_the_date(tmp_path):
     report = extract(doc)
     assert report.meta["published"] == original.meta["published"] == "2023-01-19"
     assert report.meta["agency"] == original.meta["agency"]
-    assert _values(report) == _values(original)
+    assert rc.read_values(report) == rc.read_values(original)
 
 
 def test_cell_of_many_short_paragraphs_is_content():
@@ -261,10 +248,10 @@ def test_random_compositions_of_layouts_change_nothing(seed, tmp_path, packs):
     findings = audit(originals + variants, packs).findings
     for original, variant in zip(originals, variants):
         assert [s.number for s in variant.sections] == [1, 2, 3, 4, 5, 6], variant.file
-        assert _values(variant) == _values(original), variant.file
+        assert rc.read_values(variant) == rc.read_values(original), variant.file
         assert (variant.meta["agency"], variant.meta["year"]) == (original.meta["agency"], original.meta["year"])
-        before = _accusations(findings[findings["file"] == original.file])
-        after = _accusations(findings[findings["file"] == variant.file])
+        before = rc.accusations(findings[findings["file"] == original.file])
+        after = rc.accusations(findings[findings["file"] == variant.file])
         assert after <= before, (variant.file, after - before)
 
 
@@ -281,4 +268,4 @@ def test_article_cell_among_number_cells_is_still_content(tmp_path):
     path.write_bytes(_html(body))
     report = extract(read_document(path))
     assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
-    assert _values(report) == _values(original)
+    assert rc.read_values(report) == rc.read_values(original)
