@@ -60,6 +60,7 @@ class Candidate:
         return int(self.date[:4])
 
 
+@lru_cache(maxsize=4096)
 def nfkc(text: str) -> str:
     """`unicodedata.normalize("NFKC", text)`, skipped for ASCII text (which it leaves as it is)."""
     return text if text.isascii() else unicodedata.normalize("NFKC", text)
@@ -158,6 +159,10 @@ def choose(candidates: list[Candidate], year: int | None) -> str | None:
     return None
 
 
+_SPACES = re.compile(r"\s+")
+_SIGNED_DATE = re.compile(r"[（(]?(?:20\d{2}|[〇零○О一二三四五六七八九]{4})年\S{1,6}月\S{1,6}日[)）]?")
+
+
 def signature_date(lines: list[str], year: int | None) -> Candidate | None:
     """The date standing alone under the signature at the end ("XX局\\n2024年1月20日").
 
@@ -166,10 +171,10 @@ def signature_date(lines: list[str], year: int | None) -> Candidate | None:
     if year is None:
         return None
     for line in reversed(lines[-8:]):
-        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", line))
+        text = _SPACES.sub("", nfkc(line))
         if not text or len(text) > 40:
             continue
         date = iso(text)
-        if date and re.fullmatch(r"[（(]?(?:20\d{2}|[〇零○О一二三四五六七八九]{4})年\S{1,6}月\S{1,6}日[)）]?", text):
+        if date and _SIGNED_DATE.fullmatch(text):
             return Candidate(date, WRITTEN) if int(date[:4]) == year + 1 else None
     return None

@@ -90,7 +90,8 @@ _SENTENCE_END = re.compile(r"[。；]")
 # A character after which a numbered heading may start: not a letter of a running sentence.
 _BREAK_BEFORE = set("。；;:：!！?？）)”」』》】]") | set("0123456789")
 # A line numbered 一、…六、 at a heading's place, and the words that tell each part's topic.
-_LOOSE = re.compile(r"(?:(?<=[\s。；;:：])|^)([一二三四五六])\s*[、.．]\s*([^\n。；;]{1,40})")
+# (at the text's start or after a break; the test follows the numeral so the engine skips to numerals)
+_LOOSE = re.compile(r"([一二三四五六])(?<![^\s。；;:：][一二三四五六])\s*[、.．]\s*([^\n。；;]{1,40})")
 _TOPIC = {1: re.compile(r"总体|概况|概述"), 2: re.compile(r"主动公开"), 3: re.compile(r"申请"),
           4: re.compile(r"复议|诉讼"), 5: re.compile(r"问题|不足|改进|整改"), 6: re.compile(r"其[他它]")}
 _JOINED = re.compile(r"\s*(?:和|及|与|以及|、)\s*")
@@ -102,8 +103,10 @@ _LIST_GAP = re.compile(r"(?:[\s、；;，,和及以与]{0,4}|[\s.…·．⋯—-
 # (each with the characters one of which the text must hold for it to be searched at all)
 _FURNITURE = [
     ("页", re.compile(r"第\s*\d{1,3}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,3}\s*页)?")),
-    ("-—–－", re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)")),
-    ("/", re.compile(r"(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)")),
+    # (the "not after a non-space" test written after the first character, so that the regex
+    # engine skips to the candidates' first character instead of trying every position)
+    ("-—–－", re.compile(r"[-—–－](?<!\S[-—–－])\s?\d{1,3}\s?[-—–－](?!\S)")),
+    ("/", re.compile(r"\d(?<!\S\d)\d{0,2}\s?/\s?\d{1,3}(?!\S)")),
 ]
 _HEADER_LINE = re.compile(r"(?m)^[ \t\u3000]*(\S[^\n]{4,58}?年度报告[^\n]{0,10}?)[ \t\u3000]*$")
 _ODD_CHARS = re.compile("[\uff10-\uff19\u200b-\u200d\ufeff\u00ad]")
