@@ -77,9 +77,39 @@ _NUM_OTHER = (r"[（(]\s*(?:[一二三四五六七八九十]{1,2}|[1-9])\s*[)）
               r"|第\s*[一二三四五六]\s*部\s*分\s*[、.．:：]?\s*")
 # The lookahead names every character a match can start with (a numeral, or a title's first
 # character): without it the optional numeral makes the regex try every position (13× slower).
-_HEADING = re.compile("(?=[一二三四五六七八九十（(1-9第总工主收因政行存其])"
+
+
+# The characters a heading can start with: a numeral's, or (unnumbered) its title's first; title 4
+# may start with one of up to eight words before 复议, limited to these.
+_STARTS = "一二三四五六七八九十（(1-9第"
+_TITLE_STARTS = {1: "总工", 2: "主", 3: "收", 4: "总工主收因政行存其", 5: "政存", 6: "其"}
+
+
+def _heading_regex(numbers: tuple[int, ...]) -> re.Pattern[str]:
+    """The heading regex with the titles of `numbers` only (in their order)."""
+    starts = _STARTS + "".join(dict.fromkeys("".join(_TITLE_STARTS[n] for n in numbers)))
+    return re.compile(f"(?=[{starts}])"
                       f"(?:(?:(?P<cjk>{_NUM_CJK})|(?P<other>{_NUM_OTHER})){_PREFIX})?(?:"
-                      + "|".join(f"(?P<s{n}>{_spaced(p)})" for n, p in _TITLES.items()) + ")")
+                      + "|".join(f"(?P<s{n}>{_spaced(_TITLES[n])})" for n in numbers) + ")")
+
+
+_HEADING = _heading_regex(tuple(_TITLES))
+# A character each title cannot be written without. Where a title's character is absent, its
+# alternative can never match, and leaving it out of the regex gives the same matches, faster:
+# title 4 may start with any of eight words before 复议, so it is tried at almost every position.
+_TITLE_CHARS = {1: "总", 2: "主", 3: "收", 4: "复", 5: "问", 6: "需"}
+_HEADING_OF: dict[tuple[int, ...], re.Pattern[str]] = {tuple(_TITLES): _HEADING}
+
+
+def _heading_for(window: str) -> re.Pattern[str] | None:
+    """`_HEADING` without the titles that cannot occur in `window` (None: no title can)."""
+    numbers = tuple(n for n, ch in _TITLE_CHARS.items() if ch in window)
+    if not numbers:
+        return None
+    rx = _HEADING_OF.get(numbers)
+    if rx is None:
+        rx = _HEADING_OF[numbers] = _heading_regex(numbers)
+    return rx
 _SECTION_OF_GROUP = {f"s{n}": n for n in _TITLES}
 # A core every title contains, rare in other text: the full regex runs only in windows around these
 # (a title, its numeral and prefix start at most `_BEFORE` characters before its core).
@@ -402,8 +432,9 @@ def _heading_matches(text: str) -> list[re.Match[str]]:
     found: dict[int, re.Match[str]] = {}
     for a in _ANCHOR.finditer(text):
         pos, hi = max(0, a.start() - _BEFORE), min(len(text), a.end() + _AFTER)
-        while True:
-            m = _HEADING.search(text, pos, hi)
+        heading = _heading_for(text[pos:hi])
+        while heading is not None:
+            m = heading.search(text, pos, hi)
             if m is None or m.start() > a.start():
                 break
             found.setdefault(m.start(), m)
