@@ -356,7 +356,31 @@ def build_corpus(folder: Path) -> list[Hostile]:
     ]
     items += formula_reports(folder) + formula_file_names(folder) + pathy_agencies(folder)
     items += [gbk_named_file(folder), undecodable_named(folder)]
+    items += [impossible_date(folder), mistyped_future_year(folder), untitled_scrap(folder)]
     return items
+
+
+def impossible_date(folder: Path) -> Hostile:
+    """A publication date that is no date (2023-02-30): unknown, never 按期 (issue 12)."""
+    agency = "淄博市公安局日期测试分局"
+    text = with_agency(sample_text(), agency).replace("2023-01-19", "2023-02-30")
+    (folder / "impossible-date.txt").write_text(text, encoding="utf-8")
+    return Hostile("impossible-date.txt", "ok", "不存在的发布日期 2023-02-30", agency)
+
+
+def mistyped_future_year(folder: Path) -> Hostile:
+    """A report whose year was mistyped as 2031: audited, and it must not move the coverage year."""
+    agency = "淄博市公安局年度测试分局"
+    text = with_agency(sample_text(), agency).replace("2022年", "2031年")
+    (folder / "future-year.txt").write_text(text, encoding="utf-8")
+    return Hostile("future-year.txt", "ok", "年度误写为 2031 年", agency)
+
+
+def untitled_scrap(folder: Path) -> Hostile:
+    """A few words with no title, agency or year (a note saved into the inbox): pandas 3 turned
+    its missing agency into NaN and crashed every run (issue 12)."""
+    (folder / "scrap.txt").write_text("请于本周五前报送。", encoding="utf-8")
+    return Hostile("scrap.txt", "failed", "无标题、无单位的零碎文字")
 
 
 # ------------------------------------------------------------------------------ rule files

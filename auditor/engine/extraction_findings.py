@@ -22,6 +22,13 @@ def extraction_hits(batch: Batch, rids: set[int] | None = None) -> list[Hit]:
             continue
         if history[rid] or (rids is not None and rid not in rids):
             continue   # earlier years' reports, and reports whose findings are cached, are not re-reported
+        if report.status == "failed":
+            # Nothing of a report was recognised: one finding that says so, as for a file that
+            # could not be read at all (the parts and tables it lacks follow from it).
+            hits.append(Hit(rid, FAILED_RULE, "整个文件", "extract:failed", category="extraction",
+                            message=f"文件无法读取：{report.problems[0]}。未进行任何合规审核，需人工核查。",
+                            values={"读取状态": report.status}))
+            continue
         for i, problem in enumerate(report.problems):
             hits.append(Hit(rid, READ_RULE, "报告读取", f"extract:{problem}", category="extraction",
                             message=f"读取不完整：{problem}。相关规则未据此判定，需人工核查。",
