@@ -1,0 +1,42 @@
+"""Hand-written fast paths in extraction give the plain path's results (project rule: keep a test
+proving a faster form equal to the plain one)."""
+from __future__ import annotations
+
+import random
+import re
+
+from auditor.extract import sections as S
+
+# The plain forms the fast regexes replace (the lookbehind first: slower, same matches).
+PLAIN = [re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)"), re.compile(r"(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)"),
+         re.compile(r"(?:(?<=[\s。；;:：])|^)([一二三四五六])\s*[、.．]\s*([^\n。；;]{1,40})")]
+FAST = [S._FURNITURE[1][1], S._FURNITURE[2][1], S._LOOSE]
+ALPHABET = list("0123456789 \n-—–－/一二三四五、.．。；:：a文\t\u3000")
+
+
+def _spans(rx: re.Pattern[str], text: str) -> list:
+    return [(m.span(), m.groups()) for m in rx.finditer(text)]
+
+
+def test_furniture_and_loose_regexes_match_as_the_plain_ones():
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 14)))
+        for plain, fast in zip(PLAIN, FAST):
+            assert _spans(fast, text) == _spans(plain, text), (text, plain.pattern)
+
+
+def test_heading_search_without_absent_titles_matches_as_the_full_regex():
+    """`_heading_for` drops titles whose characters are absent: same matches as `_HEADING`."""
+    words = ["一、", "二、", "（三）", "4.", "第五部分", "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
+             "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项", "工作", "复议",
+             "行政", "。", " ", "\n", "2023年", "问题", "需要"]
+    rng = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
+        fast = S._heading_for(text)
+        full = [(m.span(), m.lastgroup, m.group("cjk"), m.group("other"), m.group("pre"))
+                for m in S._HEADING.finditer(text)]
+        got = [] if fast is None else [(m.span(), m.lastgroup, m.group("cjk"), m.group("other"), m.group("pre"))
+                                        for m in fast.finditer(text)]
+        assert got == full, text
