@@ -15,7 +15,6 @@ import hashlib
 import logging
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, closing
@@ -27,13 +26,15 @@ import pandas as pd
 from . import __version__
 from .engine import RunResult, evaluate, gx_process, summarize
 from .engine import versions as ver
-from .extract import extract
 from .domain import SEVERITIES
-from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, read_document
-from .ledger import Ledger, attach_decisions, content_hash, pack_report
+from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
+from .ledger import Ledger, attach_decisions, content_hash
 from .model import Report
 from .outputs import PendingOutputs, start_data_csv, start_outputs
-from .forking import can_fork, die_with_parent, worker_start
+from .forking import can_fork
+from .naming import file_name
+from .changes import change_sheet, compare_runs
+from .reading import PARALLEL_FROM, FileRow, read_reports
 from .rules.model import Pack
 from .waivers import Waiver
 
@@ -103,169 +104,7 @@ def collect(paths: list[Path]) -> Collected:
     return Collected(files, skipped)
 
 
-def file_name(path: Path) -> str:
-    """The path as outputs, the log and the ledger show it: itself, unless the file system holds a
-    name that is not UTF-8 (a GBK name from a Windows download). Such a part is shown decoded as
-    GB18030 if it is that, else with its odd bytes escaped; the file itself is still read by its
-    real path. Never an exception: one odd name must not stop every run."""
-    text = str(path)
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    parts = []
-    for part in path.parts:
-        try:
-            part.encode("utf-8")
-            parts.append(part)
-            continue
-        except UnicodeEncodeError:
-            raw = os.fsencode(part)
-        try:
-            parts.append(raw.decode("gb18030"))
-        except UnicodeDecodeError:
-            parts.append(raw.decode("utf-8", "backslashreplace"))
-    shown = str(Path(*parts))
-    if os.path.lexists(shown):   # another file really has that name: the escaped form cannot clash
-        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
-    return shown
-
-
-def read_one(path: Path) -> Report | tuple[str, str]:
-    """Read and extract one file; any failure becomes (file, Chinese reason), never an exception."""
-    return _read_timed(path)[0]
-
-
-def _read_timed(path: Path, data: bytes | None = None) -> tuple[Report | tuple[str, str], float, float]:
-    """`read_one`, plus the CPU seconds spent reading the file and extracting the report."""
-    start = time.process_time()
-    read_s = 0.0
-    try:
-        document = read_document(path, data)
-        read_s = time.process_time() - start
-        report = extract(document)
-        report.file = file_name(path)
-        return report, read_s, time.process_time() - start - read_s
-    except ReadError as exc:
-        result: tuple[str, str] = (file_name(path), str(exc))
-    except Exception as exc:  # one bad file must not stop the run
-        logging.getLogger("auditor.file").exception("读取 %s 时出错", file_name(path))   # traceback: log file only
-        log.warning("读取 %s 时发生内部错误（%s），该文件列入需人工核查（详情见日志）", file_name(path), type(exc).__name__)
-        result = (file_name(path), f"读取时发生内部错误（{type(exc).__name__}）")
-    return result, read_s, time.process_time() - start - read_s
-
-
-FileRow = tuple[str, int, int, str]     # path, size, mtime_ns, content hash (the ledger's files table)
-
-
-def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float],
-                                        FileRow]:
-    """`read_one` plus, made here on the reading cores: the report's ledger record, the file's row
-    (hashed from the very bytes that were read) and the CPU seconds of each step."""
-    start = time.process_time()
-    try:
-        st = path.stat()
-        data = None if st.st_size > MAX_FILE_BYTES else path.read_bytes()   # too large: refused unread
-    except OSError as exc:
-        return (file_name(path), f"无法读取文件（{exc.strerror or exc}）"), None, (0.0, 0.0, 0.0), \
-            (file_name(path), -1, -1, "unreadable")
-    h = content_hash(data) if data is not None else f"oversize-{st.st_size}-{st.st_mtime_ns}"
-    hash_s = time.process_time() - start
-    result, read_s, extract_s = _read_timed(path, data)
-    start = time.process_time()
-    blob = pack_report(result) if isinstance(result, Report) else None
-    return result, blob, (hash_s + read_s, extract_s, time.process_time() - start), \
-        (file_name(path), st.st_size, st.st_mtime_ns, h)
-
-
-PARALLEL_FROM = 64      # below this, starting worker processes costs more than it saves
 GX_PROCESS_FROM = 1000  # from this many files to read, GX is loaded in its own process meanwhile
-
-
-@dataclass
-class ReadResult:
-    reports: list[Report]
-    unreadable: list[tuple[str, str]]
-    stored: dict[str, bytes]      # file → the report as the ledger stores it
-    cpu: dict[str, float]         # CPU seconds per step summed over files (on all reading processes)
-    rows: list[FileRow]           # one per file read, in input order
-
-
-def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
-    """Read files on every core (reading and extraction are independent per file), in input order."""
-    workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(files) >= PARALLEL_FROM:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        from concurrent.futures.process import BrokenProcessPool
-
-        context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        results = []
-        # gc off in the workers too: a report's objects are short-lived and freed by reference counting
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_start,
-                                     initargs=(os.getpid(),)) as pool:
-                # large chunks: fewer round trips; at least 8 per worker, so that both finish together
-                chunk = max(1, min(128, len(files) // (workers * 8)))
-                results.extend(_progress(pool.map(_read_and_pack, files, chunksize=chunk), "读取报告", len(files)))
-        except BrokenProcessPool:
-            # a reading process died (killed for memory, or a parsing library crashed on some file):
-            # the files not yet read are read again one per process, so only the culprit is lost
-            log.warning("读取进程意外退出：其余 %d 份文件逐份重新读取", len(files) - len(results))
-            results.extend(_read_alone(p) for p in files[len(results):])
-    else:
-        results = [_read_and_pack(p) for p in _progress(files, "读取报告", len(files))]
-    reports = [r for r, _, _, _ in results if isinstance(r, Report)]
-    unreadable = [r for r, _, _, _ in results if not isinstance(r, Report)]
-    stored = {r.file: blob for r, blob, _, _ in results if isinstance(r, Report)}
-    cpu = dict(zip(("读取", "提取", "打包"), (sum(t[i] for _, _, t, _ in results) for i in range(3))))
-    return ReadResult(reports, unreadable, stored, cpu, [row for _, _, _, row in results])
-
-
-def _read_alone(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float], FileRow]:
-    """`_read_and_pack` in a process of its own (fork): a file that kills its reader is reported
-    as unreadable instead of ending the run. Without fork: in this process."""
-    import multiprocessing as mp
-
-    if "fork" not in mp.get_all_start_methods():
-        return _read_and_pack(path)
-    ctx = mp.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_read_child, args=(send, path, os.getpid()), daemon=True)
-    proc.start()
-    send.close()
-    try:
-        result = receive.recv()
-    except EOFError:
-        result = None
-    finally:
-        proc.join()
-        receive.close()
-    if result is not None:
-        return result
-    name = file_name(path)
-    log.warning("读取 %s 的进程意外退出（退出码 %s）", name, proc.exitcode)
-    return ((name, f"读取该文件的进程意外退出（退出码 {proc.exitcode}；文件可能过大、过于复杂或已损坏）"), None,
-            (0.0, 0.0, 0.0), (name, -1, -1, "unreadable"))
-
-
-def _read_child(conn, path: Path, parent: int) -> None:
-    die_with_parent(parent)
-    try:
-        conn.send(_read_and_pack(path))
-    finally:
-        conn.close()
-
-
-def _progress(items, desc: str, total: int):
-    """A progress bar on a terminal only; cron gets silence."""
-    if not sys.stderr.isatty() or total < 20:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=desc, unit="份", total=total, leave=False)
 
 
 def engine_version() -> str:
@@ -711,40 +550,6 @@ def _point_latest(out_dir: Path, folder: Path) -> None:
         elif latest.exists():
             shutil.rmtree(latest)
         os.replace(staging, latest)
-
-
-def compare_runs(previous: pd.DataFrame | None, current: pd.DataFrame,
-                 superseded: pd.DataFrame | None = None, replaced: set[str] | None = None) -> pd.DataFrame:
-    """New, resolved and still-open compliance findings against the previous run.
-
-    A previous finding that is gone because its report was replaced by a corrected version (its
-    file is now superseded, or the superseded version still has it) is 已被更正版取代, not 已解决:
-    the agency corrected its report, it did not fix the problem in the report we audited. A
-    finding the corrected version still has keeps its fingerprint and is 仍存在."""
-    cols = ["status", "fingerprint", "file", "agency", "year", "rule_id", "location", "message"]
-    cur = current[current["category"] == "compliance"] if len(current) else current
-    if previous is None:
-        rows = cur.assign(status="新增")
-        return rows[cols] if len(rows) else pd.DataFrame(columns=cols)
-    prev = previous[previous["category"] == "compliance"]
-    new = cur[~cur["fingerprint"].isin(prev["fingerprint"])].assign(status="新增")
-    still = cur[cur["fingerprint"].isin(prev["fingerprint"])].assign(status="仍存在")
-    gone = prev[~prev["fingerprint"].isin(cur["fingerprint"])]
-    old_fps = superseded["base_fingerprint"] if superseded is not None and len(superseded) else pd.Series(dtype=object)
-    by_correction = gone["fingerprint"].isin(old_fps) | gone["file"].isin(list(replaced or ()))
-    resolved = gone[~by_correction].assign(status="已解决")
-    replaced_rows = gone[by_correction].assign(status=ver.SUPERSEDED_WORD)
-    parts = (new, resolved, replaced_rows, still)
-    out = pd.concat([f[cols] for f in parts if len(f)], ignore_index=True) \
-        if any(len(f) for f in parts) else pd.DataFrame(columns=cols)
-    return out
-
-
-def change_sheet(changes: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "变化": changes["status"], "单位": changes["agency"], "年度": changes["year"], "文件": changes["file"],
-        "规则编号": changes["rule_id"], "位置": changes["location"], "问题说明": changes["message"],
-        "指纹": changes["fingerprint"]}, dtype=object)
 
 
 def waiver_sheet(report: pd.DataFrame) -> pd.DataFrame:

@@ -71,6 +71,7 @@ def test_exit_codes_are_distinct_and_documented():
 
 CRASH_AT_OUTPUT = """
 import auditor.pipeline as p
+import auditor.reading as rd
 def _broken(*args, **kwargs):
     raise RuntimeError("planted defect")
 p.compare_runs = _broken
@@ -96,7 +97,7 @@ def test_an_unexpected_error_exits_7_with_one_sentence_and_keeps_latest_and_ledg
 
 
 def test_outside_a_run_an_internal_error_also_exits_7(tmp_path):
-    patch = "import auditor.cli as c\nc._cmd_rules_list = lambda args: 1 / 0\n"
+    patch = "import auditor.cli.parser as c\nc._cmd_rules_list = lambda args: 1 / 0\n"
     done = subprocess.run(H.cli_with(patch, "rules", "list"), capture_output=True, cwd=tmp_path, timeout=120)
     assert done.returncode == C.EXIT_INTERNAL
     assert "ZeroDivisionError" in done.stderr.decode("utf-8") and "Traceback" not in done.stderr.decode("utf-8")
@@ -126,6 +127,7 @@ def test_a_ledger_that_cannot_be_written_exits_6(tmp_path):
 
 READER_RAISES = """
 import auditor.pipeline as p
+import auditor.reading as rd
 _extract = p.extract
 def _extract_or_fail(document):
     if "poison" in document.path:
@@ -299,13 +301,14 @@ def _alive(pids: set[int]) -> set[int]:
 SLOW_READS_WITH_HELPERS = """
 import time
 import auditor.pipeline as p
-p.PARALLEL_FROM = 2          # the reading pool even for a handful of files
+import auditor.reading as rd
+rd.PARALLEL_FROM = 2          # the reading pool even for a handful of files
 p.GX_PROCESS_FROM = 1        # and the Great Expectations helper process
-_read = p._read_timed
+_read = rd._read_timed
 def _slow(path, data=None):
     time.sleep(30)
     return _read(path, data)
-p._read_timed = _slow
+rd._read_timed = _slow
 """
 
 
@@ -408,14 +411,15 @@ def test_a_report_the_batch_cannot_take_is_its_finding_and_the_run_goes_on(tmp_p
 READER_PROCESS_DIES = """
 import os
 import auditor.pipeline as p
-p.PARALLEL_FROM = 2              # the reading pool even for a handful of files
+import auditor.reading as rd
+rd.PARALLEL_FROM = 2              # the reading pool even for a handful of files
 MAIN = os.getpid()
-_read = p._read_and_pack
+_read = rd._read_and_pack
 def _dies_on_poison(path):
     if "poison" in str(path) and os.getpid() != MAIN:
         os._exit(9)              # as a reader killed for memory, or a crash inside a parsing library
     return _read(path)
-p._read_and_pack = _dies_on_poison
+rd._read_and_pack = _dies_on_poison
 """
 
 

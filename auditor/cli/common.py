@@ -1,0 +1,36 @@
+"""What several commands share: where the rule packs are, and loading them with errors printed."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def default_rules_dir() -> Path:
+    local = Path("rules")
+    if local.is_dir():
+        return local
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def _load_packs(rules_dir: Path | None, local: list[Path] | None = None):
+    from ..rules.loader import RuleError, load_packs
+
+    try:
+        return load_packs(rules_dir or default_rules_dir(), local)
+    except RuleError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        print(f"规则文件有 {len(exc.problems)} 处错误，未运行。", file=sys.stderr)
+        return None
+
+
+def _load_all(args: argparse.Namespace):
+    from ..rules.loader import RuleError, load_all_packs
+
+    try:
+        return load_all_packs(args.rules or default_rules_dir(), args.local)
+    except RuleError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return None
