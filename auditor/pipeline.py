@@ -28,6 +28,7 @@ from .engine import RunResult, evaluate, gx_process, summarize
 from .engine import versions as ver
 from .domain import SEVERITIES
 from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
+from .junk import is_junk_file, is_junk_folder
 from .ledger import Ledger, attach_decisions, content_hash
 from .model import Report
 from .outputs import PendingOutputs, start_data_csv, start_outputs
@@ -61,6 +62,8 @@ class RunOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     versions: pd.DataFrame | None = None     # per file: current, superseded or copy (engine/versions.py)
     superseded: pd.DataFrame | None = None   # findings of superseded versions (for the record only)
+    first_run: bool = False            # the ledger had no run before: nothing to compare with
+    failed_files: list[str] = field(default_factory=list)   # files that could not be read (or listed)
 
 
 class Stopwatch:
@@ -76,32 +79,97 @@ class Stopwatch:
         self._last = now
 
 
+class InputError(Exception):
+    """A given input path that is missing, empty of reports or cannot be read: the run is refused
+    before anything is touched. Auditing it would record a month without its reports (every
+    earlier finding 已解决, every agency 未发布) and make that the latest result."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+LISTED_AT_MOST = 5    # names quoted in a message; the rest are counted (「等 N 个」)
+
+
+def names_text(names: list[str], most: int = LISTED_AT_MOST) -> str:
+    """`a、b、c 等 N 个`: a few names and how many there are in all."""
+    shown = "、".join(names[:most])
+    return shown + (f" 等 {len(names)} 个" if len(names) > most else "")
+
+
 def collect(paths: list[Path]) -> Collected:
-    """Expand folders (recursively, in name order); unsupported files are listed, not dropped, and so
-    is every folder that cannot be listed (its reports would otherwise silently count as 未发布)."""
+    """Expand folders (recursively, in name order). Operating-system and office junk files
+    (auditor/junk.py) are left out silently; other unsupported files are listed, not dropped, and
+    so is every sub-folder that cannot be listed (its reports would otherwise silently count as
+    未发布). Raises InputError, before anything is read or written, for a given path that does not
+    exist, cannot be read or listed, or (a folder) holds no report file at all: an unmounted share,
+    a typo or an empty inbox is never audited as a month without reports."""
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
+    problems: list[str] = []
     for path in paths:
         if path.is_dir():
-            found: list[Path] = []
-
-            def unlisted(err: OSError) -> None:
-                where = Path(err.filename) if err.filename is not None else path
-                skipped.append((file_name(where), f"无法读取文件夹（{err.strerror or err}），其中的报告未审核"))
-                log.warning("无法读取文件夹 %s：%s", file_name(where), err.strerror or err)
-
-            for folder, _, names in os.walk(path, onerror=unlisted):
-                found.extend(Path(folder) / name for name in names if not name.startswith("."))
-            for p in sorted(found):
-                if not p.is_file():
-                    continue
-                (files.append(p) if p.suffix.lower() in SUPPORTED_SUFFIXES
-                 else skipped.append((file_name(p), f"不支持的文件类型「{p.suffix or '无扩展名'}」")))
+            problems.extend(_collect_folder(path, files, skipped))
         elif path.is_file():
+            if is_junk_file(path.name):
+                continue       # `auditor run inbox/*` expands Thumbs.db too
+            try:
+                with open(path, "rb"):
+                    pass
+            except OSError as exc:
+                problems.append(f"无法读取文件 {file_name(path)}（{exc.strerror or exc}）")
+                continue
             files.append(path)
+        elif os.path.lexists(path) and not path.is_symlink():
+            problems.append(f"{file_name(path)} 不是文件或文件夹")
         else:
-            skipped.append((file_name(path), "文件不存在"))
-    return Collected(files, skipped)
+            problems.append(f"找不到 {file_name(path)}（路径不存在，或所在的共享盘、移动硬盘未连接）")
+    if not problems and not files:
+        problems.append("给出的路径中没有报告文件")
+    if problems:
+        raise InputError(problems)
+    seen: set[str] = set()
+    unique = [p for p in files if not (file_name(p) in seen or seen.add(file_name(p)))]   # a file given twice
+    return Collected(unique, skipped)
+
+
+def _collect_folder(path: Path, files: list[Path], skipped: list[tuple[str, str]]) -> list[str]:
+    """One given folder's files into `files` / `skipped`; what makes it unusable, as Chinese lines."""
+    found: list[Path] = []
+    top_error: list[OSError] = []
+    locked: list[tuple[str, str]] = []     # sub-folders that cannot be listed
+
+    def unlisted(err: OSError) -> None:
+        where = Path(err.filename) if err.filename is not None else path
+        if where == path:
+            top_error.append(err)
+            return
+        locked.append((file_name(where), f"无法读取文件夹（{err.strerror or err}），其中的报告未审核"))
+        log.warning("无法读取文件夹 %s：%s", file_name(where), err.strerror or err)
+
+    for folder, dirs, names in os.walk(path, onerror=unlisted):
+        dirs[:] = [d for d in dirs if not is_junk_folder(d)]
+        found.extend(Path(folder) / name for name in names if not is_junk_file(name))
+    if top_error:
+        err = top_error[0]
+        return [f"无法读取文件夹 {file_name(path)}（{err.strerror or err}）"]
+    mine: list[Path] = []
+    unsupported: list[Path] = []
+    for p in sorted(found):
+        if not p.is_file():
+            continue
+        (mine if p.suffix.lower() in SUPPORTED_SUFFIXES else unsupported).append(p)
+    if not mine:
+        kinds = "、".join(sorted(SUPPORTED_SUFFIXES))
+        what = [f"无法读取其中的文件夹 {names_text([name for name, _ in locked])}"] if locked else []
+        what += [f"只有不支持的文件：{names_text([p.name for p in unsupported])}"] if unsupported else []
+        return [f"文件夹 {file_name(path)} 中没有可审核的报告文件（{'，'.join(what) or '是空的'}；"
+                f"可审核的类型：{kinds}）"]
+    files.extend(mine)
+    skipped.extend(locked)
+    skipped.extend((file_name(p), f"不支持的文件类型「{p.suffix or '无扩展名'}」") for p in unsupported)
+    return []
 
 
 GX_PROCESS_FROM = 1000  # from this many files to read, GX is loaded in its own process meanwhile
@@ -184,34 +252,37 @@ class Roster:
 
 def run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiver] | None = None,
         agency_types: dict[str, str] | None = None, ledger_path: Path | None = None,
-        full: bool = False, roster: Roster | None = None) -> RunOutcome:
+        full: bool = False, roster: Roster | None = None, collected: Collected | None = None) -> RunOutcome:
+    """Audit `paths` (or what was already `collected` from them) into a new run folder. Raises
+    InputError, with nothing created or changed, for a missing, unreadable or empty input path."""
     # A run builds millions of small objects that live until it ends: the cyclic garbage collector
     # would rescan them again and again (quadratic in the batch size) for nothing to free.
     gc.disable()
     try:
-        return _run(paths, packs, out_dir, waivers, agency_types, ledger_path, full, roster)
+        return _run(paths, packs, out_dir, waivers, agency_types, ledger_path, full, roster, collected)
     finally:
         gc.enable()
 
 
 def _run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiver] | None,
          agency_types: dict[str, str] | None, ledger_path: Path | None, full: bool,
-         roster: Roster | None) -> RunOutcome:
+         roster: Roster | None, collected: Collected | None = None) -> RunOutcome:
     started = dt.datetime.now()
     watch = Stopwatch()
+    collected = collected or collect(paths)     # refused (InputError) before anything is created
+    options = output_options(roster)
     out_dir.mkdir(parents=True, exist_ok=True)
     ledger = Ledger(ledger_path or out_dir / "ledger.sqlite")
     try:
         _recover(out_dir, ledger)
         engine = engine_version()
         rules_hash = ruleset_hash(packs, engine + (roster.digest if roster else ""), agency_types)
-        collected = collect(paths)
+        previous = ledger.last_run()
         hashes = file_rows = key = None    # nothing can be reused: the reading processes hash the files
         if not full and ledger.has_audits(rules_hash):
             hashes, file_rows = _hash_files(collected.files)
             watch.lap("查找与哈希")
-            key = input_key(rules_hash, hashes, collected.skipped, waivers, ledger.decisions_mark())
-            previous = ledger.last_run()
+            key = input_key(rules_hash, hashes, collected.skipped, waivers, ledger.decisions_mark(), options)
             if previous and previous["input_key"] == key and (out_dir / "runs" / previous["folder"]).is_dir():
                 # Same files, rules, waivers and decisions as last time: its results stand as they are.
                 ledger.record_unchanged(started=started.isoformat(timespec="seconds"), engine=engine,
@@ -222,13 +293,17 @@ def _run(paths: list[Path], packs: list[Pack], out_dir: Path, waivers: list[Waiv
                 log.info("无新增或改动：沿用 %s", previous["folder"])
                 log.info("各阶段耗时（秒）：%s", "，".join(f"{k} {v:.2f}" for k, v in watch.times.items()))
                 return RunOutcome(None, out_dir / "runs" / previous["folder"], [], reused=len(collected.files),
-                                  timings=watch.times, unchanged=True, counts=previous["counts"])
+                                  timings=watch.times, unchanged=True, counts=previous["counts"],
+                                  failed_files=_failed_files(ledger.run_findings(previous["id"])))
         with ExitStack() as helpers:      # the GX process of a large run ends with the run, however it ends
             inputs = _gather(collected, hashes, file_rows, ledger, rules_hash, full, watch, helpers)
             # from the hashes of the bytes actually read (a file may have changed since it was hashed)
-            key = input_key(rules_hash, inputs.hashes, collected.skipped, waivers, ledger.decisions_mark())
-            return _audit_and_record(inputs, packs, waivers, roster, agency_types, ledger, out_dir, started,
-                                     engine, rules_hash, key, watch)
+            key = input_key(rules_hash, inputs.hashes, collected.skipped, waivers, ledger.decisions_mark(), options)
+            outcome = _audit_and_record(inputs, packs, waivers, roster, agency_types, ledger, out_dir, started,
+                                        engine, rules_hash, key, watch)
+            outcome.first_run = previous is None
+            outcome.failed_files = _failed_files(outcome.result.findings)
+            return outcome
     finally:
         ledger.close()
 
@@ -265,9 +340,29 @@ def _audit_and_record(inputs: _Inputs, packs: list[Pack], waivers: list[Waiver] 
     return outcome
 
 
+def _failed_files(findings: pd.DataFrame) -> list[str]:
+    """The files that could not be read (or folders listed), from a run's findings: each has one
+    文件无法读取 finding, as its 总览 row has the status failed."""
+    from .engine.extraction_findings import FAILED_RULE
+
+    if not len(findings):
+        return []
+    return sorted(set(findings.loc[findings["rule_id"] == FAILED_RULE.id, "file"].astype(str)))
+
+
+def output_options(roster: Roster | None) -> str:
+    """The options that change a run's outputs but not its audits (those are in the rules hash):
+    the coverage year, given (--year) or, without it, inferred with today's year as the limit."""
+    if roster is None:
+        return ""
+    return f"year={roster.year}" if roster.year else f"year=auto<{dt.date.today().year}"
+
+
 def input_key(rules_hash: str, hashes: dict[Path, str], skipped: list[tuple[str, str]],
-              waivers: list[Waiver] | None, decisions: int) -> str:
-    """Everything a run's results depend on; equal keys mean equal results (waivers by expiry today)."""
+              waivers: list[Waiver] | None, decisions: int, options: str = "") -> str:
+    """Everything a run's results depend on; equal keys mean equal results (waivers by expiry
+    today). The rules hash holds the rules, local packs, agency-type overrides and the roster;
+    `options` the rest (output_options)."""
     today = dt.date.today().isoformat()
     digest = hashlib.sha256(rules_hash.encode())
     for path, h in sorted((file_name(p), h) for p, h in hashes.items()):
@@ -275,6 +370,7 @@ def input_key(rules_hash: str, hashes: dict[Path, str], skipped: list[tuple[str,
     digest.update(repr(sorted(skipped)).encode())
     digest.update(repr([(w, w.expires < today) for w in (waivers or [])]).encode())
     digest.update(str(decisions).encode())
+    digest.update(options.encode())
     return digest.hexdigest()[:32]
 
 
@@ -489,7 +585,7 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
     comp = result.findings[result.findings["category"] == "compliance"] if len(result.findings) else result.findings
     if "waived" in comp:
         comp = comp[~comp["waived"].astype(bool)]
-    summary.update({"reports": len(result.reports), "failed": int((result.reports["status"] == "failed").sum()),
+    summary.update({"reports": len(result.reports), "skipped": len(inputs.collected.skipped), "failed": int((result.reports["status"] == "failed").sum()),
                     "complete": int((result.reports["status"] == "complete").sum()),
                     "partial": int((result.reports["status"] == "partial").sum()),
                     **{f"open/{s}": int((comp["severity"] == s).sum()) for s in SEVERITIES},

@@ -10,6 +10,7 @@ EXIT_LOCKED = 5
 EXIT_WRITE = 6
 EXIT_INTERNAL = 7      # a defect of ours, never 1: cron must not read a crash as "findings"
 EXIT_LEDGER = 8
+EXIT_INPUT = 9         # a missing, empty or unreadable input path: refused, nothing touched
 
 EPILOG = """退出码：
   0  运行完成
@@ -20,4 +21,14 @@ EPILOG = """退出码：
   5  另一个审核任务正在运行（结果目录被锁定），本次未运行
   6  写入结果失败（如磁盘已满、没有写权限）；之前的结果和账本保持不变
   7  内部错误（程序缺陷），本次未写出结果；之前的结果和账本保持不变，详情见日志 auditor.log
-  8  账本已损坏，本次未运行；损坏的文件保持原样，按提示改名后再运行即全部重新审核"""
+  8  账本已损坏，本次未运行；损坏的文件保持原样，按提示改名后再运行即全部重新审核
+  9  输入目录不存在、为空或无法读取，本次未运行；之前的结果和账本保持不变"""
+
+
+def exit_words(code: int) -> str:
+    """What an exit code means, in the words of the help text (EPILOG), for the log's summary line."""
+    for line in EPILOG.splitlines()[1:]:
+        number, _, text = line.strip().partition("  ")
+        if number == str(code):
+            return text.strip()
+    return "未知"
