@@ -49,14 +49,23 @@ def resolve_types(names: pd.Series, overrides: dict[str, str] | None = None) -> 
 
 
 def load_overrides(path: Path) -> dict[str, str]:
-    """A YAML mapping `单位名称: government|department|township` that beats the inference."""
-    import yaml
+    """A YAML mapping `单位名称: government|department|township` that beats the inference.
+    ValueError with one Chinese sentence naming the file (and the line) when it cannot be used."""
+    from .fileerrors import read_text_zh
+    from .rules.strict_yaml import YamlProblem, compose, construct
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    what = "单位类型文件"
+    text = read_text_zh(path, what)
+    try:
+        data = construct(compose(text)) or {}
+    except YamlProblem as exc:
+        raise ValueError(f"{what} {path} 第 {exc.line} 行：{exc.message}。") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: 应为「单位名称: 类型」的映射")
+        raise ValueError(f"{what} {path} 应为「单位名称: 类型」的映射，每行一个单位。")
     types = {k: v if v in TYPES else agency_type_word(v) for k, v in data.items()}
     bad = {k: v for k, v in data.items() if types[k] is None}
     if bad:
-        raise ValueError(f"{path}: 未知的单位类型 {bad}，可选：{', '.join(TYPES)}（或 人民政府、政府部门、乡镇（街道））")
+        listed = "、".join(f"{k}「{v}」" for k, v in bad.items())
+        raise ValueError(f"{what} {path} 中的单位类型无法识别：{listed}；可选：{', '.join(TYPES)}"
+                         "（或 人民政府、政府部门、乡镇（街道））。")
     return {re.sub(r"\s+", "", str(k)): str(t) for k, t in types.items()}

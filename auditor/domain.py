@@ -32,6 +32,20 @@ VERDICT_WARNING = "基本合格（有警告）"
 VERDICT_OK = "合格"
 VERDICT_PARTIAL_SUFFIX = "；部分内容未能读取"
 
+# ---------------------------------------------------------------- across runs
+
+# A report seen by an earlier run (same agency and year) of which this run has no version: it is
+# listed with its last findings, which count in none of this run's totals, and its problems are
+# never taken for solved (auditor/absent.py, auditor/changes.py, the roster's 覆盖情况).
+ABSENT_WORD = "本次未提供"
+ABSENT_PUBLISHED = "已发布（本次未提供）"
+# The 变化 sheet's words (a finding against the previous run); 已被更正版取代 is
+# auditor/engine/versions.py's SUPERSEDED_WORD.
+CHANGE_NEW, CHANGE_STILL, CHANGE_RESOLVED = "新增", "仍存在", "已解决"
+# A finding a reviewer marked 不予采纳 (`auditor decide … dismissed`): listed with its decision,
+# counted nowhere, like a waived one.
+DISMISSED_WORD = "不予采纳"
+
 # ---------------------------------------------------------------- agency types
 
 AGENCY_TYPES = {"government": "人民政府", "department": "政府部门", "township": "乡镇（街道）",

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
+import unicodedata
 import zlib
 from contextlib import closing
 from pathlib import Path
@@ -44,6 +46,16 @@ CREATE TABLE IF NOT EXISTS decisions(
 CREATE INDEX IF NOT EXISTS decisions_fp ON decisions(fingerprint);
 """
 DECISION_WORDS = {"confirmed": "确认属实", "dismissed": "不予采纳"}
+MIN_FINGERPRINT_PREFIX = 6      # shorter prefixes would too often name several findings, or the wrong one
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be recorded (no run yet, unknown or ambiguous fingerprint); `message`
+    is one Chinese sentence for the reviewer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def values_hash(values: Any) -> str:
@@ -175,6 +187,52 @@ class Ledger:
             if row:
                 out.append(Report.from_store(_unpack(row[0])))
         return out
+
+    def versions_of_years(self, years: Iterable[int]) -> pd.DataFrame:
+        """Every stored version of these report years, with `run_id`, the last run that saw it
+        (recorded with its `last_seen` time): where a report not provided this time was last
+        audited (auditor/absent.py)."""
+        years = sorted({int(y) for y in years})
+        columns = ["hash", "file", "agency", "agency_key", "year", "published", "status", "last_seen", "run_id"]
+        if not years:
+            return pd.DataFrame(columns=columns)
+        marks = ",".join("?" * len(years))
+        return pd.read_sql_query(
+            f"SELECT v.hash, v.file, v.agency, v.agency_key, v.year, v.published, v.status, v.last_seen, "
+            f"(SELECT MAX(r.id) FROM runs r WHERE r.finished = v.last_seen) AS run_id "
+            f"FROM versions v WHERE v.year IN ({marks})", self.db, params=years)
+
+    def stored_reports(self, hashes: Iterable[str]) -> dict[str, Report]:
+        """The stored extraction of each of these versions."""
+        out: dict[str, Report] = {}
+        hashes = list(hashes)
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i:i + 500]
+            rows = self.db.execute(f"SELECT hash, report FROM versions WHERE hash IN ({','.join('?' * len(chunk))})",
+                                   chunk)
+            out.update((h, Report.from_store(_unpack(blob))) for h, blob in rows)
+        return out
+
+    def stored_audits(self, hashes: Iterable[str], rules_hash: str | None = None) -> dict[str, list[dict]]:
+        """Per version, its cached per-report findings (with their values): under `rules_hash` when
+        stored under it, else under any rules it was audited with."""
+        out: dict[str, list[dict]] = {}
+        hashes = list(hashes)
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i:i + 500]
+            rows = self.db.execute(f"SELECT hash, rules_hash, findings FROM audits WHERE hash IN "
+                                   f"({','.join('?' * len(chunk))})", chunk).fetchall()
+            for h, rh, blob in sorted(rows, key=lambda r: r[1] == rules_hash):    # the wanted rules last
+                out[h] = _unpack(blob)
+        return out
+
+    def findings_of_files(self, run_id: int, files: Iterable[str]) -> pd.DataFrame:
+        """The findings one run recorded for these files."""
+        files = list(files)
+        frames = [pd.read_sql_query(f"SELECT * FROM findings WHERE run_id = ? AND file IN ({','.join('?' * len(chunk))})",
+                                    self.db, params=[run_id, *chunk])
+                  for chunk in (files[i:i + 500] for i in range(0, len(files), 500))]
+        return pd.concat(frames, ignore_index=True) if frames else self.run_findings(-1)
 
     # ---- runs ----------------------------------------------------------------------------------
     def last_run(self) -> dict[str, Any] | None:

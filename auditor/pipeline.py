@@ -34,7 +34,9 @@ from .model import Report
 from .outputs import PendingOutputs, start_data_csv, start_outputs
 from .forking import can_fork
 from .naming import file_name
-from .changes import change_sheet, compare_runs
+from .absent import recorded_findings
+from .changes import Present, change_sheet, compare_runs
+from .decisions import not_counted
 from .reading import PARALLEL_FROM, FileRow, read_reports
 from .rules.model import Pack
 from .waivers import Waiver
@@ -480,15 +482,20 @@ def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list
     findings = pd.concat(present, ignore_index=True) if present else new_findings
     # superseded versions' findings leave every count and open-problem list (kept for the record)
     findings, superseded = ver.split_findings(findings, versions)
+    decisions = ledger.decisions()     # before counting: 不予采纳 counts nowhere (auditor/decisions.py)
     result = summarize(reports, findings, inputs.collected.skipped + inputs.unreadable, waivers,
-                       agency_types=agency_types, packs=packs)
+                       agency_types=agency_types, packs=packs, decisions=decisions)
     result.reports = ver.overview_columns(result.reports, versions)
-    result.findings = attach_decisions(result.findings, ledger.decisions())
+    from .absent import add_absent, coverage_input, run_years, with_absent
+
+    absent = add_absent(result, ledger, reports, run_years(counted, None if roster is None else (
+        roster.year or coverage_year([r.meta.get("year") for r in counted]))), waivers, agency_types, packs, decisions)
     if watch:
         watch.lap("规则")
     previous = ledger.last_run()
     changes = compare_runs(ledger.run_findings(previous["id"]) if previous else None, result.findings,
-                           superseded, ver.not_current(versions))
+                           superseded, ver.not_current(versions),
+                           Present.of(reports, [f for f, _ in inputs.collected.skipped + inputs.unreadable]))
     extra = {"变化": change_sheet(changes)}
     if roster is not None:
         from .domain import deadlines_by_type, template_for_year
@@ -496,7 +503,8 @@ def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list
 
         year = roster.year or coverage_year([r.meta.get("year") for r in counted])
         log.info("覆盖情况统计年度：%d%s", year, "（--year 指定）" if roster.year else "（按所审报告推定）")
-        extra["覆盖情况"] = coverage(ver.coverage_frame(_report_frame(reports, agency_types), versions),
+        extra["覆盖情况"] = coverage(coverage_input(ver.coverage_frame(_report_frame(reports, agency_types), versions),
+                                                _report_frame(absent.reports, agency_types), absent),
                                  roster.frame, year,
                                  deadlines_by_type(packs, template_for_year(year), year))
     if (versions["state"] == ver.SUPERSEDED).any():
@@ -507,7 +515,8 @@ def _rules_and_outputs(inputs: _Inputs, reports: list[Report], cached_rows: list
         extra["豁免"] = waiver_sheet(result.waivers)
     data = sheet_or_note(counted, data_frame)    # a large batch's: a note (data.csv started early)
     extra["数据"] = data
-    pending = start_outputs(partial, ver.with_superseded(result.findings, superseded), result.reports, extra,
+    pending = start_outputs(partial, *with_absent(ver.with_superseded(result.findings, superseded), result.reports,
+                                                  result.absent_findings, result.absent_reports), extra,
                             None if early is not None else data if "说明" not in data else lambda: data_frame(counted))
     if early is not None:
         pending.join(early)
@@ -566,7 +575,7 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
         everything = pd.concat([everything, old], ignore_index=True)
     per_report = everything[everything["file"].isin(list(fresh)) & (everything["rule_kind"] != "cross_year")]
     # Only per-report findings are cached: waiver and decision columns are re-applied every run.
-    cacheable = per_report.drop(columns=[c for c in ("waived", "waiver", "decision") if c in per_report])
+    cacheable = per_report.drop(columns=[c for c in ("waived", "waiver", "decision", "dismissed") if c in per_report])
     # a byte-identical copy's findings were dropped (its original's stand for both): caching its
     # empty list would overwrite the original's under the shared hash
     copies = set() if outcome.versions is None else \
@@ -583,8 +592,8 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
     counts = result.findings.groupby(["category", "severity"]).size() if len(result.findings) else {}
     summary = {f"{c}/{s}": int(n) for (c, s), n in dict(counts).items()}
     comp = result.findings[result.findings["category"] == "compliance"] if len(result.findings) else result.findings
-    if "waived" in comp:
-        comp = comp[~comp["waived"].astype(bool)]
+    comp = comp[~not_counted(comp)]          # waived, or dismissed (不予采纳): counted nowhere
+    summary["absent"] = 0 if result.absent_reports is None else len(result.absent_reports)
     summary.update({"reports": len(result.reports), "skipped": len(inputs.collected.skipped), "failed": int((result.reports["status"] == "failed").sum()),
                     "complete": int((result.reports["status"] == "complete").sum()),
                     "partial": int((result.reports["status"] == "partial").sum()),
@@ -596,7 +605,8 @@ def _record(ledger: Ledger, inputs: _Inputs, result: RunResult, started: dt.date
     outcome.counts = summary
     ledger.record_run(started=started.isoformat(timespec="seconds"), engine=engine, rules_hash=rules_hash,
                       folder=folder.name, files=inputs.file_rows, versions=versions, seen=seen, audits=audits,
-                      findings=result.findings, inputs=len(inputs.collected.files) + len(inputs.collected.skipped),
+                      findings=recorded_findings(result),     # with those of reports not provided (absent.py)
+                      inputs=len(inputs.collected.files) + len(inputs.collected.skipped),
                       audited=outcome.audited, reused=outcome.reused, counts=summary, input_key=key,
                       before_commit=before_commit)
 

@@ -20,14 +20,14 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .agency import TYPES, infer_types
-from .domain import agency_keys, agency_type_word
+from .domain import ABSENT_PUBLISHED, agency_keys, agency_type_word
 
 ROSTER_COLUMNS = ["name", "aliases", "region", "agency_type", "parent"]
 _HEADERS = {"单位名称": "name", "别名": "aliases", "地区": "region", "单位类型": "agency_type",
             "上级单位": "parent"}
 _ALIAS_SPLIT = re.compile(r"[、，,;；|｜\r\n]+")
 
-CATEGORIES = ["未发布", "逾期发布", "发布日期不明", "未匹配名册"]
+CATEGORIES = ["未发布", "逾期发布", "发布日期不明", "未匹配名册", ABSENT_PUBLISHED]
 COVERAGE_COLUMNS = ["类别", "单位", "地区", "单位类型", "上级单位", "报告文件", "发布日期", "发布期限", "说明"]
 
 
@@ -77,8 +77,12 @@ def _read_table(path: Path) -> pd.DataFrame:
             return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         raise ValueError(f"名册 {path} 是空文件") from None
-    except (OSError, ValueError, zipfile.BadZipFile, InvalidFileException) as exc:
-        raise ValueError(f"名册 {path} 无法读取（文件损坏或不是所说的格式）：{exc}") from exc
+    except OSError as exc:      # missing, a folder, no permission: never the system's `[Errno 2] …`
+        from .fileerrors import why_unreadable
+
+        raise ValueError(f"名册 {path} 无法读取：{why_unreadable(exc)}。") from None
+    except (ValueError, zipfile.BadZipFile, InvalidFileException) as exc:
+        raise ValueError(f"名册 {path} 无法读取：文件损坏或不是所说的格式（技术信息：{exc}）。") from exc
     raise ValueError(f"名册 {path} 的文件类型「{path.suffix}」不支持，请使用 CSV 或 XLSX")
 
 
@@ -254,6 +258,12 @@ def coverage(reports: pd.DataFrame, roster: pd.DataFrame, year: int,
     (inferred; the roster's 单位类型 wins where given). `deadlines`: month-day of year+1 per type, as
     the publication rules set them (the caller passes its packs' — `auditor.domain.deadlines_by_type`
     — so this sheet and the findings agree); an unknown type gets the rules' deadline for unknown.
+
+    An optional `absent` column marks reports an earlier run saw that this run was not given
+    (auditor/absent.py; the text says since when): the agency has published, so it is not 未发布;
+    the report is judged by its last version like any other (逾期发布, 发布日期不明, 未匹配名册, the
+    note saying it was not provided this time), and a unit whose only report of the year is such
+    a one, published on time, gets a row 已发布（本次未提供） so that its state is seen.
     """
     roster = roster.reset_index(drop=True)
     limits = _deadlines(deadlines, year)
@@ -265,6 +275,8 @@ def coverage(reports: pd.DataFrame, roster: pd.DataFrame, year: int,
         "published": _dates(reports["published"]).to_numpy(),
         "type": _report_types(reports, roster, m["entry"]).to_numpy(dtype=object),
         "entry": m["entry"].to_numpy(), "n": m["n"].to_numpy(), "entries": m["entries"].to_numpy(),
+        "absent": (reports["absent"] if "absent" in reports.columns
+                   else pd.Series(None, index=reports.index)).to_numpy(dtype=object),
     }, index=reports.index)
     info["deadline"] = info["type"].map(limits).fillna(limits[None])
     current = info[(years == year).to_numpy()]
@@ -272,7 +284,8 @@ def coverage(reports: pd.DataFrame, roster: pd.DataFrame, year: int,
     frames = [_missing(roster, current, undated, limits, year),
               _late(roster, current[current["entry"] >= 0]),
               _undated(roster, current[(current["entry"] >= 0) & current["published"].isna()]),
-              _unmatched(roster, current[current["entry"] < 0])]
+              _unmatched(roster, current[current["entry"] < 0]),
+              _absent_published(roster, current[current["entry"] >= 0])]
     out = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(
         not f.empty for f in frames) else pd.DataFrame(columns=COVERAGE_COLUMNS)
     out["order"] = out["类别"].map({c: i for i, c in enumerate(CATEGORIES)})
@@ -384,8 +397,30 @@ def _unmatched(roster: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     return _report_rows("未匹配名册", rows, note, unit)
 
 
+def _absent_published(roster: pd.DataFrame, matched: pd.DataFrame) -> pd.DataFrame:
+    """Units whose only matched reports of the year were not provided this time, all on time:
+    已发布（本次未提供）(a late or undated one is already listed as such, its note saying so)."""
+    gone = _is_absent(matched)
+    here = set(matched.loc[~gone, "entry"])
+    fine = matched[gone & ~matched["entry"].isin(list(here)) & matched["published"].notna()
+                   & (matched["published"] <= matched["deadline"])]
+    note = pd.Series("本次运行未提供该报告，以前的审核见过，按已发布计（发布日期 ", index=fine.index, dtype=object) \
+        + _date_text(fine["published"]).astype(str) + "，按期）"
+    return _report_rows(ABSENT_PUBLISHED, fine, note, _roster_part(roster, fine["entry"]))
+
+
+def _is_absent(rows: pd.DataFrame) -> pd.Series:
+    if "absent" not in rows.columns:
+        return pd.Series(False, index=rows.index, dtype=bool)
+    return rows["absent"].notna() & (rows["absent"].astype(object) != "")
+
+
 def _report_rows(category: str, rows: pd.DataFrame, note: pd.Series, unit: dict[str, object]) -> pd.DataFrame:
-    """One coverage row per report; `unit` gives 单位/地区/上级单位 (from the roster when matched)."""
+    """One coverage row per report; `unit` gives 单位/地区/上级单位 (from the roster when matched). A
+    report not provided this time (judged by its last version) says so first in 说明."""
+    gone = _is_absent(rows)
+    if gone.any() and category != ABSENT_PUBLISHED:
+        note = note.where(~gone, "本次运行未提供该报告，按以前审核的版本：" + note.astype(str))
     return pd.DataFrame({"类别": category, **unit, "单位类型": _type_words(rows["type"]).to_numpy(),
                          "报告文件": rows["file"].to_numpy(dtype=object),
                          "发布日期": _date_text(rows["published"]).to_numpy(),

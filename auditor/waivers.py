@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalog import normalize_label
+from .rules.ids import rule_id_key
 from .rules.loader import RuleError, load_checked
 
 WAIVER_COLUMNS = ["rule", "agency", "year", "location", "fingerprint", "reason", "approved_by", "expires",
@@ -35,24 +36,31 @@ class Waiver:
 
 
 def load_waivers(path: Path) -> list[Waiver]:
-    """Read and validate a waivers file; problems are reported as file:line: message."""
+    """Read and validate a waivers file; each problem is one Chinese sentence naming the file and
+    its line (「豁免清单 waivers.yaml 第 3 行：…」). Rule ids are compared as typed in any case."""
+    from .fileerrors import read_text_zh
+
     try:
-        data = load_checked(path, "waivers.v1.json")
-    except UnicodeDecodeError as exc:
-        raise RuleError([f"{path}:1: 豁免清单不是 UTF-8 编码（第 {exc.start + 1} 个字节起无法解码），"
-                         "请用 UTF-8 编码另存后重试"]) from None
-    except OSError as exc:
-        raise RuleError([f"{path}: 无法读取豁免清单（{exc.strerror or exc}）"]) from None
-    except ValueError as exc:      # anything else the text cannot be parsed for: still name the file
-        raise RuleError([f"{path}: 豁免清单无法解析（{exc}）"]) from None
+        read_text_zh(path, "豁免清单")         # missing, a folder, unreadable, not UTF-8: said in Chinese
+    except ValueError as exc:
+        raise RuleError([str(exc)]) from None
+    try:
+        data = load_checked(path, "waivers.v1.json", where=_waiver_line)
+    except (OSError, ValueError) as exc:      # changed under us since: still name the file
+        raise RuleError([f"豁免清单 {path} 无法读取（{type(exc).__name__}）。"]) from None
     out = []
     for i, w in enumerate(data["waivers"]):
         try:
             dt.date.fromisoformat(w["expires"])
         except ValueError:
-            raise RuleError([f"{path}: waivers[{i}].expires: 日期「{w['expires']}」无效"]) from None
-        out.append(Waiver(**w))
+            raise RuleError([f"豁免清单 {path}：第 {i + 1} 条豁免的有效期「{w['expires']}」不是有效日期"
+                             "（应写作 YYYY-MM-DD，如 \"2026-12-31\"）。"]) from None
+        out.append(Waiver(**{**w, "rule": rule_id_key(w["rule"])}))
     return out
+
+
+def _waiver_line(path: Path, line: int) -> str:
+    return f"豁免清单 {path} 第 {line} 行："
 
 
 UNKNOWN_RULE_STATUS = "规则编号不存在"

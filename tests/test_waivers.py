@@ -82,4 +82,4 @@ def test_bad_waiver_file(tmp_path):
     (tmp_path / "w.yaml").write_text("waivers:\n  - rule: T4-A4\n    reason: x\n", encoding="utf-8")
     with pytest.raises(RuleError) as err:
         load_waivers(tmp_path / "w.yaml")
-    assert err.value.problems[0].startswith(f"{tmp_path / 'w.yaml'}:2: waivers[0]: 缺少必填键")
+    assert err.value.problems[0].startswith(f"豁免清单 {tmp_path / 'w.yaml'} 第 2 行：waivers[0]: 缺少必填键")

@@ -25,8 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.root.handlers:
         handler.setLevel(logging.WARNING)   # the log file gets INFO; the terminal only problems
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    if not getattr(args, "func", None):
-        parser.print_help()
+    if not getattr(args, "func", None):     # `auditor` or `auditor rules` alone: that command's help
+        (getattr(args, "help_parser", None) or parser).print_help()
         return EXIT_USAGE
     try:
         return args.func(args)

@@ -3,25 +3,44 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 
 from .exits import EXIT_LEDGER, EXIT_OK, EXIT_USAGE
 
+# What a reviewer may type for each decision: the workbook's words and the stored codes.
+DECISION_INPUTS = {"确认属实": "confirmed", "confirmed": "confirmed", "不予采纳": "dismissed", "dismissed": "dismissed"}
+
+
+def decision_code(text: str) -> str:
+    """The stored code (confirmed/dismissed) of a decision typed in Chinese or English (argparse type)."""
+    key = unicodedata.normalize("NFKC", text).strip().lower()
+    if key not in DECISION_INPUTS:
+        raise argparse.ArgumentTypeError(f"「{text}」不是可用的处理意见，请写 确认属实 或 不予采纳"
+                                         "（也可写 confirmed、dismissed）")
+    return DECISION_INPUTS[key]
+
 
 def _cmd_decide(args: argparse.Namespace) -> int:
-    from ..ledger import Ledger, LedgerError
+    from ..ledger import DECISION_WORDS, DecisionError, Ledger, LedgerError
 
+    path = args.ledger or args.out / "ledger.sqlite"
+    if not path.is_file():      # never create an empty ledger at a mistyped path
+        print(f"账本 {path} 不存在，未记录处理意见；请用 --out 指定审核结果目录（其中有 ledger.sqlite），"
+              "或用 --ledger 指定账本文件。", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        ledger = Ledger(args.ledger or args.out / "ledger.sqlite")
+        ledger = Ledger(path)
     except LedgerError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_LEDGER
     try:
         got = ledger.decide(args.fingerprint, args.decision, args.comment or "", args.by)
-    except KeyError as exc:
-        print(str(exc).strip("'\""), file=sys.stderr)
+    except DecisionError as exc:
+        print(exc.message, file=sys.stderr)
         return EXIT_USAGE
     finally:
         ledger.close()
-    word = {"confirmed": "确认属实", "dismissed": "不予采纳"}[args.decision]
-    print(f"已记录：{got['message']} → {word}（{args.by}）。下次运行起在「问题清单」的「处理意见」列显示。")
+    word = DECISION_WORDS[args.decision]
+    print(f"已记录：指纹 {got['fingerprint']} 的问题（{got['message'].rstrip('。')}）→ {word}（{args.by}）。"
+          "下次运行起在「问题清单」的「处理意见」列显示。")
     return EXIT_OK

@@ -10,6 +10,7 @@ from .exits import EXIT_OK, EXIT_UNREADABLE
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     from ..extract import extract
+    from ..fileerrors import why_unreadable
     from ..ingest import ReadError, read_document
     from ..naming import file_name
 
@@ -20,10 +21,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             report.file = file_name(path)      # a GBK file name prints decoded, never as surrogates
             obj = report.as_json()
         except (ReadError, OSError) as exc:
+            problem = f"文件无法读取：{why_unreadable(exc)}" if isinstance(exc, OSError) else str(exc)
             obj = {"file": file_name(path), "template": None,
                    "meta": {"title": None, "agency": None, "year": None, "published": None},
                    "sections": [], "tables": {"t2": {}, "t3": {}, "t4": {}}, "cells": [],
-                   "extraction": {"status": "failed", "problems": [str(exc)]}}
+                   "extraction": {"status": "failed", "problems": [problem]}}
             status = EXIT_UNREADABLE
         if args.json or len(args.files) > 1:
             indent = None if len(args.files) > 1 else 2

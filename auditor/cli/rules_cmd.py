@@ -7,6 +7,7 @@ import sys
 
 from .common import _load_all, _load_packs, default_rules_dir
 from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from .width import display_width, pad
 
 
 def _cmd_rules_check(args: argparse.Namespace) -> int:
@@ -25,9 +26,10 @@ def _cmd_rules_test(args: argparse.Namespace) -> int:
     if packs is None:
         return EXIT_USAGE
     summaries = run_all(packs, (args.rules or default_rules_dir()) / "fixtures")
+    id_width = max((display_width(s.rule_id) for s in summaries), default=0) + 2
     for s in summaries:
-        mark = "通过" if s.passed else "未通过"
-        print(f"{mark}  {s.rule_id:<26}{len(s.results)} 个用例")
+        mark = pad("通过" if s.passed else "未通过", 8)
+        print(f"{mark}{pad(s.rule_id, id_width)}{len(s.results)} 个用例")
         if s.required and not s.has_ok:
             print("      缺少通过的用例（expect: []）")
         if s.required and not s.has_fail:
@@ -52,25 +54,37 @@ def _cmd_rules_list(args: argparse.Namespace) -> int:
     packs = _load_all(args)
     if packs is None:
         return EXIT_USAGE
-    for pack in packs:
+    rows = [[[r.id, SEVERITY_ZH[r.severity], KIND_ZH[r.kind], r.title] for r in sorted(p.rules, key=lambda r: r.id)]
+            for p in packs]
+    for pack, lines in zip(packs, rows):
         print(f"# {pack.title}（{pack.id}{'，继承 ' + pack.extends if pack.extends else ''}；"
               f"适用格式：{'、'.join(pack.templates)}）")
-        for r in sorted(pack.rules, key=lambda r: r.id):
-            print(f"{r.id:<26}{SEVERITY_ZH[r.severity]}  {KIND_ZH[r.kind]:<6}{r.title}")
+        for line in aligned([row for pack_rows in rows for row in pack_rows], lines):
+            print(line)
     return EXIT_OK
+
+
+def aligned(all_rows: list[list[str]], rows: list[list[str]], gap: int = 2) -> list[str]:
+    """`rows` as text columns, each as wide (in terminal columns: CJK characters count two) as its
+    widest cell in `all_rows` plus `gap`, so that every pack's table lines up the same way."""
+    widths = [max(display_width(row[i]) for row in all_rows) + gap for i in range(len(all_rows[0]) - 1)] \
+        if all_rows else []
+    return ["".join(pad(cell, w) for cell, w in zip(row, widths)) + row[-1] for row in rows]
 
 
 def _cmd_rules_explain(args: argparse.Namespace) -> int:
     from ..rules.cases import case_files
+    from ..rules.ids import rule_id_key
     from ..rules.model import KIND_ZH, SEVERITY_ZH
     from ..rules.strict_yaml import compose, construct
 
     packs = _load_all(args)
     if packs is None:
         return EXIT_USAGE
+    wanted = rule_id_key(args.rule_id)
     found = False
     for pack in packs:
-        rule = next((r for r in pack.rules if r.id == args.rule_id), None)
+        rule = next((r for r in pack.rules if r.id == wanted), None)
         if rule is None:
             continue
         found = True
@@ -93,6 +107,8 @@ def _cmd_rules_explain(args: argparse.Namespace) -> int:
                     print(f"  ✗ {case['name']}：{where}{e['message']}{tag}")
         print()
     if not found:
-        print(f"未找到规则「{args.rule_id}」", file=sys.stderr)
+        close = sorted(r.id for p in packs for r in p.rules if wanted and wanted in r.id)
+        hint = f"；相近的规则：{'、'.join(dict.fromkeys(close[:10]))}" if close else "；全部规则见 auditor rules list"
+        print(f"未找到规则「{args.rule_id}」{hint}。", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK

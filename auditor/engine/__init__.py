@@ -29,6 +29,10 @@ class RunResult:
     findings: pd.DataFrame
     reports: pd.DataFrame
     waivers: pd.DataFrame | None = None
+    # Reports seen by earlier runs of which this run has no version (auditor/absent.py): their
+    # 总览 rows and last findings, listed as 本次未提供 and counted in none of this run's totals.
+    absent_reports: pd.DataFrame | None = None
+    absent_findings: pd.DataFrame | None = None
 
 
 def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
@@ -232,12 +236,19 @@ def _collect_text_workers(pending, items: list[tuple[str, Rule]], batch: Batch,
 
 def summarize(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]] | None = None,
               waivers: list[Waiver] | None = None, today: dt.date | None = None,
-              agency_types: dict[str, str] | None = None, packs: list[Pack] | None = None) -> RunResult:
-    """Add unreadable files and waivers, sort, and count per report. `packs`: the rules the findings
-    came from, whose publication deadlines the overview shows (default: the national packs)."""
+              agency_types: dict[str, str] | None = None, packs: list[Pack] | None = None,
+              decisions: pd.DataFrame | None = None) -> RunResult:
+    """Add unreadable files, reviewers' decisions and waivers, sort, and count per report. `packs`:
+    the rules the findings came from, whose publication deadlines the overview shows (default: the
+    national packs). `decisions` (the ledger's, latest per fingerprint): applied before counting, so
+    that a finding marked 不予采纳 counts in no total and no verdict (auditor/decisions.py)."""
+    from ..decisions import apply_decisions
+
     extra = unreadable_findings(unreadable or [])
     if not extra.empty:
         findings = pd.concat([findings, extra], ignore_index=True) if not findings.empty else extra
+    if decisions is not None:
+        findings = apply_decisions(findings, decisions)
     waiver_report = None
     if waivers is not None:
         known = None if packs is None else {r.id for p in packs for r in p.rules}
@@ -275,8 +286,9 @@ def _overview(reports: list[Report], findings: pd.DataFrame, unreadable: list[tu
     counts = pd.DataFrame(0, index=over["file"].unique(), columns=["n_error", "n_warning", "n_info", "n_extraction"])
     if not findings.empty:
         comp = findings[findings["category"] == "compliance"]
-        if "waived" in comp:
-            comp = comp[~comp["waived"].astype(bool)]   # a waived finding no longer counts
+        from ..decisions import not_counted
+
+        comp = comp[~not_counted(comp)]   # a waived or dismissed (不予采纳) finding no longer counts
         by_sev = comp.groupby(["file", "severity"]).size().unstack(fill_value=0)
         for sev in SEVERITIES:
             if sev in by_sev:

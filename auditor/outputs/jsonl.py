@@ -23,8 +23,8 @@ def finding_record(row: dict[str, Any]) -> dict[str, Any]:
             out[column] = as_int(value)
         elif column == "values":
             out[column] = values_object(value)
-        elif column == "waived":
-            out[column] = bool(value)
+        elif column in ("waived", "dismissed"):
+            out[column] = bool(value) if jsonable(value) is not None else False
         else:
             value = jsonable(value)
             out[column] = value if value is None or isinstance(value, str) else str(value)

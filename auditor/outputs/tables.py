@@ -16,13 +16,14 @@ import pandas as pd
 
 # Severity, category and verdict words have one home (auditor/domain.py), shared with the engine,
 # the rule listing and the command line.
-from ..domain import (CATEGORY_WORDS, SEVERITY_ORDER, SEVERITY_WORDS, VERDICT_ERROR,  # noqa: F401
-                      VERDICT_FAILED, VERDICT_OK, VERDICT_PARTIAL_SUFFIX, VERDICT_WARNING)
+from ..domain import (ABSENT_WORD, CATEGORY_WORDS, SEVERITY_ORDER, SEVERITY_WORDS,  # noqa: F401
+                      VERDICT_ERROR, VERDICT_FAILED, VERDICT_OK, VERDICT_PARTIAL_SUFFIX, VERDICT_WARNING)
 
 FINDING_COLUMNS = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity",
                    "category", "location", "message", "basis", "values", "fingerprint"]
-# Present when waivers were applied (see auditor/waivers.py).
-OPTIONAL_FINDING_COLUMNS = ["waived", "waiver", "decision", "superseded"]
+# Present when waivers were applied (see auditor/waivers.py), decisions attached
+# (auditor/decisions.py), versions superseded, or reports not provided this time (auditor/absent.py).
+OPTIONAL_FINDING_COLUMNS = ["waived", "waiver", "decision", "dismissed", "superseded", "absent"]
 REPORT_COLUMNS = ["file", "agency", "year", "template", "published", "status", "problems",
                   "n_error", "n_warning", "n_info", "n_extraction"]
 
@@ -37,6 +38,7 @@ CSV_HEADERS = {
     "rule_kind": "规则类型", "title": "规则名称", "severity": SEVERITY_HEADER, "category": "类别",
     "location": "位置", "message": "问题说明", "basis": "依据", "values": "数值",
     "fingerprint": "指纹", "waiver": "豁免", "decision": "处理意见", "superseded": "版本",
+    "absent": "提供情况",
 }
 OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", *SEVERITY_WORDS.values(),
                     "读取问题", "审核结论"]
@@ -45,6 +47,9 @@ OVERVIEW_OPTIONAL = {"agency_type": "单位类型", "deadline": "发布期限", 
                      "version": "版本"}
 # A version that does not count (auditor/engine/versions.py): no counts, no verdict of its own.
 VERDICT_NOT_COUNTED = {"superseded": "不作结论（已被更正版取代）", "copy": "不重复计（重复副本）"}
+# A report not provided this time (auditor/absent.py): its last counts and verdict, called so.
+ABSENT_STATE = "absent"
+VERDICT_ABSENT_SUFFIX = f"（上次结论，{ABSENT_WORD}）"
 SUPERSEDED_HEADERS = ["文件", "单位", "年度", "版本", "类别", "原严重程度", "规则编号", "规则名称", "位置",
                       "问题说明", "数值", "指纹"]
 ISSUE_HEADERS = ["单位", "年度", "文件", SEVERITY_HEADER, "规则编号", "规则名称", "位置", "问题说明",
@@ -195,7 +200,7 @@ def _severity_rank(value: Any) -> int:
 def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """All findings, input order, every column with Chinese headers (the CSV)."""
     require_columns(findings, FINDING_COLUMNS, "findings")
-    extra = [c for c in ("waiver", "decision", "superseded") if c in findings.columns]
+    extra = [c for c in ("waiver", "decision", "superseded", "absent") if c in findings.columns]
     columns = FINDING_COLUMNS + extra
     rows = []
     for f in records(findings, columns):
@@ -221,19 +226,23 @@ def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
                          text(r["published"]), word(STATUS_WORDS, r["status"]), None, None, None, None, off]
                         + [text(r[c]) for c in optional])
             continue
+        conclusion = verdict(r["status"], r["n_error"], r["n_warning"])
+        if text(r.get("version_state")) == ABSENT_STATE:      # not audited now: its last verdict
+            conclusion += VERDICT_ABSENT_SUFFIX
         rows.append([
             text(r["file"]), text(r["agency"]), as_int(r["year"]), template_word(r["template"]),
             text(r["published"]), word(STATUS_WORDS, r["status"]),
             as_int(r["n_error"]) or 0, as_int(r["n_warning"]) or 0, as_int(r["n_info"]) or 0,
-            as_int(r["n_extraction"]) or 0, verdict(r["status"], r["n_error"], r["n_warning"]),
+            as_int(r["n_extraction"]) or 0, conclusion,
         ] + [text(r[c]) for c in optional])
     return _frame(rows, OVERVIEW_HEADERS + [OVERVIEW_OPTIONAL[c] for c in optional])
 
 
 def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
-    """问题清单: compliance findings only, by file, severity, rule."""
+    """问题清单: compliance findings only, by file, severity, rule; those of a report not provided
+    this time are listed too, their 提供情况 saying so."""
     require_columns(findings, FINDING_COLUMNS, "findings")
-    extra = [c for c in ("waiver", "decision") if c in findings.columns]
+    extra = [c for c in ("waiver", "decision", "absent") if c in findings.columns]
     columns = FINDING_COLUMNS + extra
     chosen = [f for f in records(findings, columns + _version_column(findings))
               if text(f["category"]) == "compliance" and not text(f.get("superseded"))]
@@ -249,6 +258,15 @@ def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
 def _version_column(findings: pd.DataFrame) -> list[str]:
     """["superseded"] when the frame carries superseded versions' findings (see superseded_frame)."""
     return ["superseded"] if "superseded" in findings.columns else []
+
+
+def _absent_column(findings: pd.DataFrame) -> list[str]:
+    """["absent"] when the frame carries the findings of reports not provided this time."""
+    return ["absent"] if "absent" in findings.columns else []
+
+
+def _state_column(reports: pd.DataFrame) -> list[str]:
+    return ["version_state"] if "version_state" in reports.columns else []
 
 
 def superseded_frame(findings: pd.DataFrame) -> pd.DataFrame:
@@ -270,7 +288,8 @@ def review_frame(reports: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """需人工核查: unreadable parts of reports plus extraction findings, grouped by file."""
     require_columns(reports, REPORT_COLUMNS, "reports")
     require_columns(findings, FINDING_COLUMNS, "findings")
-    report_rows = records(reports, REPORT_COLUMNS)
+    report_rows = [r for r in records(reports, REPORT_COLUMNS + _state_column(reports))
+                   if text(r.get("version_state")) != ABSENT_STATE]     # not read this time
     status_of = {text(r["file"]): word(STATUS_WORDS, r["status"]) for r in report_rows}
     keyed: list[tuple[tuple[str, int, str], list[Any]]] = []
     # The engine already turns each reading problem into an EXT-* finding: list those once.
@@ -285,8 +304,8 @@ def review_frame(reports: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
             keyed.append(((text(r["file"]), 0, ""),
                           [text(r["file"]), text(r["agency"]), as_int(r["year"]), status, "",
                            reason]))
-    for f in records(findings, FINDING_COLUMNS):
-        if text(f["category"]) != "extraction":
+    for f in records(findings, FINDING_COLUMNS + _absent_column(findings)):
+        if text(f["category"]) != "extraction" or text(f.get("absent")):
             continue
         keyed.append(((text(f["file"]), 1, text(f["rule_id"])),
                       [text(f["file"]), text(f["agency"]), as_int(f["year"]),
@@ -300,9 +319,9 @@ def rule_stats_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """规则统计: how often each rule fired and in how many reports, by rule_id."""
     require_columns(findings, FINDING_COLUMNS, "findings")
     stats: dict[str, dict[str, Any]] = {}
-    for f in records(findings, FINDING_COLUMNS + _version_column(findings)):
-        if text(f.get("superseded")):
-            continue        # a superseded version's finding counts nowhere
+    for f in records(findings, FINDING_COLUMNS + _version_column(findings) + _absent_column(findings)):
+        if text(f.get("superseded")) or text(f.get("absent")):
+            continue        # a superseded version's finding, or one not audited now, counts nowhere
         entry = stats.setdefault(text(f["rule_id"]), {
             "title": text(f["title"]), "severity": f["severity"], "category": f["category"],
             "count": 0, "files": set()})

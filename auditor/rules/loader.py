@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jsonschema
 
@@ -38,9 +38,9 @@ def load_packs(root: Path, extra: list[Path] | None = None) -> list[Pack]:
     effective packs, each with the templates it is used for. Raises RuleError."""
     problems: list[str] = []
     packs: list[Pack] = []
-    for folder in [root] + list(extra or []):
+    for i, folder in enumerate([root] + list(extra or [])):
         if not folder.is_dir():
-            raise RuleError([f"{folder}: 规则目录不存在"])
+            raise RuleError([_missing_folder(folder, local=i > 0)])
         manifests = sorted(folder.rglob("pack.yaml"))
         if not manifests:
             problems.append(f"{folder}: 未找到任何规则包（pack.yaml）")
@@ -61,7 +61,10 @@ def load_all_packs(root: Path, extra: list[Path] | None = None) -> list[Pack]:
     """Every pack with its effective rules and declared templates, whether or not a more derived
     pack replaces it in a run (for `auditor rules test`)."""
     problems: list[str] = []
-    packs = [p for folder in [root] + list(extra or []) if folder.is_dir()
+    missing = [_missing_folder(f, local=i > 0) for i, f in enumerate([root] + list(extra or [])) if not f.is_dir()]
+    if missing:
+        raise RuleError(missing)
+    packs = [p for folder in [root] + list(extra or [])
              for m in sorted(folder.rglob("pack.yaml")) if (p := _load_pack(m, problems)) is not None]
     effective: dict[str, Pack] = {}
     if not problems:
@@ -141,7 +144,9 @@ def _effective(by_id: dict[str, Pack], chain: list[str], problems: list[str]) ->
         pack = by_id[pid]
         for rid, change in pack.overrides.items():
             if rid not in rules:
-                problems.append(f"{pack.path}/pack.yaml:1: overrides 中的规则「{rid}」在所继承的规则包中不存在")
+                upper = str(rid).upper()
+                hint = f"（规则编号须大写：「{upper}」）" if upper in rules else ""
+                problems.append(f"{pack.path}/pack.yaml:1: overrides 中的规则「{rid}」在所继承的规则包中不存在{hint}")
                 continue
             if change.get("enabled") is False:
                 del rules[rid]
@@ -167,19 +172,33 @@ def _effective(by_id: dict[str, Pack], chain: list[str], problems: list[str]) ->
                 fixture=leaf.fixture or next((by_id[p].fixture for p in chain if by_id[p].fixture), None))
 
 
-def load_checked(path: Path, schema_name: str) -> Any:
-    """Strict YAML validated against one of our schemas; RuleError with file:line problems otherwise."""
+def _missing_folder(folder: Path, local: bool) -> str:
+    what = "本地规则包目录" if local else "规则目录"
+    option = "--local" if local else "--rules"
+    why = "不是目录" if folder.exists() else "不存在"
+    return f"{what} {folder} {why}，请检查 {option} 给出的路径。"
+
+
+def file_line(path: Path, line: int) -> str:
+    """How a problem's place is written for rule authors: `file:line: ` (editors jump to it)."""
+    return f"{path}:{line}: "
+
+
+def load_checked(path: Path, schema_name: str, where: Callable[[Path, int], str] = file_line) -> Any:
+    """Strict YAML validated against one of our schemas; RuleError with one problem per line
+    otherwise, each starting with `where(path, line)`. The file is read as UTF-8 (OSError and
+    UnicodeDecodeError are the caller's to word)."""
     try:
-        node = compose(path.read_text(encoding="utf-8"))
+        node = compose(path.read_text(encoding="utf-8-sig"))
     except YamlProblem as exc:
-        raise RuleError([f"{path}:{exc.line}: {exc.message}"]) from None
+        raise RuleError([f"{where(path, exc.line)}{exc.message}"]) from None
     try:
         data = construct(node)
     except YamlProblem as exc:
-        raise RuleError([f"{path}:{exc.line}: {exc.message}"]) from None
+        raise RuleError([f"{where(path, exc.line)}{exc.message}"]) from None
     errors = list(jsonschema.Draft202012Validator(schema(schema_name)).iter_errors(data))
     if errors:
-        raise RuleError([f"{path}:{line_of(node, list(e.absolute_path))}: {_path(e)}{_describe(e)}"
+        raise RuleError([f"{where(path, line_of(node, list(e.absolute_path)))}{_path(e)}{_describe(e)}"
                          for e in _leaf_errors(errors)])
     return data
 
@@ -198,6 +217,11 @@ def _load(path: Path, schema_name: str, problems: list[str]) -> dict[str, Any] |
         node = compose(text)
     except UnicodeDecodeError:
         problems.append(f"{path}:1: 文件不是 UTF-8 编码")
+        return None
+    except OSError as exc:
+        from ..fileerrors import why_unreadable
+
+        problems.append(f"{path}:1: 规则文件无法读取：{why_unreadable(exc)}")
         return None
     except YamlProblem as exc:
         problems.append(f"{path}:{exc.line}: {exc.message}")
@@ -277,7 +301,7 @@ def _leaf_errors(errors: list[jsonschema.ValidationError]) -> list[jsonschema.Va
     """if/then failures wrap the useful errors; report those instead of the wrapper."""
     out: list[jsonschema.ValidationError] = []
     for err in errors:
-        if err.validator == "oneOf" and all(c.validator == "required" for c in err.context or []):
+        if err.validator in ("oneOf", "anyOf") and all(c.validator == "required" for c in err.context or []):
             out.append(err)          # "write exactly one of these keys": one message, not one per key
         elif err.context:
             out.extend(_leaf_errors(list(err.context)))
@@ -314,7 +338,12 @@ def _describe(err: jsonschema.ValidationError) -> str:
         keys = [k for option in err.validator_value for k in option.get("required", [])]
         names = "、".join(f"「{k}」" for k in keys)
         return f"以下各项须写其中一项：{names}" if err.context else f"以下各项只能写其中一项：{names}"
+    if v == "anyOf":
+        groups = ["和".join(f"「{k}」" for k in option.get("required", [])) for option in err.validator_value]
+        return "须给出" + "，或".join(groups)
     if v in ("minItems", "minLength"):
+        if isinstance(err.validator_value, int) and err.validator_value > 1 and err.instance:
+            return f"太短：至少 {err.validator_value} {'项' if v == 'minItems' else '个字'}"
         return "不能为空"
     if v in ("minimum", "maximum"):
         return f"取值 {err.instance} 超出范围"

@@ -39,13 +39,53 @@ def compose(text: str) -> yaml.Node | None:
     try:
         node = yaml.compose(text, Loader=StrictLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise YamlProblem((mark.line + 1) if mark else 1, f"YAML 语法错误：{exc.problem}") from None
+        line, why = syntax_problem(exc)
+        raise YamlProblem(line, f"YAML 格式错误：{why}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text[:exc.position].count("\n") + 1 if isinstance(exc.position, int) else 1
+        raise YamlProblem(line, f"YAML 格式错误：含不可用的控制字符（U+{exc.character:04X}），请删除"
+                          if isinstance(exc.character, int) else "YAML 格式错误：含不可用的字符") from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise YamlProblem(1, f"YAML 无法解析（{type(exc).__name__}）") from None
     if node is not None:
         _check(node)
     return node
+
+
+# PyYAML's problems → what to fix, in Chinese; True: the line is where the construct began (an
+# unclosed bracket or quote is reported by PyYAML where the file ends, not where it was opened).
+_SYNTAX: list[tuple[re.Pattern[str], str, bool]] = [(re.compile(rx), zh, at_start) for rx, zh, at_start in [
+    (r"expected ',' or '\]'", "方括号 [ ] 未闭合，或列表中缺少逗号", True),
+    (r"expected ',' or '\}'", "花括号 { } 未闭合，或其中缺少逗号", True),
+    (r"found unexpected end of stream", "引号未闭合", True),
+    (r"unknown escape character", "双引号内的反斜杠 \\ 无效（含反斜杠的路径等请改用单引号）", False),
+    (r"mapping values are not allowed here", "此处不能出现冒号（值中含「: 」时请给整个值加引号，或检查上一行的缩进）", False),
+    (r"character '\\t' that cannot start any token|tab character", "含制表符（Tab），请改用空格缩进", False),
+    (r"character '(.)' that cannot start any token", "值不能以「%s」开头，请给整个值加引号", False),
+    (r"expected <block end>", "缩进不一致，或值后面多出了内容", False),
+    (r"could not find expected ':'", "缺少冒号「:」（或引号未闭合）", False),
+    (r"did not find expected key", "缩进不一致，或缺少「键:」", False),
+    (r"did not find expected '-' indicator", "列表各项的缩进不一致", False),
+    (r"did not find expected node content|expected the node content", "缺少取值", False),
+    (r"found undefined alias", "不允许使用 YAML 别名（*）", False),
+    (r"expected '<document start>'", "多出了括号或其他无法识别的内容", False),
+    (r"found duplicate anchor|found undefined tag handle", "不允许使用 YAML 锚点或标签（&、!）", False),
+]]
+
+
+def syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """(line, Chinese reason) of a PyYAML syntax error; PyYAML's own words stay only, in
+    parentheses, for a problem this table does not know."""
+    problem = exc.problem or ""
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line + 1) if mark else 1
+    for rx, zh, at_start in _SYNTAX:
+        found = rx.search(problem)
+        if found:
+            if at_start and exc.context_mark is not None:
+                line = exc.context_mark.line + 1
+            return line, zh % found.groups() if found.groups() else zh
+    return line, f"无法识别的写法（{problem}）"
 
 
 def _check(root: yaml.Node) -> None:
@@ -83,7 +123,9 @@ def construct(node: yaml.Node | None) -> Any:
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise YamlProblem((mark.line + 1) if mark else 1, f"YAML 取值无效：{exc.problem}") from None
+        tag = re.search(r"constructor for the tag '([^']*)'", exc.problem or "")
+        why = f"不支持 YAML 标签「{tag.group(1)}」，请删除它" if tag else f"无法识别的取值（{exc.problem}）"
+        raise YamlProblem((mark.line + 1) if mark else 1, f"YAML 取值无效：{why}") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise YamlProblem(1, f"YAML 取值无效（{type(exc).__name__}）") from None
     finally:
