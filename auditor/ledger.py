@@ -308,19 +308,43 @@ class Ledger:
 
     # ---- decisions -----------------------------------------------------------------------------
     def decide(self, fingerprint: str, decision: str, comment: str, who: str) -> dict[str, Any]:
-        """Record a decision on a finding of the latest run (its current values are remembered)."""
+        """Record a decision on a finding of the latest run (its current values are remembered).
+        `fingerprint` may be a unique prefix (see resolve_fingerprint)."""
         last = self.last_run()
         if last is None:
-            raise KeyError("账本中还没有任何审核记录")
+            raise DecisionError("账本中还没有任何审核记录，请先运行 auditor run")
+        fingerprint = self.resolve_fingerprint(fingerprint, last["id"])
         row = self.db.execute("SELECT values_hash, message FROM findings WHERE run_id = ? AND fingerprint = ?",
                               (last["id"], fingerprint)).fetchone()
-        if row is None:
-            raise KeyError(f"最近一次审核中没有指纹为 {fingerprint} 的问题")
         with self.db:
             self.db.execute("INSERT INTO decisions(fingerprint, values_hash, decision, comment, who, at) "
                             "VALUES(?,?,?,?,?,?)", (fingerprint, row[0], decision, comment, who,
                                                     dt.datetime.now().isoformat(timespec="seconds")))
         return {"fingerprint": fingerprint, "message": row[1], "decision": decision}
+
+    def resolve_fingerprint(self, typed: str, run_id: int) -> str:
+        """The full fingerprint of a finding of run `run_id` that `typed` names: the whole
+        fingerprint or a prefix of at least MIN_FINGERPRINT_PREFIX characters that only one
+        finding has (case and surrounding spaces ignored). DecisionError (Chinese) otherwise."""
+        text = unicodedata.normalize("NFKC", typed).strip().lower()
+        if not re.fullmatch(r"[0-9a-f]+", text):
+            raise DecisionError(f"「{typed}」不是问题指纹：指纹由数字 0-9 和字母 a-f 组成，见问题清单的「指纹」列")
+        if len(text) < MIN_FINGERPRINT_PREFIX:
+            raise DecisionError(f"指纹「{typed}」太短：请至少写出开头 {MIN_FINGERPRINT_PREFIX} 位"
+                                "（问题清单的「指纹」列）")
+        rows = self.db.execute("SELECT DISTINCT fingerprint, file, location, message FROM findings "
+                               "WHERE run_id = ? AND substr(fingerprint, 1, ?) = ? ORDER BY fingerprint",
+                               (run_id, len(text), text)).fetchall()
+        found = list(dict.fromkeys(r[0] for r in rows))
+        if not found:
+            raise DecisionError(f"最近一次审核中没有指纹为 {text} 的问题（请核对问题清单的「指纹」列）")
+        if len(found) > 1:
+            lines = [f"  {fp}  {Path(file or '').name}：{location or ''}{'：' if location else ''}{message}"
+                     for fp, file, location, message in rows[:10]]
+            more = f"\n  ……共 {len(found)} 条" if len(found) > 10 else ""
+            raise DecisionError(f"指纹开头「{text}」对应 {len(found)} 条问题，请多写几位以区分：\n"
+                                + "\n".join(lines) + more)
+        return found[0]
 
     def decisions(self) -> pd.DataFrame:
         """The latest decision per fingerprint."""
