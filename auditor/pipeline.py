@@ -648,14 +648,23 @@ def _point_latest(out_dir: Path, folder: Path) -> None:
         if latest.exists() and not latest.is_symlink():
             shutil.rmtree(latest)
         os.replace(tmp, latest)
-    except OSError:
+    except OSError:     # no symlinks (Windows without developer mode): latest/ is a copy
         staging = out_dir / f".latest-copy-{os.getpid()}"
+        old = out_dir / f".latest-old-{os.getpid()}"
         shutil.copytree(folder, staging)
-        if latest.is_symlink():
-            latest.unlink()
-        elif latest.exists():
-            shutil.rmtree(latest)
-        os.replace(staging, latest)
+        try:
+            if latest.is_symlink():
+                latest.unlink()
+            elif latest.exists():
+                os.replace(latest, old)      # whole or not at all: never a half-deleted latest/
+            os.replace(staging, latest)
+        except OSError as exc:   # a file in latest/ is open (Excel on Windows): the run stands in runs/
+            shutil.rmtree(staging, ignore_errors=True)
+            if old.exists() and not latest.exists():
+                os.replace(old, latest)
+            log.warning("latest 未能更新（%s，其中的文件可能正被打开）；本次结果见 runs/%s",
+                        exc.strerror or exc, folder.name)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def waiver_sheet(report: pd.DataFrame) -> pd.DataFrame:

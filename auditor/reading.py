@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .extract import extract
-from .forking import die_with_parent, worker_start
+from .forking import child_start, context as process_context, log_setup, worker_start
 from .ingest import MAX_FILE_BYTES, ReadError, read_document
 from .ledger import content_hash, pack_report
 from .model import Report
@@ -83,17 +83,16 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
     """Read files on every core (reading and extraction are independent per file), in input order."""
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(files) >= PARALLEL_FROM:
-        import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
         from concurrent.futures.process import BrokenProcessPool
 
-        context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         results = []
-        # gc off in the workers too: a report's objects are short-lived and freed by reference counting
+        # fork, or spawn where fork is unavailable (the paths go pickled, the reports come back pickled
+        # either way); gc off in the workers too: a report's objects are short-lived
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_start,
-                                     initargs=(os.getpid(),)) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=process_context(), initializer=worker_start,
+                                     initargs=(os.getpid(), log_setup())) as pool:
                 # large chunks: fewer round trips; at least 8 per worker, so that both finish together
                 chunk = max(1, min(128, len(files) // (workers * 8)))
                 results.extend(_progress(pool.map(_read_and_pack, files, chunksize=chunk), "读取报告", len(files)))
@@ -112,15 +111,11 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
 
 
 def _read_alone(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float], FileRow]:
-    """`_read_and_pack` in a process of its own (fork): a file that kills its reader is reported
-    as unreadable instead of ending the run. Without fork: in this process."""
-    import multiprocessing as mp
-
-    if "fork" not in mp.get_all_start_methods():
-        return _read_and_pack(path)
-    ctx = mp.get_context("fork")
+    """`_read_and_pack` in a process of its own (forked, or started where fork is unavailable): a
+    file that kills its reader is reported as unreadable instead of ending the run."""
+    ctx = process_context()
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_read_child, args=(send, path, os.getpid()), daemon=True)
+    proc = ctx.Process(target=_read_child, args=(send, path, os.getpid(), log_setup()), daemon=True)
     proc.start()
     send.close()
     try:
@@ -138,8 +133,8 @@ def _read_alone(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tup
             (0.0, 0.0, 0.0), (name, -1, -1, "unreadable"))
 
 
-def _read_child(conn, path: Path, parent: int) -> None:
-    die_with_parent(parent)
+def _read_child(conn, path: Path, parent: int, logs=None) -> None:
+    child_start(parent, logs)
     try:
         conn.send(_read_and_pack(path))
     finally:

@@ -1,3 +1,4 @@
 from .app import entry
 
-entry()
+if __name__ == "__main__":     # not when a spawned child process re-imports the main module
+    entry()

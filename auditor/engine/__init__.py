@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..domain import SEVERITIES, SEVERITY_ORDER
-from ..forking import can_fork, die_with_parent
+from ..forking import can_fork, child_start, context, log_setup
 from ..model import Report
 from ..rules.model import Pack, Rule
 from ..waivers import Waiver, apply_waivers
@@ -72,7 +72,7 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
     direct = [(kind, rule) for kind, rules in by_kind.items() if kind in DIRECT for rule in rules]
     text = [d for d in direct if d[0] in TEXT_KINDS]
     pending = None
-    if text and len(reports) >= PARALLEL_TEXT_FROM and can_fork():
+    if text and len(reports) >= PARALLEL_TEXT_FROM and (os.cpu_count() or 1) > 1:
         pending = _start_text_workers(text, batch, rids_by_rule)   # regexes on the other core(s)
         direct = [d for d in direct if d[0] not in TEXT_KINDS]
     for kind, rule in direct:
@@ -183,7 +183,8 @@ def _build_batch(reports: list[Report], agency_types: dict[str, str] | None,
 
 
 # Kinds that are regular expressions or shingles over report text: CPU-bound Python, run in worker
-# processes for large batches (the batch reaches them by fork, not by pickling).
+# processes for large batches (the batch reaches them by fork, not by pickling; where fork is
+# unavailable, pickled once per worker by its initializer).
 TEXT_KINDS = {"text_pattern", "statement", "text_length", "text_number", "cross_year"}
 PARALLEL_TEXT_FROM = 1500
 _SHARED: dict = {}
@@ -200,16 +201,23 @@ def _text_chunk(items: list[tuple[str, Rule]]) -> list[Hit]:
 def _start_text_workers(items: list[tuple[str, Rule]], batch: Batch, rids_by_rule: dict[str, pd.Index]):
     """One task per rule, the costliest kinds first, so that the workers (and the main process,
     busy with the table rules meanwhile) finish at about the same time."""
-    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     _SHARED.update(batch=batch, rids=rids_by_rule)
     workers = min(os.cpu_count() or 1, len(items))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
-                               initializer=die_with_parent, initargs=(os.getpid(),))
+    shipped = () if can_fork() else (batch, rids_by_rule)     # forked workers inherit _SHARED
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(), initializer=_text_worker_start,
+                               initargs=(os.getpid(), log_setup(), *shipped))
     order = sorted(range(len(items)), key=lambda i: _HEAVY_FIRST.get(items[i][0], len(_HEAVY_FIRST)))
     futures = {i: pool.submit(_text_chunk, [items[i]]) for i in order}
     return pool, [futures[i] for i in range(len(items))]      # results in rule order
+
+
+def _text_worker_start(parent: int, logs, batch: Batch | None = None,
+                       rids_by_rule: dict[str, pd.Index] | None = None) -> None:
+    child_start(parent, logs)
+    if batch is not None:
+        _SHARED.update(batch=batch, rids=rids_by_rule)
 
 
 _HEAVY_FIRST = {"cross_year": 0, "text_number": 1, "text_pattern": 2}

@@ -8,14 +8,13 @@ The validation itself is `run_expectations`, unchanged; only where it runs diffe
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import pathlib
 from typing import Any
 
 import pandas as pd
 
-from ..forking import die_with_parent
+from ..forking import child_start, context, log_setup
 from .gx_backend import EngineError, ExpectationSpec, preload, run_expectations
 
 
@@ -23,9 +22,9 @@ class GXProcess:
     """A validation process; `run_expectations` has the signature and result of the local one."""
 
     def __init__(self) -> None:
-        ctx = mp.get_context("fork")
+        ctx = context()     # fork, or spawn where fork is unavailable: only the jobs travel either way
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child, os.getpid()), name="auditor-gx", daemon=True)
+        self._proc = ctx.Process(target=_serve, args=(child, os.getpid(), log_setup()), name="auditor-gx", daemon=True)
         self._proc.start()
         child.close()
 
@@ -58,8 +57,8 @@ class GXProcess:
         self._proc = None
 
 
-def _serve(conn: Any, parent: int | None = None) -> None:
-    die_with_parent(parent)    # a killed run must not leave this ~200 MB process behind
+def _serve(conn: Any, parent: int | None = None, logs: Any = None) -> None:
+    child_start(parent, logs)    # a killed run must not leave this ~200 MB process behind
     _lower_priority()
     try:
         preload()

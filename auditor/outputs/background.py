@@ -2,16 +2,17 @@
 the main process writes the other files and records the run in the ledger.
 
 The child inherits the data by fork (nothing is pickled on the way in); only its exception, if
-any, comes back. Where fork is unavailable, or the batch is small, the writer simply runs inline.
+any, comes back. Where fork is unavailable (Windows, or AUDITOR_START_METHOD=spawn: pickling the
+findings to a started child would cost what writing them saves), or the batch is small, the writer
+simply runs inline.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections.abc import Callable
 from typing import Any
 
-from ..forking import can_fork, die_with_parent
+from ..forking import can_fork, context, die_with_parent
 
 
 def _child(conn: Any, fn: Callable[..., None], args: tuple, parent: int | None = None) -> None:
@@ -40,7 +41,7 @@ class Background:
             except BaseException as exc:  # noqa: BLE001 — raised by wait(), like the forked case
                 self._error = exc
             return
-        ctx = mp.get_context("fork")
+        ctx = context()         # fork: can_fork() said so
         self._conn, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_child, args=(send, fn, args, os.getpid()), daemon=True)
         self._proc.start()

@@ -38,7 +38,8 @@ def evaluate_publication(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
         shown = limit
     for rid, r in bad.iterrows():
         published = r["published"].strftime("%Y-%m-%d")
-        limit_text = shown.loc[rid].strftime("%Y年%-m月%-d日")
+        d = shown.loc[rid]
+        limit_text = f"{d.year}年{d.month}月{d.day}日"     # (not strftime's dash flag: glibc only, an error on Windows)
         hits.append(Hit(int(rid), rule, "发布日期", "published",
                         fields={"published": published, "deadline": limit_text, "year": int(r["year"]),
                                 "agency_type": TYPES[r["agency_type"]]},
