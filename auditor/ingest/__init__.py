@@ -10,6 +10,8 @@ from ..model import Document, TableBlock
 from .encoding import DecodeError, decode_bytes
 from .docx import read_docx
 from .html import read_html
+from .office_convert import (LEGACY_SUFFIXES, OLE_MAGIC, ConversionError, find_soffice, refusal, sniff,
+                             to_docx)
 from .pdf import read_pdf
 from .text import read_text
 
@@ -18,7 +20,9 @@ from .text import read_text
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 BINARY_READERS = {".docx": read_docx, ".pdf": read_pdf}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | set(BINARY_READERS)
+# .doc/.wps: converted by LibreOffice where installed (office_convert.py), else refused with advice;
+# .et: refused with advice. Collected all the same, so that the refusal is listed for the office.
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | set(BINARY_READERS) | LEGACY_SUFFIXES
 
 
 class ReadError(Exception):
@@ -32,13 +36,17 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError(f"不支持的文件类型「{suffix or '无扩展名'}」")
     size = len(data) if data is not None else path.stat().st_size
-    limit = MAX_FILE_BYTES if suffix in BINARY_READERS else MAX_TEXT_BYTES
+    limit = MAX_FILE_BYTES if suffix in BINARY_READERS or suffix in LEGACY_SUFFIXES else MAX_TEXT_BYTES
     if size > limit:
         raise ReadError(f"文件过大（{size / (1024 * 1024):.1f} MB，此类文件上限 {limit // (1024 * 1024)} MB）")
     if data is None:
         data = path.read_bytes()
     if not data or data.isspace():  # (`not data.strip()` without copying the file)
         raise ReadError("文件为空")
+    if suffix in LEGACY_SUFFIXES:
+        return _bounded(_read_legacy(path, suffix, data))
+    if suffix == ".docx" and data.startswith(OLE_MAGIC) and find_soffice():   # a .doc renamed .docx
+        return _bounded(_read_legacy(path, ".doc", data))
     try:
         if suffix in HTML_SUFFIXES:
             return _bounded(read_html(str(path), data))
@@ -51,6 +59,25 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
     except DecodeError as exc:
         raise ReadError(str(exc)) from exc
     return _bounded(read_text(str(path), text, encoding))
+
+
+def _read_legacy(path: Path, suffix: str, data: bytes) -> Document:
+    """An old office file: read for what it really holds (a .docx or a web page under an old
+    suffix), else converted to .docx by LibreOffice; refused with advice where it cannot be."""
+    kind = sniff(data) if suffix != ".et" else "binary"
+    try:
+        if kind == "docx":
+            return read_docx(str(path), data)
+        if kind == "html":
+            return read_html(str(path), data)
+        reason = refusal(suffix)
+        if reason is not None:
+            raise ReadError(reason)
+        return read_docx(str(path), to_docx(data, suffix))
+    except ConversionError as exc:
+        raise ReadError(str(exc)) from exc
+    except (DecodeError, ValueError) as exc:
+        raise ReadError(str(exc)) from exc
 
 
 def _bounded(doc: Document) -> Document:
