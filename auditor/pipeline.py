@@ -28,6 +28,7 @@ from .engine import RunResult, evaluate, gx_process, summarize
 from .engine import versions as ver
 from .domain import SEVERITIES
 from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
+from .ingest.office_convert import converter_mark
 from .junk import is_junk_file, is_junk_folder
 from .ledger import Ledger, attach_decisions, content_hash
 from .model import Report
@@ -373,6 +374,7 @@ def input_key(rules_hash: str, hashes: dict[Path, str], skipped: list[tuple[str,
     digest.update(repr([(w, w.expires < today) for w in (waivers or [])]).encode())
     digest.update(str(decisions).encode())
     digest.update(options.encode())
+    digest.update(converter_mark().encode())   # LibreOffice installed since: refused .doc files are read
     return digest.hexdigest()[:32]
 
 

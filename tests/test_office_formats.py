@@ -244,3 +244,18 @@ def test_doc_renamed_docx_is_converted(tmp_path):
     document = read_document(renamed)
     assert document.blocks == read_document(doc).blocks
     assert document.path == str(renamed)
+
+
+def test_installing_libreoffice_changes_the_no_change_key(monkeypatch, tmp_path):
+    """A month whose .doc files were refused is not 'unchanged' once LibreOffice is installed."""
+    from auditor.pipeline import input_key
+
+    args = ("rules", {tmp_path / "a.doc": "h"}, [], None, 0)
+    monkeypatch.setenv(oc.SOFFICE_ENV, "none")
+    before = input_key(*args)
+    assert input_key(*args) == before
+    script = tmp_path / "soffice"
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv(oc.SOFFICE_ENV, str(script))
+    assert input_key(*args) != before
