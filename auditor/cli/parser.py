@@ -78,6 +78,9 @@ def chinese_argparse() -> Iterator[None]:
             setattr(argparse, name, value)
 
 
+_USAGE_PART = re.compile(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]|\((?:[^()]|\([^()]*\))*\)|\S+")   # [..[..]..], (..), word
+
+
 class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Help laid out by display width: option names with Chinese metavars stay aligned with the
     others, and Chinese help text wraps at the terminal's width (textwrap counts characters)."""
@@ -86,10 +89,31 @@ class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
     def _format_usage(self, usage, actions, groups, prefix):  # type: ignore[no-untyped-def]
+        """argparse's usage, re-wrapped by display width (it wraps by characters): the parts after
+        the program name, each kept whole, with continuation lines under the first part."""
         text = super()._format_usage(usage, actions, groups, prefix)
-        extra = " " * (display_width(prefix or "") - len(prefix or ""))
-        head, *rest = text.split("\n")      # continuation lines line up under the first part
-        return "\n".join([head] + [extra + line if line.strip() else line for line in rest])
+        prefix = prefix or ""
+        body = " ".join(text[len(prefix):].split())
+        if not body.startswith(self._prog):
+            return text
+        parts = _USAGE_PART.findall(body[len(self._prog):])
+        width = max(self._width - self._current_indent, 20)
+        indent = display_width(prefix) + display_width(self._prog) + 1
+        lines: list[str] = []
+        line = prefix + self._prog
+        if indent > width * 3 // 4:        # a long program name: the parts start on the next line
+            lines.append(line)
+            indent = display_width(prefix)
+            line = " " * indent
+        has_part = False
+        for part in parts:
+            candidate = f"{line} {part}" if line.strip() else line + part
+            if has_part and display_width(candidate) > width:
+                lines.append(line)
+                candidate = " " * indent + part
+            line, has_part = candidate, True
+        lines.append(line)
+        return "\n".join(lines) + "\n\n"
 
     def add_argument(self, action: argparse.Action) -> None:
         super().add_argument(action)

@@ -21,7 +21,7 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(width - display_width(text), 0)
 
 
-# Chinese punctuation that must not begin a line (禁则): it hangs at the end of the previous one.
+# Chinese punctuation that must not begin a line (禁则): it takes the character before it along.
 _NO_LINE_START = set("，。、；：？！）》」』】〕”’…—")
 _TOKEN = re.compile(r"[!-~]+|\s+|.", re.S)    # a run of printable ASCII stays whole; else one character
 
@@ -30,19 +30,25 @@ def wrap(text: str, width: int) -> list[str]:
     """Greedy line wrap by display width: ASCII words are kept whole, CJK text breaks between any two
     characters except before closing punctuation. (textwrap counts characters, so a Chinese help
     text ends up twice as wide as the terminal.)"""
-    lines: list[str] = []
-    line, used = "", 0
+    lines: list[list[str]] = []
+    line: list[str] = []
     for token in _TOKEN.findall(" ".join(text.split())):
-        w = display_width(token)
         if token == " " and not line:
             continue
-        if used + w > width and line.strip() and token not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line, used = "", 0
+        if line and display_width("".join(line) + token) > width:
+            carry: list[str] = []
+            if token in _NO_LINE_START:       # 「…位」「），」 move down together
+                k = len(line) - 1
+                while k > 0 and line[k] in _NO_LINE_START:
+                    k -= 1
+                if k > 0 and line[k] != " ":
+                    carry, line = line[k:], line[:k]
+            lines.append(line)
+            line = carry
             if token == " ":
                 continue
-        line += token
-        used += w
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines or [""]
+        line.append(token)
+    if line:
+        lines.append(line)
+    out = ["".join(tokens).rstrip() for tokens in lines]
+    return [line for line in out if line] or [""]
