@@ -41,6 +41,15 @@ def can_fork() -> bool:
     return (os.cpu_count() or 1) > 1 and start_method() == "fork"
 
 
+WINDOWS_MAX_WORKERS = 61      # concurrent.futures refuses more worker processes on Windows
+
+
+def pool_size(wanted: int) -> int:
+    """Worker processes for a pool: as many as wanted, within what the platform allows."""
+    wanted = max(1, wanted)
+    return min(wanted, WINDOWS_MAX_WORKERS) if sys.platform == "win32" else wanted
+
+
 def die_with_parent(parent: int | None = None) -> None:
     """Call first thing in a child: on Linux the kernel kills it when its parent dies (any way,
     kill -9 included; prctl PR_SET_PDEATHSIG). `parent`: the pid it was started from, to catch a

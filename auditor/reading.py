@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .extract import extract
-from .forking import child_start, context as process_context, log_setup, worker_start
+from .forking import child_start, context as process_context, log_setup, pool_size, worker_start
 from .ingest import MAX_FILE_BYTES, ReadError, read_document
 from .ledger import content_hash, pack_report
 from .model import Report
@@ -81,7 +81,7 @@ class ReadResult:
 
 def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
     """Read files on every core (reading and extraction are independent per file), in input order."""
-    workers = workers or os.cpu_count() or 1
+    workers = pool_size(workers or os.cpu_count() or 1)
     if workers > 1 and len(files) >= PARALLEL_FROM:
         from concurrent.futures import ProcessPoolExecutor
 

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -114,10 +115,24 @@ def test_spawned_batch_gives_the_fork_runs_findings(batch, fork_findings, tmp_pa
     assert methods and set(methods) == {"spawn"}        # the reading pool and the text-rule workers
     spawned = findings(out)
     assert spawned == fork_findings
+    log = (out / "auditor.log").read_text("utf-8")
+    assert "改在主进程执行" not in log and "意外退出" not in log     # no worker failed over to the main process
     # the batch was really audited: the broken tables were found, once per broken file
     broken = {r["file"] for r in spawned if r["rule_id"] != "EXT-READ" and Path(r["file"]).name.startswith("zibo-")}
     assert len(broken) >= (BATCH - 3) // 3
     assert len({r["file"] for r in spawned}) >= len(broken)
+
+
+def test_spawned_cli_process_gives_the_fork_runs_findings(batch, fork_findings, tmp_path):
+    """`python -m auditor.cli run` with spawned readers: each child re-imports the main module,
+    which must not start the program again."""
+    out = tmp_path / "out"
+    env = {**os.environ, forking.START_METHOD_ENV: "spawn"}
+    done = subprocess.run([sys.executable, "-m", "auditor.cli", "run", str(batch), "--out", str(out),
+                           "--rules", str(RULES)], capture_output=True, env=env, timeout=900)
+    assert done.returncode in (0, 1), done.stderr.decode()
+    assert done.stdout.decode().count("审核报告") == 1          # the program ran once, not once per child
+    assert findings(out) == fork_findings
 
 
 def test_spawned_workers_log_to_the_runs_log_file(batch, tmp_path, monkeypatch):
@@ -217,6 +232,10 @@ def test_run_on_simulated_windows(windows, tmp_path, methods):
 
 def _rules_of(rows: list[dict], name: str) -> set[tuple[str, str]]:
     return {(r["rule_id"], r["location"]) for r in rows if Path(r["file"]).name == name and r["category"] == "compliance"}
+
+
+def test_pools_stay_within_the_windows_limit(windows):
+    assert forking.pool_size(128) == forking.WINDOWS_MAX_WORKERS and forking.pool_size(2) == 2
 
 
 def test_other_commands_on_simulated_windows(windows, capsys):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..domain import SEVERITIES, SEVERITY_ORDER
-from ..forking import can_fork, child_start, context, log_setup
+from ..forking import can_fork, child_start, context, log_setup, pool_size
 from ..model import Report
 from ..rules.model import Pack, Rule
 from ..waivers import Waiver, apply_waivers
@@ -204,7 +204,7 @@ def _start_text_workers(items: list[tuple[str, Rule]], batch: Batch, rids_by_rul
     from concurrent.futures import ProcessPoolExecutor
 
     _SHARED.update(batch=batch, rids=rids_by_rule)
-    workers = min(os.cpu_count() or 1, len(items))
+    workers = pool_size(min(os.cpu_count() or 1, len(items)))
     shipped = () if can_fork() else (batch, rids_by_rule)     # forked workers inherit _SHARED
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(), initializer=_text_worker_start,
                                initargs=(os.getpid(), log_setup(), *shipped))
