@@ -282,3 +282,11 @@ def test_no_glibc_only_strftime_flags():
 
     for path in Path(auditor.__file__).parent.rglob("*.py"):
         assert not re.search(r"strftime\([^)]*%[-#]", path.read_text("utf-8")), path
+
+
+def test_reading_alone_in_a_spawned_process(monkeypatch):
+    """The fallback after a reading process died: one file per process, also where fork is unavailable."""
+    monkeypatch.setenv(forking.START_METHOD_ENV, "spawn")
+    alone = reading._read_alone(H.SAMPLE)
+    here = reading._read_and_pack(H.SAMPLE)
+    assert alone[0] == here[0] and alone[1] == here[1] and alone[3] == here[3]

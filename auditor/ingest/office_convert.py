@@ -99,7 +99,8 @@ def to_docx(data: bytes, suffix: str, timeout: float | None = None) -> bytes:
     if soffice is None:
         raise ConversionError(refusal(suffix) or SAVE_AS)
     limit = timeout if timeout is not None else _timeout()
-    with tempfile.TemporaryDirectory(prefix="auditor-convert-") as tmp:
+    # (Windows: a LibreOffice process still closing may hold a file a moment; never fail the read for it)
+    with tempfile.TemporaryDirectory(prefix="auditor-convert-", ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
         source = folder / f"report{suffix}"
         source.write_bytes(data)
