@@ -72,6 +72,10 @@ def find_absent(ledger: Ledger, reports: list[Report], years: set[int], packs: l
     seen["year"] = pd.to_numeric(seen["year"], errors="coerce")
     seen = seen[seen["year"].notna()]
     here = present_keys(reports)
+    # a file given this time is not 本次未提供, whatever it now says: its content was replaced (or
+    # its agency is read otherwise now), and its earlier report is that file's earlier version
+    files = {r.file for r in reports}
+    seen = seen[~seen["file"].isin(files)]
     # the key is recomputed from the name (a ledger keyed under older rules is re-keyed on open)
     seen["key"] = agency_keys(seen["agency"]).to_numpy()
     gone = seen[[(k, int(y)) not in here for k, y in zip(seen["key"], seen["year"])]]

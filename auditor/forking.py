@@ -100,7 +100,7 @@ def apply_log_setup(setup: LogSetup | None) -> None:
     logger.setLevel(logging.INFO)
     quiet.propagate = False
     for name in files:
-        handler = logging.FileHandler(name, encoding="utf-8", delay=True)
+        handler = logging.FileHandler(name, encoding="utf-8", delay=True, errors="backslashreplace")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
         quiet.addHandler(handler)

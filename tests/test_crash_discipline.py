@@ -128,12 +128,12 @@ def test_a_ledger_that_cannot_be_written_exits_6(tmp_path):
 READER_RAISES = """
 import auditor.pipeline as p
 import auditor.reading as rd
-_extract = p.extract
+_extract = rd.extract
 def _extract_or_fail(document):
     if "poison" in document.path:
         raise KeyError("planted reader defect")
     return _extract(document)
-p.extract = _extract_or_fail
+rd.extract = _extract_or_fail
 """
 
 

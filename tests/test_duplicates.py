@@ -265,7 +265,9 @@ def test_correction_next_month_marks_old_findings_superseded(tmp_path, capsys):
     assert [(r["变化"], Path(r["文件"]).name) for r in mine] == [("已被更正版取代", "gaoxin-2022.txt")]
     assert not [r for r in changes if r["变化"] == "已解决"]
     assert not [r for r in changes if r["变化"] == "新增"]       # the correction brings nothing new
-    assert {r["变化"] for r in changes} == {"已被更正版取代", "仍存在"}
+    # what the 更正版 still has was marked 不予采纳: no open problem, so neither 仍存在 nor 已解决
+    assert {r["变化"] for r in changes} == {"已被更正版取代", "不予采纳"}
+    assert [r["变化"] for r in changes if r["指纹"] == kept["指纹"]] == ["不予采纳"]
     assert "已被更正版取代 1" in printed
     # the decision on the problem the 更正版 still has carries over to it (same fingerprint, same values)
     decided = next(r for r in sheet(out, "问题清单") if r["指纹"] == kept["指纹"])

@@ -132,7 +132,7 @@ def test_change_sheet(m2):
     by = {(r["变化"], Path(r["文件"]).name, r["规则编号"]) for r in rows}
     assert ("新增", "gaoxin-2022.txt", "T3-XYEAR") in by
     assert ("新增", "zhangdian-2022.txt", "PUB-DEADLINE-DEPT") in by
-    assert ("仍存在", "gaoxin-2021.txt", "TXT-OTHER-ITEMS-PROPOSALS") in by
+    assert ("不予采纳", "gaoxin-2021.txt", "TXT-OTHER-ITEMS-PROPOSALS") in by   # dismissed after month 1
     assert ("仍存在", "shuyang-2023.html", "NUM-BLANK") in by
 
 

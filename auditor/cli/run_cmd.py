@@ -211,8 +211,13 @@ def _print_summary(args: argparse.Namespace, outcome) -> None:
 
 
 def options_text(args: argparse.Namespace) -> str:
-    """The run's inputs and every option given (defaults left out), as they would be typed."""
-    parts = ["输入 " + " ".join(str(p) for p in (args.paths or [Path("reports_in")]))]
+    """The run's inputs (a few, and how many when there are more: a shell pattern gives hundreds)
+    and every option given (defaults left out), as they would be typed."""
+    from ..pipeline import LISTED_AT_MOST
+
+    paths = [str(p) for p in (args.paths or [Path("reports_in")])]
+    more = f" 等 {len(paths)} 个" if len(paths) > LISTED_AT_MOST else ""
+    parts = ["输入 " + " ".join(paths[:LISTED_AT_MOST]) + more]
     given = [("--out", args.out, Path("audit_out")), ("--rules", args.rules, None),
              ("--waivers", args.waivers, None), ("--agency-types", args.agency_types, None),
              ("--roster", args.roster, None), ("--year", args.year, None), ("--ledger", args.ledger, None),
@@ -253,7 +258,7 @@ class RunLog:
 
     def attach(self) -> None:
         """Append this run's messages to the log file beside the results (which must exist)."""
-        handler = logging.FileHandler(self.args.out / "auditor.log", encoding="utf-8")
+        handler = logging.FileHandler(self.args.out / "auditor.log", encoding="utf-8", errors="backslashreplace")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         logger = logging.getLogger("auditor")
         logger.setLevel(logging.INFO)
