@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -115,9 +114,10 @@ def national_packs() -> list[Pack]:
 
 @lru_cache(maxsize=1)
 def _national_packs() -> tuple[Pack, ...]:
+    from .packaged import national_rules_dir
     from .rules.loader import load_packs
 
-    return tuple(load_packs(Path(__file__).resolve().parent.parent / "rules"))
+    return tuple(load_packs(national_rules_dir()))
 
 
 def template_for_year(year: int | None) -> str:

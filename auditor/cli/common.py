@@ -7,10 +7,14 @@ from pathlib import Path
 
 
 def default_rules_dir() -> Path:
-    local = Path("rules")
-    if local.is_dir():
-        return local
-    return Path(__file__).resolve().parents[2] / "rules"
+    """The national packs installed with the program, whatever the working directory: the package
+    auditor_packs (rules/ of the repository in an editable install, site-packages in a wheel). A
+    folder named rules/ in the working directory is not used: an office's own folder must never
+    replace the national packs unseen (`--rules` chooses another folder, `--local` adds a local pack).
+    Run from a source tree that was never installed, the repository's rules/."""
+    from ..packaged import national_rules_dir
+
+    return national_rules_dir()
 
 
 def _load_packs(rules_dir: Path | None, local: list[Path] | None = None):
