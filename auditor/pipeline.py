@@ -28,7 +28,7 @@ from .engine import RunResult, evaluate, gx_process, summarize
 from .engine import versions as ver
 from .domain import SEVERITIES
 from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
-from .ingest.office_convert import converter_mark
+from .ingest.office_convert import SPREADSHEET, converter_mark
 from .junk import is_junk_file, is_junk_folder
 from .ledger import Ledger, attach_decisions, content_hash
 from .model import Report
@@ -164,7 +164,7 @@ def _collect_folder(path: Path, files: list[Path], skipped: list[tuple[str, str]
             continue
         (mine if p.suffix.lower() in SUPPORTED_SUFFIXES else unsupported).append(p)
     if not mine:
-        kinds = "、".join(sorted(SUPPORTED_SUFFIXES))
+        kinds = "、".join(sorted(SUPPORTED_SUFFIXES - set(SPREADSHEET)))     # .et is only collected to be refused
         what = [f"无法读取其中的文件夹 {names_text([name for name, _ in locked])}"] if locked else []
         what += [f"只有不支持的文件：{names_text([p.name for p in unsupported])}"] if unsupported else []
         return [f"文件夹 {file_name(path)} 中没有可审核的报告文件（{'，'.join(what) or '是空的'}；"
