@@ -30,7 +30,7 @@ from .domain import SEVERITIES
 from .ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from .ingest.office_convert import SPREADSHEET, converter_mark
 from .junk import is_junk_file, is_junk_folder
-from .ledger import Ledger, attach_decisions, content_hash
+from .ledger import Ledger, content_hash
 from .model import Report
 from .outputs import PendingOutputs, start_data_csv, start_outputs
 from .forking import can_fork

@@ -8,7 +8,6 @@ around literals, alternatives searched one by one, clause anchoring).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings

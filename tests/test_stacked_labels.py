@@ -7,7 +7,6 @@ but never give a row a value from its neighbour."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
