@@ -1,6 +1,6 @@
 """One home for the facts of the domain that several parts of the tool state.
 
-Severity and verdict words, agency types and their words, the agency-name key, and publication
+Severity and verdict words, the finding columns and their headers (the findings contract), agency types and their words, the agency-name key, and publication
 deadlines. Each is defined here once and imported everywhere, so the workbook, the findings, the
 roster sheet and the command line can never give two answers to one question. Deadlines in particular
 are not written here at all: they are the `deadline` parameters of the publication rules (rules/,
@@ -24,6 +24,29 @@ SEVERITIES = ("error", "warning", "info")
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
 CATEGORY_WORDS = {"compliance": "合规问题", "extraction": "读取问题（需人工核查）"}
+
+# ---------------------------------------------------------------- the finding contract
+
+# Every line of findings.jsonl starts with {"schema": FINDING_SCHEMA, …}; auditor/schema/finding.v1.json
+# describes such a line. The version changes (finding.v2, a new schema file) when a field is removed,
+# renamed or changes its meaning or type; a new optional field is added to finding.v1.json in the same
+# commit (tests/test_finding_contract.py fails until it is).
+FINDING_SCHEMA_FIELD = "schema"
+FINDING_SCHEMA = "finding.v1"
+# The columns of every finding, in the order of findings.jsonl, findings.csv and the engine's frame.
+FINDING_COLUMNS = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity", "category",
+                   "location", "message", "basis", "values", "fingerprint"]
+# Present when waivers were applied (auditor/waivers.py), decisions attached (auditor/decisions.py),
+# versions superseded (auditor/engine/versions.py), or reports not provided this time (auditor/absent.py).
+OPTIONAL_FINDING_COLUMNS = ["waived", "waiver", "decision", "dismissed", "superseded", "absent"]
+# The Chinese header of each finding column wherever a person reads it (findings.csv, the workbook's
+# 问题清单, 已取代版本 and 规则统计); waived and dismissed are flags, shown through 豁免 and 处理意见.
+FINDING_HEADERS = {
+    "file": "文件", "agency": "单位", "year": "年度", "rule_id": "规则编号", "rule_kind": "规则类型",
+    "title": "规则名称", "severity": "严重程度", "category": "类别", "location": "位置", "message": "问题说明",
+    "basis": "依据", "values": "数值", "fingerprint": "指纹", "waiver": "豁免", "decision": "处理意见",
+    "superseded": "版本", "absent": "提供情况",
+}
 
 VERDICT_FAILED = "无法审核（需人工核查）"
 VERDICT_ERROR = "不合格"

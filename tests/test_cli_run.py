@@ -51,7 +51,7 @@ def test_run_writes_outputs_and_reports_unreadable_files(result, office):
 
 def test_jsonl_findings(result, office):
     rows = [json.loads(line) for line in (office / "audit_out" / "latest" / "findings.jsonl").read_text("utf-8").splitlines()]
-    keys = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity", "category", "location",
+    keys = ["schema", "file", "agency", "year", "rule_id", "rule_kind", "title", "severity", "category", "location",
             "message", "basis", "values", "fingerprint"]
     assert all(list(r)[:len(keys)] == keys for r in rows)
     compliance = [r for r in rows if r["category"] == "compliance"]

@@ -107,7 +107,7 @@ def test_jsonl_round_trip(tmp_path: Path, frames) -> None:
     lines = raw.decode("utf-8").splitlines()
     assert len(lines) == len(findings)
     objs = [json.loads(line) for line in lines]
-    assert all(list(o) == FINDING_COLUMNS for o in objs)
+    assert all(list(o) == ["schema", *FINDING_COLUMNS] and o["schema"] == "finding.v1" for o in objs)
     first, last = objs[0], objs[3]
     assert first["agency"] == EVIL_AGENCY  # data, not escaped
     assert first["message"] == "+号开头的说明"

@@ -7,13 +7,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..domain import fingerprint_agency
+from ..domain import FINDING_COLUMNS, fingerprint_agency
 from .batch import Batch
 from .hits import Hit
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-FINDING_COLUMNS = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity", "category",
-                   "location", "message", "basis", "values", "fingerprint"]
 
 
 MISSING_WORD = "未识别"

@@ -1,4 +1,8 @@
-"""findings.jsonl: the machine-readable record of every finding (not escaped — it is data)."""
+"""findings.jsonl: the machine-readable record of every finding (not escaped — it is data).
+
+Each line is one JSON object that auditor/schema/finding.v1.json describes; its first key, `schema`,
+names that version (auditor/domain.py FINDING_SCHEMA), so a reader can tell which contract it holds.
+"""
 from __future__ import annotations
 
 import json
@@ -7,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..domain import FINDING_SCHEMA, FINDING_SCHEMA_FIELD
 from .tables import FINDING_COLUMNS, OPTIONAL_FINDING_COLUMNS, as_int, jsonable, records, require_columns, values_object
 
 # Line separators that str.splitlines() honours but json.dumps(ensure_ascii=False) leaves raw;
@@ -15,8 +20,8 @@ _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def finding_record(row: dict[str, Any]) -> dict[str, Any]:
-    """One finding as a JSON-safe dict with keys exactly in FINDING_COLUMNS order."""
-    out: dict[str, Any] = {}
+    """One finding as a JSON-safe dict: the schema version, then the keys in FINDING_COLUMNS order."""
+    out: dict[str, Any] = {FINDING_SCHEMA_FIELD: FINDING_SCHEMA}
     for column in FINDING_COLUMNS + [c for c in OPTIONAL_FINDING_COLUMNS if c in row]:
         value = row[column]
         if column == "year":

@@ -1,7 +1,8 @@
 """Chinese-labelled frames shared by the CSV and XLSX writers.
 
 All wording a civil servant sees (headers, status words) lives here so CSV and XLSX can never
-disagree; severity, category and verdict words come from auditor/domain.py, their one home. Frames hold plain Python values (object dtype)
+disagree; the finding columns and their headers, severity, category and verdict words come from
+auditor/domain.py, their one home. Frames hold plain Python values (object dtype)
 so ints stay ints and missing values stay None; escaping is the writers' job.
 """
 from __future__ import annotations
@@ -14,16 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# Severity, category and verdict words have one home (auditor/domain.py), shared with the engine,
-# the rule listing and the command line.
-from ..domain import (ABSENT_WORD, CATEGORY_WORDS, SEVERITY_ORDER, SEVERITY_WORDS,  # noqa: F401
-                      VERDICT_ERROR, VERDICT_FAILED, VERDICT_OK, VERDICT_PARTIAL_SUFFIX, VERDICT_WARNING)
+# Severity, category and verdict words, and the finding columns with their headers, have one home
+# (auditor/domain.py), shared with the engine, findings.jsonl, the rule listing and the command line.
+from ..domain import (ABSENT_WORD, CATEGORY_WORDS, FINDING_COLUMNS, FINDING_HEADERS,  # noqa: F401
+                      OPTIONAL_FINDING_COLUMNS, SEVERITY_ORDER, SEVERITY_WORDS, VERDICT_ERROR, VERDICT_FAILED,
+                      VERDICT_OK, VERDICT_PARTIAL_SUFFIX, VERDICT_WARNING)
 
-FINDING_COLUMNS = ["file", "agency", "year", "rule_id", "rule_kind", "title", "severity",
-                   "category", "location", "message", "basis", "values", "fingerprint"]
-# Present when waivers were applied (see auditor/waivers.py), decisions attached
-# (auditor/decisions.py), versions superseded, or reports not provided this time (auditor/absent.py).
-OPTIONAL_FINDING_COLUMNS = ["waived", "waiver", "decision", "dismissed", "superseded", "absent"]
 REPORT_COLUMNS = ["file", "agency", "year", "template", "published", "status", "problems",
                   "n_error", "n_warning", "n_info", "n_extraction"]
 
@@ -31,15 +28,7 @@ STATUS_WORDS = {"complete": "完整", "partial": "部分读取", "failed": "读�
 TEMPLATE_WORDS = {"2021": "2021版", "2019": "2019版"}
 
 
-SEVERITY_HEADER = "严重程度"
-
-CSV_HEADERS = {
-    "file": "文件", "agency": "单位", "year": "年度", "rule_id": "规则编号",
-    "rule_kind": "规则类型", "title": "规则名称", "severity": SEVERITY_HEADER, "category": "类别",
-    "location": "位置", "message": "问题说明", "basis": "依据", "values": "数值",
-    "fingerprint": "指纹", "waiver": "豁免", "decision": "处理意见", "superseded": "版本",
-    "absent": "提供情况",
-}
+SEVERITY_HEADER = FINDING_HEADERS["severity"]
 OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", *SEVERITY_WORDS.values(),
                     "读取问题", "审核结论"]
 # Present when the engine computed them (see auditor/engine/_overview).
@@ -50,12 +39,16 @@ VERDICT_NOT_COUNTED = {"superseded": "不作结论（已被更正版取代）", 
 # A report not provided this time (auditor/absent.py): its last counts and verdict, called so.
 ABSENT_STATE = "absent"
 VERDICT_ABSENT_SUFFIX = f"（上次结论，{ABSENT_WORD}）"
-SUPERSEDED_HEADERS = ["文件", "单位", "年度", "版本", "类别", "原严重程度", "规则编号", "规则名称", "位置",
-                      "问题说明", "数值", "指纹"]
-ISSUE_HEADERS = ["单位", "年度", "文件", SEVERITY_HEADER, "规则编号", "规则名称", "位置", "问题说明",
-                 "依据", "数值"]
-REVIEW_HEADERS = ["文件", "单位", "年度", "读取状态", "规则编号", "原因"]
-RULE_HEADERS = ["规则编号", "规则名称", SEVERITY_HEADER, "类别", "发现数", "涉及报告数"]
+# The workbook's finding sheets: their finding columns, headed as in findings.csv.
+SUPERSEDED_HEADERS = [*(FINDING_HEADERS[c] for c in ("file", "agency", "year", "superseded", "category")),
+                      "原" + SEVERITY_HEADER,        # the severity it had: a superseded version counts nowhere
+                      *(FINDING_HEADERS[c] for c in ("rule_id", "title", "location", "message", "values",
+                                                    "fingerprint"))]
+ISSUE_COLUMNS = ["agency", "year", "file", "severity", "rule_id", "title", "location", "message", "basis", "values"]
+ISSUE_HEADERS = [FINDING_HEADERS[c] for c in ISSUE_COLUMNS]
+REVIEW_HEADERS = [*(FINDING_HEADERS[c] for c in ("file", "agency", "year")), "读取状态", FINDING_HEADERS["rule_id"],
+                  "原因"]
+RULE_HEADERS = [*(FINDING_HEADERS[c] for c in ("rule_id", "title", "severity", "category")), "发现数", "涉及报告数"]
 
 
 # ---------------------------------------------------------------- value normalisation
@@ -210,7 +203,7 @@ def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
             word(CATEGORY_WORDS, f["category"]), text(f["location"]), text(f["message"]),
             text(f["basis"]), values_text(f["values"]), text(f["fingerprint"]),
         ] + [text(f[c]) for c in extra])
-    return _frame(rows, [CSV_HEADERS[c] for c in columns])
+    return _frame(rows, [FINDING_HEADERS[c] for c in columns])
 
 
 def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
@@ -252,7 +245,7 @@ def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
              text(f["location"]), text(f["message"]), text(f["basis"]), values_text(f["values"])]
             + [text(f[c]) for c in extra] + [text(f["fingerprint"])]
             for f in chosen]
-    return _frame(rows, ISSUE_HEADERS + [CSV_HEADERS[c] for c in extra] + ["指纹"])
+    return _frame(rows, ISSUE_HEADERS + [FINDING_HEADERS[c] for c in extra] + [FINDING_HEADERS["fingerprint"]])
 
 
 def _version_column(findings: pd.DataFrame) -> list[str]:
