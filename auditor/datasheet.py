@@ -16,14 +16,12 @@ import pandas as pd
 
 from .catalog import T2_ROWS_2019, T2_ROWS_2021, TABLE_SHORT, Label, col_label, cols_for, row_label, rows_for
 from .outputs.tables import STATUS_WORDS, template_word, word
+from .speed import SHEET_MAX_REPORTS
 
 if TYPE_CHECKING:
     from .model import Report
 
 META_COLUMNS = ["文件", "单位", "年度", "格式", "读取状态"]
-# Up to this many reports the 数据 sheet is in summary.xlsx too; above, only data.csv holds it: a
-# sheet of 10,000 × 234 cells takes longer to write than the whole audit and to open in WPS.
-SHEET_MAX_REPORTS = 2000
 ANY = "*"            # variant for cells whose keys mean the same in both formats (tables 3 and 4)
 T2_2019_PREFIX = "表二（2019版）"
 

@@ -18,6 +18,8 @@ import signal
 import sys
 from multiprocessing.context import BaseContext
 
+from .speed import plain
+
 _PR_SET_PDEATHSIG = 1
 START_METHOD_ENV = "AUDITOR_START_METHOD"     # fork, spawn or forkserver; unset: fork where available
 
@@ -37,8 +39,9 @@ def context() -> BaseContext:
 
 
 def can_fork() -> bool:
-    """Whether work that relies on inheriting memory may go to a child: more than one core, and fork."""
-    return (os.cpu_count() or 1) > 1 and start_method() == "fork"
+    """Whether work that relies on inheriting memory may go to a child: more than one core, fork,
+    and the fast paths on (speed.plain: with AUDITOR_PLAIN set, that work runs inline)."""
+    return (os.cpu_count() or 1) > 1 and start_method() == "fork" and not plain()
 
 
 WINDOWS_MAX_WORKERS = 61      # concurrent.futures refuses more worker processes on Windows

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..speed import BACKGROUND_FROM, worth
 from .atomic import atomic_path
 from .background import Background
 from .csv_out import write_csv, write_data_csv
@@ -28,7 +29,6 @@ JSONL_NAME = "findings.jsonl"
 CSV_NAME = "findings.csv"
 XLSX_NAME = "summary.xlsx"
 DATA_CSV_NAME = "data.csv"
-BACKGROUND_FROM = 1000     # reports; below this a child process costs more than it saves
 
 
 class PendingOutputs:
@@ -97,7 +97,7 @@ def start_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
         targets.append(out_dir / DATA_CSV_NAME)
     stack = ExitStack()
     jobs: list[Background] = []
-    inline = len(reports) < BACKGROUND_FROM
+    inline = not worth(BACKGROUND_FROM, len(reports))
     try:
         tmps = [stack.enter_context(atomic_path(p)) for p in targets]
         jobs.append(Background(write_xlsx, tmps[2], findings, reports, extra_sheets, inline=inline))
