@@ -1,45 +1,84 @@
-"""`auditor run` in this process (auditor.cli.main), on copies of the real reports in reports_in/,
-with what a test needs to say that a run touched nothing: the state of the results folder."""
+"""`auditor …` in this process (auditor.cli.main), on copies of the real reports in reports_in/,
+with what a test needs to say that a run touched nothing: the state of the results folder.
+
+A test about what a command does runs it here (`cli`, `in_process`): Great Expectations and the rest
+are imported once per session, not once per command (about 4 s each). A test about the process
+itself — signals, a killed or crashing process, spawn, cron's environment, packaging, what a fresh
+interpreter prints — starts `auditor` as a process instead (tests/hostile.py `cli_with`).
+"""
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
+import logging
 import os
 import re
 import shutil
-from dataclasses import dataclass
+import signal
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from auditor.cli import main
-
-from .conftest import RULES, SAMPLES
+from .conftest import SAMPLES
 
 REAL = sorted(p for p in SAMPLES.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-@dataclass
-class Done:
-    code: int
-    out: str
-    err: str
+def in_process(*args: str | Path, cwd: Path | None = None, pin: bool = True) -> subprocess.CompletedProcess:
+    """`auditor *args` through auditor.cli.main in this process, returned as
+    `subprocess.run([...], capture_output=True, cwd=cwd)` returns it (stdout and stderr as UTF-8 bytes,
+    written through strict UTF-8 streams as a process's pipes are). With `pin`, the engine version is
+    pinned, so that an edit of the code while the tests run does not make a rerun re-audit everything."""
+    from auditor.cli import main
+
+    out, err = _stream(), _stream()
+    with _process_state(cwd, pin), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return subprocess.CompletedProcess(["auditor", *map(str, args)], code, _bytes(out), _bytes(err))
 
 
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    """Run the real CLI in-process; the engine version is pinned, so that another edit of the code
-    while the tests run does not make a rerun re-audit everything."""
+def _stream() -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict", newline="\n")
+
+
+def _bytes(stream: io.TextIOWrapper) -> bytes:
+    stream.flush()
+    return stream.buffer.getvalue()
+
+
+@contextlib.contextmanager
+def _process_state(cwd: Path | None, pin: bool) -> Iterator[None]:
+    """What main() would find in a fresh process, and what it changes, put back afterwards: the working
+    folder, SIGPIPE, the root logger (emptied, so that main's basicConfig writes warnings to the
+    redirected stderr, as a process writes them to its own), and the engine version."""
     import auditor.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "engine_version", lambda: "pinned-for-tests")
-
-    def run(*args: str | Path) -> Done:
-        capsys.readouterr()
-        code = main(["run", "--rules", str(RULES), *map(str, args)])
-        got = capsys.readouterr()
-        return Done(code, got.out, got.err)
-    return run
+    folder = Path.cwd()
+    pipe = signal.getsignal(signal.SIGPIPE) if hasattr(signal, "SIGPIPE") else None
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    version = pipeline.engine_version
+    for handler in handlers:
+        root.removeHandler(handler)
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        if pin:
+            pipeline.engine_version = lambda: "pinned-for-tests"
+        yield
+    finally:
+        pipeline.engine_version = version
+        os.chdir(folder)
+        if pipe is not None:
+            signal.signal(signal.SIGPIPE, pipe)
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+            handler.close()
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
 
 
 def inbox(folder: Path, names: list[str] | None = None) -> Path:

@@ -14,7 +14,7 @@ import auditor.pipeline as pipeline
 from auditor.cli.exits import EPILOG, EXIT_INPUT, EXIT_OK, EXIT_UNREADABLE
 from auditor.junk import is_junk_file, is_junk_folder
 
-from .run_cli import REAL, cli, findings, inbox, state  # noqa: F401  (cli: a fixture)
+from .run_cli import REAL, findings, inbox, state
 
 UNCHANGED = "没有新增或改动的报告"
 REFUSED = "输入目录不存在、为空或无法读取，本次未运行；之前的结果和账本保持不变"

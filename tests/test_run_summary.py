@@ -17,7 +17,7 @@ from auditor.cli.exits import (EXIT_ENGINE, EXIT_INPUT, EXIT_INTERNAL, EXIT_LEDG
 from auditor.engine import EngineError
 
 from .conftest import ZIBO
-from .run_cli import REAL, cli, inbox, summary_lines, tally  # noqa: F401  (cli: a fixture)
+from .run_cli import REAL, inbox, summary_lines, tally
 
 
 def overview_rows(out: Path) -> int:
