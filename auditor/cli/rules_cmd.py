@@ -20,7 +20,7 @@ def _cmd_rules_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules_test(args: argparse.Namespace) -> int:
-    from ..rules.cases import counts, run_all
+    from ..rulecases import counts, run_all
 
     packs = _load_all(args)
     if packs is None:
@@ -73,7 +73,7 @@ def aligned(all_rows: list[list[str]], rows: list[list[str]], gap: int = 2) -> l
 
 
 def _cmd_rules_explain(args: argparse.Namespace) -> int:
-    from ..rules.cases import case_files
+    from ..rulecases import case_files
     from ..rules.ids import rule_id_key
     from ..rules.model import KIND_ZH, SEVERITY_ZH
     from ..rules.strict_yaml import compose, construct

@@ -14,12 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..extract import extract
-from ..extract.numbers import parse_number
-from ..ingest.text import read_text
-from ..model import Cell, Report, Section
-from .loader import RuleError, load_checked
-from .model import Pack, Rule
+from .extract import extract
+from .extract.numbers import parse_number
+from .ingest.text import read_text
+from .model import Cell, Report, Section
+from .rules.loader import RuleError, load_checked
+from .rules.model import Pack, Rule
 
 DEFAULT_FIXTURE = "sample-2021"
 
@@ -59,7 +59,7 @@ def case_files(pack: Pack, rule: Rule) -> list[Path]:
 
 
 def run_pack_cases(pack: Pack, fixtures: Path) -> list[RuleSummary]:
-    from ..engine import audit
+    from .engine import audit
 
     summaries: list[RuleSummary] = []
     reports: list[Report] = []
