@@ -20,7 +20,7 @@ one defect, recorded with the exact rule_id and location the shipped rules give.
 drawn from random.Random streams seeded by --seed (and the report index), so the same seed gives
 the same bytes; rendering runs in parallel processes.
 
-The files are rendered by tests/variants.py (the forms the test suite already checks) through the
+The files are rendered by bench/layouts.py (the forms the test suite already checks) through the
 wrappers in bench/render.py.
 """
 from __future__ import annotations

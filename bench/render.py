@@ -1,6 +1,6 @@
-"""Render one planned report into a file, reusing the renderers written for tests (tests/variants.py).
+"""Render one planned report into a file, reusing the renderers the tests' variants use (bench/layouts.py).
 
-tests/variants.py renders a `Canonical` (the sample's extraction) into the publishing forms; here a
+bench/layouts.py renders a `Canonical` (the sample's extraction) into the publishing forms; here a
 `Canonical` is built from generated data instead, and the few variations those renderers lack are
 wrapped around them:
 
@@ -19,14 +19,14 @@ import re
 import zipfile
 from pathlib import Path
 
-from tests import variants as V
+from . import layouts as L
 
 from . import phrases as P
 
 HALFWIDTH = str.maketrans({"（": "(", "）": ")", "，": ",", "：": ":", "；": ";"})
 
 
-class FastCanon(V.Canonical):
+class FastCanon(L.Canonical):
     """A `Canonical` whose cells come from a dict: (table, row, col) → printed text."""
 
     def __init__(self, data: dict, intro: list[str], prose: dict[int, list[str]], raws: dict, headings: dict):
@@ -51,10 +51,10 @@ def drop_part(blocks: list, heading: str, headings: list[str]) -> list:
     return blocks[:start] + blocks[end:]
 
 
-class FastGrid(V.Grid):
+class FastGrid(L.Grid):
     """A `Grid` whose merged-region look-up is a dict (the original scans every merge per cell)."""
 
-    def __init__(self, grid: V.Grid):
+    def __init__(self, grid: L.Grid):
         super().__init__(grid.rows, grid.merges, grid.kind, grid.header_rows)
         self._owner = {(r, c): m for m in grid.merges
                        for r in range(m.row, m.row + m.rowspan) for c in range(m.col, m.col + m.colspan)}
@@ -65,8 +65,8 @@ class FastGrid(V.Grid):
 
 def outline(canon: FastCanon, simple: bool, removed: int | None, with_title: bool = True,
             with_date: bool = True) -> list:
-    blocks = V.outline(canon, simple=simple, with_title=with_title, with_date=with_date)
-    blocks = [FastGrid(b) if isinstance(b, V.Grid) else b for b in blocks]
+    blocks = L.outline(canon, simple=simple, with_title=with_title, with_date=with_date)
+    blocks = [FastGrid(b) if isinstance(b, L.Grid) else b for b in blocks]
     if removed:
         heads = [canon.heading(n) for n in range(1, 7)]
         blocks = drop_part(blocks, canon.heading(removed), heads)
@@ -74,7 +74,7 @@ def outline(canon: FastCanon, simple: bool, removed: int | None, with_title: boo
 
 
 def markdown(canon: FastCanon, removed: int | None) -> str:
-    text = V.render_markdown(canon)
+    text = L.render_markdown(canon)
     if removed:
         start = text.index("\n" + canon.heading(removed) + "\n") + 1
         nxt = [text.find("\n" + canon.heading(n) + "\n", start) for n in range(removed + 1, 7)]
@@ -84,15 +84,15 @@ def markdown(canon: FastCanon, removed: int | None) -> str:
 
 
 def oneline(canon: FastCanon, glued: bool, removed: int | None, column: str) -> str:
-    """As V.render_oneline (crawler header, rule, the report on one line), with a part dropped."""
-    header = [f"标题: {canon.title}", f"发布时间: {canon.published} {column}", "栏目: 政府信息公开年报", V.ARCHIVER_RULE]
-    body = " ".join(V.text_lines(outline(canon, False, removed, with_title=False, with_date=False), glued))
+    """As L.render_oneline (crawler header, rule, the report on one line), with a part dropped."""
+    header = [f"标题: {canon.title}", f"发布时间: {canon.published} {column}", "栏目: 政府信息公开年报", L.ARCHIVER_RULE]
+    body = " ".join(L.text_lines(outline(canon, False, removed, with_title=False, with_date=False), glued))
     return "\n".join(header) + "\n" + body + "\n"
 
 
 def text_page(canon: FastCanon, removed: int | None, head: dict, halfwidth: bool) -> str:
-    """One paragraph or cell per line (V.render_text) under a saved page's header, like the zibo sample."""
-    body = V.render_text(outline(canon, False, removed, with_date=False))
+    """One paragraph or cell per line (L.render_text) under a saved page's header, like the zibo sample."""
+    body = L.render_text(outline(canon, False, removed, with_date=False))
     title, _, rest = body.partition("\n\n")
     top = [head["short"], f"标题: {canon.title}", f"索引号: {head['index']} 文号: 无文号",
            f"发文日期: {canon.published} 发布机构: {head['short']}", "", title, "",
@@ -143,8 +143,8 @@ _P = re.compile(r"<p>(.*?)</p>")
 
 def html_page(canon: FastCanon, merged: bool, removed: int | None, chrome: dict, rng: random.Random,
               charset: str, word_runs: bool) -> bytes:
-    """V.render_html inside a government site's page."""
-    page = V.render_html(outline(canon, not merged, removed), "utf-8", merged=merged, title=canon.title).decode("utf-8")
+    """L.render_html inside a government site's page."""
+    page = L.render_html(outline(canon, not merged, removed), "utf-8", merged=merged, title=canon.title).decode("utf-8")
     if word_runs:
         style = '<p style="text-indent: 2em; line-height: 2; text-align: justify;">'
         page = _P.sub(lambda m: style + _runs(html.unescape(m.group(1)), rng) + "</p>", page)
@@ -182,7 +182,7 @@ _EPOCH = (2024, 1, 1, 0, 0, 0)
 
 def _cached_cell(self, row_idx: int, col_idx: int):
     """python-docx's Table.cell rebuilds the whole cell list on every call (O(cells) each, ~1 s per
-    report); the grid is taken once, before any merge. V.render_docx merges disjoint regions, so the
+    report); the grid is taken once, before any merge. L.render_docx merges disjoint regions, so the
     corners it asks for are never cells an earlier merge removed."""
     cells = self.__dict__.get("_bench_cells")
     if cells is None:
@@ -191,13 +191,13 @@ def _cached_cell(self, row_idx: int, col_idx: int):
 
 
 def write_docx(canon: FastCanon, removed: int | None, path: Path) -> None:
-    """V.render_docx, then the zip rewritten with fixed timestamps so the bytes are reproducible."""
+    """L.render_docx, then the zip rewritten with fixed timestamps so the bytes are reproducible."""
     from docx.table import Table
 
     original = Table.cell
     Table.cell = _cached_cell
     try:
-        V.render_docx(path, outline(canon, False, removed))
+        L.render_docx(path, outline(canon, False, removed))
     finally:
         Table.cell = original
     src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
@@ -218,6 +218,6 @@ def write_pdf(canon: FastCanon, removed: int | None, path: Path) -> None:
     before = rl_config.invariant
     rl_config.invariant = 1   # no creation date or random document id: the same bytes every run
     try:
-        V.render_pdf(path, outline(canon, False, removed), canon.title)
+        L.render_pdf(path, outline(canon, False, removed), canon.title)
     finally:
         rl_config.invariant = before

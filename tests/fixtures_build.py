@@ -10,24 +10,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CJK_FONT = "STSong-Light"
+from bench.documents import (BODY_SIZE, CJK_FONT, MARGIN, PAGE_H, PAGE_W, Merge, Paragraph, PdfWriter,
+                             docx_paragraph, pdf_font)
 
-
-@dataclass(frozen=True)
-class Merge:
-    """A merged region; its text is the one at (row, col) of the given rows."""
-
-    row: int
-    col: int
-    rowspan: int = 1
-    colspan: int = 1
-
-    def covers(self, r: int, c: int) -> bool:
-        return self.row <= r < self.row + self.rowspan and self.col <= c < self.col + self.colspan
-
-
-Paragraph = str | list[str]  # a list is one paragraph written as several runs
-
+_font, _PdfWriter = pdf_font, PdfWriter     # the names tests/pdf_variants.py imports them by
 
 @dataclass
 class Spec:
@@ -69,7 +55,7 @@ def build_docx(path: Path, spec: Spec, core_title: str | None = None) -> Path:
     doc = docx.Document()
     doc.add_paragraph(spec.title)
     for p in spec.before:
-        _docx_paragraph(doc, p)
+        docx_paragraph(doc, p)
     nrows, ncols = len(spec.table), len(spec.table[0])
     table = doc.add_table(rows=nrows, cols=ncols)
     table.style = "Table Grid"
@@ -83,17 +69,11 @@ def build_docx(path: Path, spec: Spec, core_title: str | None = None) -> Path:
         b = table.cell(m.row + m.rowspan - 1, m.col + m.colspan - 1)
         a.merge(b)
     for p in spec.after:
-        _docx_paragraph(doc, p)
+        docx_paragraph(doc, p)
     if core_title is not None:
         doc.core_properties.title = core_title
     doc.save(str(path))
     return path
-
-
-def _docx_paragraph(doc, p: Paragraph) -> None:
-    para = doc.add_paragraph()
-    for run in ([p] if isinstance(p, str) else p):
-        para.add_run(run)  # python-docx turns "\n" inside a run into <w:br/>
 
 
 def build_zip_bomb(path: Path, member_mb: int = 300) -> Path:
@@ -116,116 +96,21 @@ def build_many_members_zip(path: Path, count: int) -> Path:
 
 # ---------------------------------------------------------------------------------------- PDF
 
-_PAGE_W, _PAGE_H = 595.0, 842.0  # A4 in points
-_MARGIN = 60.0
-_BODY = 12.0
-_CELL = 9.0
-
-
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    return CJK_FONT
-
-
-def _wrap(text: str, width: float, size: float) -> list[str]:
-    """Greedy wrap by glyph width (CJK breaks anywhere, which is what Word does too)."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    lines: list[str] = []
-    for raw in text.split("\n"):
-        line = ""
-        for ch in raw:
-            if line and stringWidth(line + ch, CJK_FONT, size) > width:
-                lines.append(line)
-                line = ""
-            line += ch
-        lines.append(line)
-    return lines
-
-
-class _PdfWriter:
-    def __init__(self, canvas):
-        self.c = canvas
-        self.y = _PAGE_H - _MARGIN
-
-    def need(self, height: float) -> None:
-        if self.y - height < _MARGIN:
-            self.c.showPage()
-            self.y = _PAGE_H - _MARGIN
-
-    def paragraph(self, text: str, size: float = _BODY) -> None:
-        for line in _wrap(text, _PAGE_W - 2 * _MARGIN, size):
-            self.need(size * 1.5)
-            self.y -= size * 1.5
-            self.c.setFont(CJK_FONT, size)
-            self.c.drawString(_MARGIN, self.y, line)
-
-    def table(self, rows: list[list[str]], merges: list[Merge], col_widths: list[float],
-              ruled: bool = True) -> None:
-        """Ruled table: every cell / merged region is outlined with lines (lines strategy)."""
-        ncols = len(rows[0])
-        xs = [_MARGIN]
-        for w in col_widths:
-            xs.append(xs[-1] + w)
-
-        def region(r: int, c: int) -> Merge:
-            return next((m for m in merges if m.covers(r, c)), Merge(r, c))
-
-        # Row heights: enough for the wrapped text of the cells that start in the row.
-        heights = []
-        for r in range(len(rows)):
-            lines = 1
-            for c in range(ncols):
-                m = region(r, c)
-                if (m.row, m.col) == (r, c) and m.rowspan == 1:
-                    width = xs[c + m.colspan] - xs[c] - 4
-                    lines = max(lines, len(_wrap(rows[r][c], width, _CELL)))
-            heights.append(lines * _CELL * 1.3 + 6)
-        total = sum(heights)
-        self.need(total + 6)
-        top = self.y - 6
-        ys = [top]
-        for h in heights:
-            ys.append(ys[-1] - h)
-        self.c.setLineWidth(0.5)
-        self.c.setFont(CJK_FONT, _CELL)
-        for r in range(len(rows)):
-            for c in range(ncols):
-                m = region(r, c)
-                if (m.row, m.col) != (r, c):
-                    continue
-                x0, x1 = xs[c], xs[c + m.colspan]
-                y_top, y_bot = ys[r], ys[r + m.rowspan]
-                for a, b in (((x0, y_top), (x1, y_top)), ((x0, y_bot), (x1, y_bot)),
-                             ((x0, y_top), (x0, y_bot)), ((x1, y_top), (x1, y_bot))):
-                    if ruled:
-                        self.c.line(a[0], a[1], b[0], b[1])
-                ty = y_top - 3 - _CELL
-                for line in _wrap(rows[r][c], x1 - x0 - 4, _CELL):
-                    self.c.drawString(x0 + 2, ty, line)
-                    ty -= _CELL * 1.3
-        self.y = ys[-1] - 6
-
-
 def build_pdf(path: Path | None, spec: Spec, col_widths: list[float] | None = None,
               repeat: int = 1, ruled: bool = True) -> bytes:
     """A text PDF: title, paragraphs, a ruled table, paragraphs; `repeat` makes it longer."""
     from reportlab.pdfgen import canvas
 
-    _font()
+    pdf_font()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=(_PAGE_W, _PAGE_H))
-    w = _PdfWriter(c)
+    c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H))
+    w = PdfWriter(c)
     ncols = len(spec.table[0])
-    widths = col_widths or [(_PAGE_W - 2 * _MARGIN) / ncols] * ncols
+    widths = col_widths or [(PAGE_W - 2 * MARGIN) / ncols] * ncols
     for i in range(repeat):
         if i:
             c.showPage()
-            w.y = _PAGE_H - _MARGIN
+            w.y = PAGE_H - MARGIN
         w.paragraph(spec.title, 16)
         for p in spec.before:
             w.paragraph(_para_text(p))
@@ -251,10 +136,10 @@ def build_image_only_pdf(path: Path | None = None, text_first_page: str | None =
     for x in range(20, 180):
         img.putpixel((x, 50), 0)
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=(_PAGE_W, _PAGE_H))
+    c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H))
     if text_first_page is not None:
-        c.setFont(_font(), _BODY)
-        c.drawString(_MARGIN, 700, text_first_page)
+        c.setFont(pdf_font(), BODY_SIZE)
+        c.drawString(MARGIN, 700, text_first_page)
         c.showPage()
     c.drawImage(ImageReader(img), 100, 500, 400, 200)
     c.rect(100, 300, 200, 100, fill=1)
@@ -271,7 +156,7 @@ def build_encrypted_pdf(user_password: str = "secret") -> bytes:
     from reportlab.lib.pdfencrypt import StandardEncryption
     from reportlab.pdfgen import canvas
 
-    _font()
+    pdf_font()
     buf = io.BytesIO()
     enc = StandardEncryption(user_password, ownerPassword="owner-" + user_password)
     c = canvas.Canvas(buf, encrypt=enc)
