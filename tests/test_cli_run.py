@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -12,10 +11,12 @@ import pytest
 
 from . import mutate as m
 from .conftest import ZIBO
+from .run_cli import in_process
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "auditor.cli", "run", *args], capture_output=True, cwd=cwd)
+    """`auditor run` from the office folder, in this process (what it writes, not how a process ends)."""
+    return in_process("run", *args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,14 @@
 """File-system, ledger and side-file states that crashed or misled every run (issue 12), each
 reproduced through the real CLI: odd file names, edits that keep size and mtime, a file replaced
 during a run, a folder that cannot be listed, a damaged ledger, the default coverage year, waivers
-files, impossible dates and missing message values."""
+files, impossible dates and missing message values. The runs are in this process (tests/run_cli.py);
+a fault is planted with monkeypatch, without touching the code under test."""
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -20,24 +20,16 @@ from auditor.pipeline import coverage_year
 
 from . import hostile as H
 from .conftest import RULES
+from .run_cli import in_process
 
 CLEAN = (0, 1)        # exit codes of a run that completed (findings or not)
 UNCHANGED = "没有新增或改动的报告"
 
 
-# The engine version hashes the code, so an edit to any module between two runs re-audits
-# everything; pinned here, so that tests about reuse stay meaningful while the code is being edited.
-PIN_ENGINE = "import auditor.pipeline as _p\n_p.engine_version = lambda: 'pinned-for-tests'\n"
-
-
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    """The real CLI (auditor.cli.entry), with the engine version pinned."""
-    return patched(cwd, "", *args)
-
-
-def patched(cwd: Path, patch: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(H.cli_with(PIN_ENGINE + patch, "run", "--rules", str(RULES), *args),
-                          capture_output=True, cwd=cwd, timeout=600)
+    """`auditor run` in this process from `cwd` (tests/run_cli.py), with the engine version pinned: the
+    engine version hashes the code, so an edit to any module between two runs would re-audit everything."""
+    return in_process("run", "--rules", str(RULES), *args, cwd=cwd)
 
 
 def findings(out: Path) -> list[dict]:
@@ -110,20 +102,22 @@ def test_an_edit_that_keeps_size_and_mtime_is_re_audited(tmp_path):
     assert {f["agency"] for f in findings(out)} == {"淄博市公安局张店区分局"}
 
 
-REPLACE_AFTER_HASHING = """
-import auditor.pipeline as p
-_hash = p._hash_files
-def _hash_then_replace(files):
-    out = _hash(files)
-    for f in files:
-        if f.name == "a.txt":
-            f.write_text(f.read_text(encoding="utf-8").replace("张店分局", "临淄分局"), encoding="utf-8")
-    return out
-p._hash_files = _hash_then_replace
-"""
+def replace_after_hashing(monkeypatch) -> None:
+    """The run's next hashing of a.txt is followed at once by a.txt being replaced (临淄分局)."""
+    import auditor.pipeline as p
+
+    hash_files = p._hash_files
+
+    def _hash_then_replace(files):
+        out = hash_files(files)
+        for f in files:
+            if f.name == "a.txt":
+                f.write_text(f.read_text(encoding="utf-8").replace("张店分局", "临淄分局"), encoding="utf-8")
+        return out
+    monkeypatch.setattr(p, "_hash_files", _hash_then_replace)
 
 
-def test_a_file_replaced_during_a_run_never_lends_its_extraction_to_another_hash(tmp_path):
+def test_a_file_replaced_during_a_run_never_lends_its_extraction_to_another_hash(tmp_path, monkeypatch):
     """Before: the extraction of the replacement was stored under the hash of what the path held
     when it was hashed; putting that content back later showed the replacement's agency, and the
     run said nothing had changed."""
@@ -134,7 +128,9 @@ def test_a_file_replaced_during_a_run_never_lends_its_extraction_to_another_hash
     assert cli(tmp_path, str(inbox), "--out", str(out)).returncode in CLEAN
     report(inbox, "a.txt", "淄博市公安局张店分局")
     content_b = path.read_bytes()
-    during = patched(tmp_path, REPLACE_AFTER_HASHING, str(inbox), "--out", str(out))
+    with monkeypatch.context() as patch:
+        replace_after_hashing(patch)
+        during = cli(tmp_path, str(inbox), "--out", str(out))
     assert during.returncode in CLEAN, during.stderr.decode()
     assert {f["agency"] for f in findings(out)} == {"淄博市公安局临淄分局"}     # what was read
     path.write_bytes(content_b)                  # B back: it was never read, so it is read now
@@ -146,18 +142,20 @@ def test_a_file_replaced_during_a_run_never_lends_its_extraction_to_another_hash
 
 # ------------------------------------------------------------------------------- folders
 
-LOCKED_FOLDER = """
-import errno, os
-_scandir = os.scandir
-def _scan(path="."):
-    if isinstance(path, str) and path.endswith("locked"):
-        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
-    return _scandir(path)
-os.scandir = _scan
-"""
+def lock_folders(monkeypatch) -> None:
+    """Listing a folder named …locked fails as it does for an ordinary user without the right."""
+    import errno
+
+    scandir = os.scandir
+
+    def _scan(path="."):
+        if isinstance(path, str) and path.endswith("locked"):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return scandir(path)
+    monkeypatch.setattr(os, "scandir", _scan)
 
 
-def test_an_unreadable_sub_folder_is_reported_not_skipped(tmp_path):
+def test_an_unreadable_sub_folder_is_reported_not_skipped(tmp_path, monkeypatch):
     """Before: skipped silently (its units became 未发布). Root can list any folder, so the test
     makes the listing fail as it does for an ordinary user (plus a real chmod when not root)."""
     inbox = tmp_path / "in"
@@ -165,7 +163,9 @@ def test_an_unreadable_sub_folder_is_reported_not_skipped(tmp_path):
     report(inbox, "a.txt", "淄博市公安局高新区分局")
     report(inbox / "locked", "b.txt", "淄博市公安局张店分局")
     out = tmp_path / "out"
-    done = patched(tmp_path, LOCKED_FOLDER, str(inbox), "--out", str(out))
+    with monkeypatch.context() as patch:
+        lock_folders(patch)
+        done = cli(tmp_path, str(inbox), "--out", str(out))
     assert done.returncode == EXIT_UNREADABLE, done.stderr.decode()
     stderr = done.stderr.decode("utf-8")
     assert "无法读取文件夹" in stderr and "locked" in stderr
@@ -231,8 +231,7 @@ def test_decide_on_a_damaged_ledger_says_how_to_recover(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "ledger.sqlite").write_bytes(b"not a database at all" * 100)
-    done = subprocess.run([sys.executable, "-m", "auditor.cli", "decide", "abc", "confirmed", "--by", "张三",
-                           "--out", str(out)], capture_output=True, cwd=tmp_path)
+    done = in_process("decide", "abc", "confirmed", "--by", "张三", "--out", str(out), cwd=tmp_path)
     assert done.returncode == EXIT_LEDGER and "改名" in done.stderr.decode("utf-8")
 
 
@@ -340,8 +339,7 @@ def test_a_missing_template_prints_as_unread_never_nan(tmp_path):
     # part one only: read in part, no table, so no template (NaN in the batch)
     (inbox / "part.txt").write_text("\n".join(H.sample_text().splitlines()[:40]), encoding="utf-8")
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "auditor.cli", "run", str(inbox), "--out", str(out),
-                           "--rules", str(rules)], capture_output=True, cwd=tmp_path, timeout=300)
+    done = in_process("run", str(inbox), "--out", str(out), "--rules", str(rules), cwd=tmp_path)
     assert done.returncode in CLEAN + (EXIT_UNREADABLE,), done.stderr.decode()
     messages = [f["message"] for f in findings(out) if f["rule_id"] == "TST-FACT"]
     assert messages and all("nan" not in m and "None" not in m for m in messages)
@@ -377,8 +375,7 @@ def test_an_impossible_publication_date_is_no_date(tmp_path, date):
 
 def test_extract_prints_a_gbk_file_name_decoded(tmp_path):
     H.gbk_named_file(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "auditor.cli", "extract", "--json",
-                           os.fsdecode(H.GBK_NAME.encode("gbk"))], capture_output=True, cwd=tmp_path, timeout=120)
+    done = in_process("extract", "--json", os.fsdecode(H.GBK_NAME.encode("gbk")), cwd=tmp_path)
     assert done.returncode == 0, done.stderr.decode()
     obj = json.loads(done.stdout.decode("utf-8"))
     assert obj["file"] == H.GBK_NAME and obj["meta"]["agency"] == H.GBK_AGENCY

@@ -17,6 +17,7 @@ from auditor import cli
 
 from . import mutate as m
 from .conftest import RULES, SAMPLES, ZIBO
+from .run_cli import in_process
 
 ROSTER = """单位名称,别名,地区,单位类型,上级单位
 淄博市公安局高新区分局,高新区公安分局,淄博市,政府部门,淄博市公安局
@@ -41,8 +42,9 @@ def zibo(year: int, published: str, carried_forward: int = 0, agency: str = "淄
 
 
 def run(office: Path, *extra: str) -> tuple[int, str]:
+    """`auditor run` in this process, from the office folder: exit code and everything it printed."""
     args = ["run", str(office / "in"), "--out", str(office / "out"), "--rules", str(RULES), *extra]
-    proc = subprocess.run([sys.executable, "-m", "auditor.cli", *args], capture_output=True, cwd=office)
+    proc = in_process(*args, cwd=office)
     return proc.returncode, proc.stdout.decode("utf-8") + proc.stderr.decode("utf-8")
 
 
@@ -178,6 +180,7 @@ def test_second_run_exits_while_the_first_holds_the_lock(office, month2):
     assert code == 5 and "另一个审核任务正在使用" in out
 
 
+@pytest.mark.slow
 def test_killed_run_leaves_previous_outputs_and_ledger(office, month2):
     latest = (office / "out" / "latest").resolve()
     before = (latest / "summary.xlsx").read_bytes()
