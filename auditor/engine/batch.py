@@ -254,7 +254,9 @@ def build_batch(reports: list[Report], agency_types: dict[str, str] | None = Non
         "year": pd.array([r.meta.get("year") for r in reports], dtype="Int64"),
         "template": [r.template for r in reports],
         "status": [r.status for r in reports],
-        "published": pd.to_datetime([r.meta.get("published") for r in reports], errors="coerce", format="%Y-%m-%d"),
+        # strings only: a future pandas reads a number with a format as an epoch (here it never matched the format)
+        "published": pd.to_datetime([_text_or_none(r.meta.get("published")) for r in reports], errors="coerce",
+                                    format="%Y-%m-%d"),
     })
     info.index.name = "rid"
     info["history"] = [i >= n_current for i in range(len(reports))]
