@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -12,6 +10,7 @@ from auditor.extract import extract
 from auditor.ingest import read_document
 
 from .conftest import ZIBO
+from .run_cli import in_process
 
 T3_COLS = cols_for("t3")
 # keys.yaml names rows by their printed label; map them to our keys.
@@ -85,8 +84,8 @@ def test_json_contract_keys(report):
 
 
 def test_cli_extract_json_matches(report):
-    out = subprocess.run([sys.executable, "-m", "auditor.cli", "extract", str(ZIBO), "--json"],
-                         capture_output=True, check=True)
+    out = in_process("extract", str(ZIBO), "--json")
+    assert out.returncode == 0, out.stderr.decode("utf-8")
     data = json.loads(out.stdout.decode("utf-8"))
     assert data["tables"] == report["tables"]
     assert data["meta"] == report["meta"]
@@ -95,8 +94,8 @@ def test_cli_extract_json_matches(report):
 def test_cli_extract_several_files_is_json_lines(tmp_path):
     other = tmp_path / "copy.txt"
     other.write_bytes(ZIBO.read_bytes())
-    out = subprocess.run([sys.executable, "-m", "auditor.cli", "extract", str(ZIBO), str(other), "--json"],
-                         capture_output=True, check=True)
+    out = in_process("extract", str(ZIBO), str(other), "--json")
+    assert out.returncode == 0, out.stderr.decode("utf-8")
     lines = out.stdout.decode("utf-8").splitlines()
     assert len(lines) == 2
     assert [json.loads(line)["file"] for line in lines] == [str(ZIBO), str(other)]

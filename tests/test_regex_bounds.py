@@ -21,6 +21,7 @@ from auditor.engine.bounded_regex import RegexTimeout, compile_bounded
 from auditor.engine.search import finder
 
 from .conftest import RULES, ZIBO
+from .run_cli import in_process
 from .test_monthly import zibo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,12 @@ params:
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`auditor …` in this process (tests/run_cli.py)."""
+    return in_process(*args, cwd=cwd)
+
+
+def _process(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`auditor …` as a process: a run that hangs fails the test after WALL seconds instead of hanging it."""
     return subprocess.run([sys.executable, "-m", "auditor.cli", *args], capture_output=True, cwd=cwd,
                           timeout=WALL)
 
@@ -97,8 +104,8 @@ def hostile_run(tmp_path_factory):
     (inbox / "plain.txt").write_text(text.replace("淄博市公安局高新区分局", "淄博市公安局张店分局"),
                                      encoding="utf-8")
     pack = _pack(root, {"LOCAL-HANG.yaml": PATTERN_RULE.format(id="LOCAL-HANG", regex=UNSCREENED)})
-    proc = _cli(root, "run", str(inbox), "--out", str(root / "out"), "--rules", str(RULES),
-                "--local", str(pack), "--year", "2022")
+    proc = _process(root, "run", str(inbox), "--out", str(root / "out"), "--rules", str(RULES),
+                    "--local", str(pack), "--year", "2022")
     return root, proc
 
 

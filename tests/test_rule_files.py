@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from auditor.rules.loader import RuleError, load_packs
 
 from .conftest import RULES
+from .run_cli import in_process
 
 GOOD = """id: TST-ONE
 title: 测试规则
@@ -104,8 +103,7 @@ def test_bad_rule_file_stops_the_run(tmp_path):
     shutil.copytree(RULES, rules)
     bad = rules / "national-2021" / "tables" / "T3-A1.yaml"
     bad.write_text(bad.read_text(encoding="utf-8").replace("per: column", "per: diagonal"), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "auditor.cli", "run", "--rules", str(rules), "--out",
-                          str(tmp_path / "out")], capture_output=True, cwd=tmp_path)
+    out = in_process("run", "--rules", str(rules), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert out.returncode == 2
     err = out.stderr.decode("utf-8").splitlines()
     assert err[0] == f"{bad}:11: params.per: 取值「diagonal」无效，可选：column、row"
