@@ -1,5 +1,6 @@
 """Hand-written fast paths in extraction give the plain path's results (project rule: keep a test
-proving a faster form equal to the plain one)."""
+proving a faster form equal to the plain one). The plain forms are the ones AUDITOR_PLAIN selects
+(auditor/speed.py); whole documents are compared in tests/test_fast_path_documents.py."""
 from __future__ import annotations
 
 import random
@@ -8,8 +9,7 @@ import re
 from auditor.extract import sections as S
 
 # The plain forms the fast regexes replace (the lookbehind first: slower, same matches).
-PLAIN = [re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)"), re.compile(r"(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)"),
-         re.compile(r"(?:(?<=[\s。；;:：])|^)([一二三四五六])\s*[、.．]\s*([^\n。；;]{1,40})")]
+PLAIN = [S._FURNITURE_PLAIN[1], S._FURNITURE_PLAIN[2], S._LOOSE_PLAIN]
 FAST = [S._FURNITURE[1][1], S._FURNITURE[2][1], S._LOOSE]
 ALPHABET = list("0123456789 \n-—–－/一二三四五、.．。；:：a文\t\u3000")
 
@@ -24,6 +24,32 @@ def test_furniture_and_loose_regexes_match_as_the_plain_ones():
         text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 14)))
         for plain, fast in zip(PLAIN, FAST):
             assert _spans(fast, text) == _spans(plain, text), (text, plain.pattern)
+
+
+def test_furniture_marks_never_skip_a_text_that_holds_furniture():
+    """`_furniture` searches a regex only in texts holding one of its marks (the plain path: all)."""
+    rng = random.Random(5)
+    for _ in range(20000):
+        text = "".join(rng.choice(ALPHABET + ["第", "页", "共"]) for _ in range(rng.randint(0, 14)))
+        for (marks, rx), plain in zip(S._FURNITURE, S._FURNITURE_PLAIN):
+            if plain.search(text):
+                assert any(c in text for c in marks), (text, marks)
+
+
+def test_windowed_heading_search_matches_as_the_full_regex():
+    """`_heading_matches` tries `_HEADING` only in windows around the titles' cores: the same
+    matches as `_HEADING.finditer` over the whole text (its plain path)."""
+    words = ["一、", "二、", "（三）", "4.", "第五部分", "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
+             "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项", "工作", "复议",
+             "行政", "。", " ", "\n", "2023年", "问题", "需要", "报告的事项", "诉讼情况", "收到和"]
+    rng = random.Random(13)
+    for _ in range(5000):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        fast = [(m.span(), m.lastgroup, m.group("cjk"), m.group("other"), m.group("pre"))
+                for m in S._heading_matches(text)]
+        full = [(m.span(), m.lastgroup, m.group("cjk"), m.group("other"), m.group("pre"))
+                for m in S._HEADING.finditer(text)]
+        assert fast == full, text
 
 
 def test_heading_search_without_absent_titles_matches_as_the_full_regex():

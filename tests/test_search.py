@@ -3,7 +3,8 @@
 Checked for every regex of the shipped rule packs on texts built from the words those regexes look
 for (so that matches, near-misses and overlaps are frequent), on the real sample reports, and for
 a set of regex shapes that exercise each shortcut (literal skip, lookbehind-led anchor, windows
-around literals, alternatives searched one by one, clause anchoring).
+around literals, alternatives searched one by one, clause anchoring). The plain path that
+AUDITOR_PLAIN selects (`_PlainFinder`, see auditor/speed.py) is held to the same results.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from auditor.engine import search
 from auditor.engine.kinds.cross_year import _share_bounds, _shingles
-from auditor.engine.search import _ClauseFinder, _Finder, _Literals, finder
+from auditor.engine.search import _ClauseFinder, _Finder, _Literals, _PlainFinder, clause_regex, finder
 from auditor.extract import extract
 from auditor.ingest import read_document
 from auditor.rules.loader import load_all_packs
@@ -23,14 +24,6 @@ from auditor.rules.loader import load_all_packs
 from .conftest import RULES, SAMPLES
 
 SEPARATORS = "。；;，,\n"
-
-
-def _clause_regex(regex: str, clause: dict) -> str:
-    """The plain regex a `clause` parameter stands for (as documented in the rule schema)."""
-    words = "|".join(re.escape(w) for w in clause.get("exclude", []))
-    token = f"(?:(?!{words})[^{SEPARATORS}])" if words else f"[^{SEPARATORS}]"
-    return f"(?:^|(?<=[{SEPARATORS}])){token}{{0,{clause['max_chars']}}}?(?:{regex})"
-
 
 def _rule_regexes() -> list[tuple[str, dict | None]]:
     out = []
@@ -54,7 +47,7 @@ WORDS = sorted({w for r, c in RULE_REGEXES for w in re.findall(r"[\u4e00-\u9fff]
 
 
 def _expected(regex: str, clause: dict | None, text: str) -> tuple[bool, str | None, list[tuple[str, dict]]]:
-    rx = re.compile(_clause_regex(regex, clause) if clause else regex)
+    rx = re.compile(clause_regex(regex, clause) if clause else regex)
     first = rx.search(text)
     names = list(re.compile(regex).groupindex)
     return (first is not None, None if first is None else first.group(0),
@@ -63,6 +56,12 @@ def _expected(regex: str, clause: dict | None, text: str) -> tuple[bool, str | N
 
 def _actual(regex: str, clause: dict | None, text: str) -> tuple[bool, str | None, list[tuple[str, dict]]]:
     f = finder(regex, clause)
+    return f.contains(text), f.first(text), list(f.finditer(text))
+
+
+def _plain(regex: str, clause: dict | None, text: str) -> tuple[bool, str | None, list[tuple[str, dict]]]:
+    """The plain path's results (AUDITOR_PLAIN: speed.py)."""
+    f = _PlainFinder(regex, clause)
     return f.contains(text), f.first(text), list(f.finditer(text))
 
 
@@ -75,7 +74,7 @@ def test_the_rule_packs_have_regexes_to_check() -> None:
 @given(words=st.lists(st.sampled_from(WORDS), max_size=60))
 def test_rule_regex_same_as_re(regex: str, clause: dict | None, words: list[str]) -> None:
     text = "".join(words)
-    assert _actual(regex, clause, text) == _expected(regex, clause, text)
+    assert _actual(regex, clause, text) == _expected(regex, clause, text) == _plain(regex, clause, text)
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +89,7 @@ def sample_texts() -> list[str]:
 def test_rule_regexes_same_as_re_on_the_sample_reports(sample_texts: list[str]) -> None:
     for regex, clause in RULE_REGEXES:
         for text in sample_texts:
-            assert _actual(regex, clause, text) == _expected(regex, clause, text), regex
+            assert _actual(regex, clause, text) == _expected(regex, clause, text) == _plain(regex, clause, text), regex
 
 
 SHAPES = [
@@ -116,7 +115,7 @@ ALPHABET = ["a", "X", "×", "创新", "科技", "工作", "做法", "政务公�
 @given(words=st.lists(st.sampled_from(ALPHABET), max_size=80))
 def test_search_shapes_same_as_re(regex: str, words: list[str]) -> None:
     text = "".join(words)
-    assert _actual(regex, None, text) == _expected(regex, None, text)
+    assert _actual(regex, None, text) == _expected(regex, None, text) == _plain(regex, None, text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -126,7 +125,17 @@ def test_clause_same_as_the_regex_it_stands_for(words: list[str], max_chars: int
     text = "".join(words)
     clause = {"max_chars": max_chars, "exclude": ["较上年", "上年", "科技"]}
     regex = r"行政诉讼\s*(?P<n>\d+)件"
-    assert _actual(regex, clause, text) == _expected(regex, clause, text)
+    assert _actual(regex, clause, text) == _expected(regex, clause, text) == _plain(regex, clause, text)
+
+
+def test_the_switch_gives_the_plain_finder(monkeypatch) -> None:
+    """AUDITOR_PLAIN (speed.py) turns the literal analysis off; unset, the fast finders are back."""
+    monkeypatch.setenv("AUDITOR_PLAIN", "1")
+    assert isinstance(finder(r"(?<!\d)费\d+元"), _PlainFinder)
+    assert isinstance(finder(r"费\d+元", {"max_chars": 3}), _PlainFinder)
+    monkeypatch.delenv("AUDITOR_PLAIN")
+    assert isinstance(finder(r"(?<!\d)费\d+元"), _Finder)
+    assert isinstance(finder(r"费\d+元", {"max_chars": 3}), _ClauseFinder)
 
 
 @pytest.fixture()

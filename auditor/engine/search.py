@@ -20,6 +20,10 @@ All of this is exact: it skips only positions where a match is impossible, and t
 the one re finds. The rule regexes themselves run under a time bound (bounded_regex.py: the same
 matches as re, through the regex module): a search of one text that runs out of time raises
 RegexTimeout.
+
+With AUDITOR_PLAIN set (speed.py) none of this is used: `finder` gives a `_PlainFinder`, the regex
+searched over the whole text (bounded in time all the same), a `clause` spelt out as the regex it
+stands for (`clause_regex`). The kept tests compare the two (tests/test_search.py).
 """
 from __future__ import annotations
 
@@ -30,9 +34,10 @@ import re._parser as _P
 from bisect import bisect_left
 from collections.abc import Iterator
 
+from .. import speed
 from .bounded_regex import RegexTimeout, compile_bounded, guarded, left
 
-__all__ = ["RegexTimeout", "finder", "learn"]
+__all__ = ["RegexTimeout", "clause_regex", "finder", "learn"]
 
 _CAP = 64             # largest set of alternative literal strings tracked
 _INF = float("inf")
@@ -645,13 +650,61 @@ class _ClauseFinder:
                             rid, self.core.pattern, [], len(text)))
 
 
-_FINDERS: dict[tuple, _Finder | _ClauseFinder] = {}
+def clause_regex(regex: str, clause: dict) -> str:
+    """The plain regex a `clause` parameter stands for (as documented in the rule schema): the regex,
+    preceded by at most max_chars characters of its clause (no separator, none of the excluded
+    words), the clause beginning at the text's start or after a separator."""
+    words = "|".join(re.escape(w) for w in clause.get("exclude", []))
+    token = f"(?:(?!{words})[^{_SEPARATORS}])" if words else f"[^{_SEPARATORS}]"
+    return f"(?:^|(?<=[{_SEPARATORS}])){token}{{0,{clause['max_chars']}}}?(?:{regex})"
 
 
-def finder(regex: str, clause: dict | None = None) -> _Finder | _ClauseFinder:
-    """The (cached) searcher for a rule regex, optionally anchored at its clause start."""
-    key = (regex, None) if not clause else (regex, clause["max_chars"], tuple(clause.get("exclude", [])))
-    if key not in _FINDERS:
-        _FINDERS[key] = _Finder(regex) if not clause else \
-            _ClauseFinder(regex, clause["max_chars"], list(clause.get("exclude", [])))
-    return _FINDERS[key]
+class _PlainFinder:
+    """The plain path (speed.plain): the regex searched over the whole text, as re would."""
+
+    def __init__(self, regex: str, clause: dict | None = None):
+        self.pattern = regex
+        self.names = tuple(re.compile(regex).groupindex)
+        self.rx = compile_bounded(clause_regex(regex, clause) if clause else regex)
+
+    def contains(self, text: str, rid: int | None = None) -> bool:
+        return guarded(lambda: self.rx.search(text, timeout=left()) is not None,
+                       rid, self.pattern, False, len(text))
+
+    def first(self, text: str, rid: int | None = None) -> str | None:
+        m = guarded(lambda: self.rx.search(text, timeout=left()), rid, self.pattern, None, len(text))
+        return None if m is None else m.group(0)
+
+    def finditer(self, text: str, rid: int | None = None) -> Iterator[tuple[str, dict]]:
+        names = self.names
+
+        def every() -> list[tuple[str, dict]]:
+            out = []
+            for m in self.rx.finditer(text, timeout=left()):
+                left()
+                out.append((m.group(0), {n: m.group(n) for n in names}))
+            return out
+        return iter(guarded(every, rid, self.pattern, [], len(text)))
+
+
+_FINDERS: dict[tuple, _Finder | _ClauseFinder | _PlainFinder] = {}
+_MAX_FINDERS = 4096     # distinct rule regexes of a run are a few hundred; a bound all the same
+
+
+def finder(regex: str, clause: dict | None = None) -> _Finder | _ClauseFinder | _PlainFinder:
+    """The (cached) searcher for a rule regex, optionally anchored at its clause start; the plain
+    one with AUDITOR_PLAIN set."""
+    slow = speed.plain()
+    key = (slow, regex, None) if not clause else \
+        (slow, regex, clause["max_chars"], tuple(clause.get("exclude", [])))
+    found = _FINDERS.get(key)
+    if found is None:
+        if len(_FINDERS) >= _MAX_FINDERS:
+            _FINDERS.clear()
+        if slow:
+            found = _PlainFinder(regex, clause)
+        else:
+            found = _Finder(regex) if not clause else \
+                _ClauseFinder(regex, clause["max_chars"], list(clause.get("exclude", [])))
+        _FINDERS[key] = found
+    return found

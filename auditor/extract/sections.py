@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import repeat
 
+from .. import speed
 from ..model import Block, TableBlock, TextBlock
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -122,6 +123,7 @@ _BREAK_BEFORE = set("。；;:：!！?？）)”」』》】]") | set("0123456789
 # A line numbered 一、…六、 at a heading's place, and the words that tell each part's topic.
 # (at the text's start or after a break; the test follows the numeral so the engine skips to numerals)
 _LOOSE = re.compile(r"([一二三四五六])(?<![^\s。；;:：][一二三四五六])\s*[、.．]\s*([^\n。；;]{1,40})")
+_LOOSE_PLAIN = re.compile(r"(?:(?<=[\s。；;:：])|^)([一二三四五六])\s*[、.．]\s*([^\n。；;]{1,40})")   # (AUDITOR_PLAIN)
 _TOPIC = {1: re.compile(r"总体|概况|概述"), 2: re.compile(r"主动公开"), 3: re.compile(r"申请"),
           4: re.compile(r"复议|诉讼"), 5: re.compile(r"问题|不足|改进|整改"), 6: re.compile(r"其[他它]")}
 _JOINED = re.compile(r"\s*(?:和|及|与|以及|、)\s*")
@@ -138,6 +140,9 @@ _FURNITURE = [
     ("-—–－", re.compile(r"[-—–－](?<!\S[-—–－])\s?\d{1,3}\s?[-—–－](?!\S)")),
     ("/", re.compile(r"\d(?<!\S\d)\d{0,2}\s?/\s?\d{1,3}(?!\S)")),
 ]
+# The plain forms (the test first: slower, the same matches), searched in every text (AUDITOR_PLAIN).
+_FURNITURE_PLAIN = [_FURNITURE[0][1], re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)"),
+                    re.compile(r"(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)")]
 _HEADER_LINE = re.compile(r"(?m)^[ \t\u3000]*(\S[^\n]{4,58}?年度报告[^\n]{0,10}?)[ \t\u3000]*$")
 _ODD_CHARS = re.compile("[\uff10-\uff19\u200b-\u200d\ufeff\u00ad]")
 _WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
@@ -269,7 +274,10 @@ def _furniture(flat: str) -> tuple[str, list[tuple[int, int, bool]]]:
     not (「- 3 -」 within a line could be a blank mark, a number and a blank mark of a table)."""
     text = flat.translate(_WIDTH) if _ODD_CHARS.search(flat) else flat
     spans: list[tuple[int, int, bool]] = []
-    matches = [m for marks, rx in _FURNITURE if any(c in text for c in marks) for m in rx.finditer(text)]
+    if speed.plain():
+        matches = [m for rx in _FURNITURE_PLAIN for m in rx.finditer(text)]
+    else:
+        matches = [m for marks, rx in _FURNITURE if any(c in text for c in marks) for m in rx.finditer(text)]
     for m in sorted(matches, key=lambda m: m.start()):
         line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.end())
@@ -403,7 +411,7 @@ def _loose_headings(text: str, chosen: dict[int, _Candidate], evidence: dict[int
     line between the parts found before and after it; else remembered as evidence. A title variant
     never found its way into `_TITLES` is no reason to call a part missing."""
     taken = [(c.start, c.end) for c in chosen.values()]
-    for m in _LOOSE.finditer(text):
+    for m in (_LOOSE_PLAIN if speed.plain() else _LOOSE).finditer(text):
         number = _numeral_value(m.group(1))
         if number not in _TOPIC or number in chosen or not _TOPIC[number].search(m.group(2)):
             continue
@@ -429,6 +437,8 @@ def _heading_matches(text: str) -> list[re.Match[str]]:
     """`_HEADING.finditer(text)`, tried only at the positions a title can start from: up to
     `_BEFORE` characters before each title's core (the regex alone would try every numeral and
     every character that can start a title, ten times slower on a report)."""
+    if speed.plain():
+        return list(_HEADING.finditer(text))
     found: dict[int, re.Match[str]] = {}
     for a in _ANCHOR.finditer(text):
         pos, hi = max(0, a.start() - _BEFORE), min(len(text), a.end() + _AFTER)

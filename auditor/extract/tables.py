@@ -15,8 +15,9 @@ from functools import lru_cache, partial
 from itertools import repeat
 from operator import itemgetter
 
+from .. import speed
 from ..catalog import (T2_DOC_COLS, T2_DOC_COLS_2019, T2_ROWS_2019, T2_ROWS_2021, T3_COLS, T3_GROUP_HEADERS,
-                       T3_ROWS_2019, T3_ROWS_2021, T4_COLS, T4_GROUPS, Label, normalize_label)
+                       T3_ROWS_2019, T3_ROWS_2021, T4_COLS, T4_GROUPS, Label, normalize_label, normalize_text)
 from ..model import Cell
 from .numbers import is_blank_mark, is_value, parse_number
 from .tokens import CELL, CELL_VALUE, LINE, LINE_VALUE, ROW_END, TEXTS, VALUES, Stream
@@ -536,18 +537,26 @@ _T3_NCOLS = {lab.key: len(T3_COLS) for lab in _T3_ALL}
 
 
 def parse_t3(tokens: Stream) -> TableResult:
+    if speed.plain():     # every table read on its own: no shape cache, no placement by position
+        return _t3_plan(tokens, by_position=False)(tokens.texts)
     return _t3_reader(*_shape(tokens))(tokens.texts)
 
 
 @lru_cache(maxsize=256)
 def _t3_reader(codes: str, texts: tuple[str, ...]) -> Callable[[list[str]], TableResult]:
     """How table 3 is read in a stream of this shape: rows found once, then cells placed by position."""
-    rows, header, unplaced, orphans = _read_rows(_shape_stream(codes, texts), _T3_ALL, _T3_NCOLS, T3_GROUP_HEADERS)
+    return _t3_plan(_shape_stream(codes, texts))
+
+
+def _t3_plan(stream: Stream, by_position: bool = True) -> Callable[[list[str]], TableResult]:
+    """How table 3 is read in this stream: its rows, and how its cells are then taken from the texts."""
+    rows, header, unplaced, orphans = _read_rows(stream, _T3_ALL, _T3_NCOLS, T3_GROUP_HEADERS)
+    codes = stream.codes
     if not rows:
         return lambda texts: TableResult()
     if orphans:
         return partial(_read_t3_orphans, rows, header, unplaced, LINE_VALUE in codes, orphans)
-    if _fixed(rows, _T3_NCOLS):
+    if by_position and _fixed(rows, _T3_NCOLS):
         return _Placement.of(*_t3_cells(rows, header, None, unplaced, LINE_VALUE in codes), len(codes)).read
     return partial(_read_t3, rows, header, unplaced, LINE_VALUE in codes)
 
@@ -825,9 +834,12 @@ _T2_LABELS = {False: [lab for lab, _ in T2_ROWS_2021], True: [lab for lab, _ in 
 
 
 def parse_t2(tokens: Stream) -> TableResult:
-    joined = _normalized("".join(tokens.texts))      # a row end's text is ""
+    plain = speed.plain()     # every table read on its own: no shape cache, no placement by position
+    joined = (normalize_text if plain else _normalized)("".join(tokens.texts))      # a row end's text is ""
     is_2019 = "本年新制作" in joined or "第二十条第(九)项" in joined or "上一年项目数量" in joined
     hint = "2019" if is_2019 else ("2021" if "本年制发" in joined else None)
+    if plain:
+        return _t2_plan(is_2019, hint, tokens, by_position=False)(tokens.texts)
     return _t2_reader(is_2019, hint, *_shape(tokens))(tokens.texts)
 
 
@@ -835,10 +847,17 @@ def parse_t2(tokens: Stream) -> TableResult:
 def _t2_reader(is_2019: bool, hint: str | None, codes: str, texts: tuple[str, ...]
                ) -> Callable[[list[str]], TableResult]:
     """How table 2 is read in a stream of this shape (as `_t3_reader`)."""
-    rows, header, _, _ = _read_rows(_shape_stream(codes, texts), _T2_LABELS[is_2019], _T2_NCOLS[is_2019], [])
+    return _t2_plan(is_2019, hint, _shape_stream(codes, texts))
+
+
+def _t2_plan(is_2019: bool, hint: str | None, stream: Stream, by_position: bool = True
+             ) -> Callable[[list[str]], TableResult]:
+    """How table 2 is read in this stream (as `_t3_plan`)."""
+    rows, header, _, _ = _read_rows(stream, _T2_LABELS[is_2019], _T2_NCOLS[is_2019], [])
+    codes = stream.codes
     if not rows:
         return lambda texts: TableResult()
-    if _fixed(rows, _T2_NCOLS[is_2019]):
+    if by_position and _fixed(rows, _T2_NCOLS[is_2019]):
         return _Placement.of(*_t2_cells(rows, header, is_2019, hint, None, LINE_VALUE in codes), len(codes)).read
     return partial(_read_t2, rows, header, is_2019, hint, LINE_VALUE in codes)
 

@@ -6,6 +6,12 @@ order, except tables that lay the page out (header, menu, article, footer in cel
 numbers across `<span>`/`<font>`/`<o:p>` runs, so inline runs are joined without inserting
 anything; `<br>` becomes a newline. The tree is walked with explicit stacks, never by recursion,
 so deeply nested pages cannot overflow the Python stack.
+
+Three fast paths give the general walk's results for the common shapes: paragraphs and cells
+holding only text and inline runs are taken in one piece (`_events`, `_cell`), tables of plain
+rows are read without the general table walk (`_plain_rows`), and cell layouts are reused across
+tables and files (`_layout_of`). With AUDITOR_PLAIN set (auditor/speed.py) all of them are off;
+tests/test_fast_path_documents.py compares the two.
 """
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from typing import Any, NamedTuple
 
 import lxml.etree as etree
 
-from .. import limits
+from .. import limits, speed
 from ..model import Block, Document, TableBlock, TextBlock
 from .encoding import decode_bytes
 from .text import _meta_pairs
@@ -102,8 +108,15 @@ class _Paragraph:
         self.text = text
 
 
+# Whether the fast paths are taken for the page being read: speed.plain() asked once per page by
+# read_html (it is read where it is used, in every cell of every table: too often to ask each time).
+_fast = True
+
+
 def read_html(path: str, data: bytes) -> Document:
     """Decode and parse an HTML page into a Document. Raises ValueError (Chinese) if unparseable."""
+    global _fast
+    _fast = not speed.plain()
     text, encoding = decode_bytes(data, _declared_charset(data))
     problems: list[str] = []
     try:
@@ -308,6 +321,7 @@ def _events(items: list[Any]) -> Iterator[Any]:
     """
     stack: list[tuple[int, Any]] = [(0, item) for item in reversed(items)]
     pre = 0
+    fast = _fast
     # Elements known to hold a non-inline descendant: the path from an element to the first
     # such descendant is recorded when found, so no subtree is searched over and over.
     mixed: set[Any] = set()
@@ -352,7 +366,7 @@ def _events(items: list[Any]) -> Iterator[Any]:
             fresh = True
             yield _BREAK
             continue
-        if not pre and tag not in _PRE and x not in mixed:
+        if fast and not pre and tag not in _PRE and x not in mixed:
             first = _first_not_inline(x)
             if first is None:
                 if tag in _BLOCK:
@@ -649,10 +663,10 @@ _LAYOUT_CACHE_SLOTS = 1024   # slots + cells + rows of a layout worth keeping (t
 def _layout_of(structure: tuple[tuple[int, int, tuple[tuple[int, int, int], ...]], ...]) -> _Layout:
     """`_layout`, cached; `structure` holds (row group, number of cells, spans) per row."""
     key = (structure, MAX_TABLE_COLS, MAX_TABLE_SLOTS)
-    layout = _LAYOUTS.get(key)
+    layout = _LAYOUTS.get(key) if _fast else None
     if layout is None:
         layout = _layout(structure)
-        if layout.size + layout.cells + len(structure) <= _LAYOUT_CACHE_SLOTS:
+        if _fast and layout.size + layout.cells + len(structure) <= _LAYOUT_CACHE_SLOTS:
             if len(_LAYOUTS) >= _LAYOUT_CACHE_ENTRIES:
                 _LAYOUTS.clear()
             _LAYOUTS[key] = layout
@@ -741,7 +755,7 @@ def _scan_table(table: Any) -> tuple[list[Any], list[Any], list[_Row], list[Any]
     Row groups (<thead>/<tbody>/<tfoot>, even wrongly nested ones) are flattened in document
     order; cells sitting directly in a table or row group form one row, as browsers do.
     """
-    plain = _plain_rows(table)
+    plain = _plain_rows(table) if _fast else None
     if plain is not None:
         return [], [], plain, []
     stray: list[Any] = []
@@ -889,7 +903,9 @@ def _span(value: str | None, *, zero_ok: bool) -> int:
 
 def _cell(td: Any, nested: list[Any]) -> tuple[str, int, int]:
     """Cell text: inline runs joined, lines and paragraphs joined with no separator."""
-    if len(td) == 0:
+    if not _fast:
+        text = _structured_cell_text(td, nested)
+    elif len(td) == 0:
         text = _clean(td.text or "")  # the usual cell: text only
     else:
         text = _inline_cell_text(td)
