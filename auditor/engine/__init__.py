@@ -19,7 +19,7 @@ from .batch import Batch, build_batch
 from .gx_backend import EngineError, run_expectations
 from .hits import Hit, not_evaluated
 from .when import applicable
-from .kinds import DIRECT, GX
+from .kinds import KINDS, SPECS
 from .render import FINDING_COLUMNS, findings_frame, fingerprint, report_key
 from .extraction_findings import extraction_hits, unreadable_findings
 
@@ -69,39 +69,42 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
             rids_by_rule[rule.key] = applicable(rule.when, batch, scope)
             by_kind.setdefault(rule.kind, []).append(rule)
 
-    direct = [(kind, rule) for kind, rules in by_kind.items() if kind in DIRECT for rule in rules]
-    text = [d for d in direct if d[0] in TEXT_KINDS]
+    # Every kind is planned, then (once GX has validated all kinds' checks in one run) finished.
+    # A kind whose rules may run alone is planned rule by rule (text kinds in workers for a large
+    # batch); a kind whose rules share GX frames is planned as a whole.
+    alone = [(kind, rule) for kind, rules in by_kind.items() if not KINDS[kind].together for rule in rules]
+    text = [d for d in alone if d[0] in TEXT_KINDS]
     pending = None
     if text and len(reports) >= PARALLEL_TEXT_FROM and (os.cpu_count() or 1) > 1:
         pending = _start_text_workers(text, batch, rids_by_rule)   # regexes on the other core(s)
-        direct = [d for d in direct if d[0] not in TEXT_KINDS]
-    for kind, rule in direct:
+        alone = [d for d in alone if d[0] not in TEXT_KINDS]
+    for kind, rule in alone:
         hits.extend(direct_hits(kind, rule, batch, rids_by_rule[rule.key]))
     if pending is not None:
         hits.extend(_collect_text_workers(pending, text, batch, rids_by_rule))
 
     frames: dict[str, pd.DataFrame] = {}
     specs = []
-    gx_rules: dict[str, list[Rule]] = {}
-    for kind, module in GX.items():
+    planned: dict[str, list[Rule]] = {}
+    for kind, evaluator in KINDS.items():
         rules = by_kind.get(kind, [])
-        if not rules:
+        if not rules or not evaluator.together:
             continue
         try:
-            kind_frames, kind_specs, pre = module.plan(rules, batch, rids_by_rule)
+            plan = evaluator.plan(rules, batch, rids_by_rule)
         except Exception as exc:  # noqa: BLE001 — these rules are not evaluated; the run goes on
             trace.exception("%s 类规则执行出错", kind)
             log.warning("规则 %s 执行出错，相关报告列入需人工核查（详情见日志）", "、".join(r.id for r in rules))
             hits.extend(h for rule in rules for h in _not_evaluated(rule, rids_by_rule[rule.key], exc))
             continue
-        frames.update(kind_frames)
-        specs.extend(kind_specs)
-        hits.extend(pre)
-        gx_rules[kind] = rules
+        frames.update(plan.frames)
+        specs.extend(plan.expectations)
+        hits.extend(plan.hits)
+        planned[kind] = rules
     failing = (validator or run_expectations)(frames, specs, gx_results) if specs else {}
-    for kind, rules in gx_rules.items():
+    for kind, rules in planned.items():
         try:
-            hits.extend(GX[kind].finish(rules, frames, failing))
+            hits.extend(KINDS[kind].finish(rules, frames, failing))
         except Exception as exc:  # noqa: BLE001
             trace.exception("%s 类规则执行出错", kind)
             log.warning("规则 %s 执行出错，相关报告列入需人工核查（详情见日志）", "、".join(r.id for r in rules))
@@ -122,7 +125,7 @@ def direct_hits(kind: str, rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit
     instead of the whole run crashing. The retries are bounded: past RETRY_CALLS sub-batches the
     rest are reported as not evaluated."""
     try:
-        return DIRECT[kind](rule, batch, rids)
+        return _alone(kind, rule, batch, rids)
     except Exception as exc:  # noqa: BLE001
         trace.exception("规则 %s 执行出错，改为分批重试", rule.id)
         log.warning("规则 %s 执行出错，出错的报告列入需人工核查（详情见日志）", rule.id)
@@ -141,13 +144,20 @@ def direct_hits(kind: str, rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit
             continue
         budget -= 1
         try:
-            hits.extend(DIRECT[kind](rule, batch, part))
+            hits.extend(_alone(kind, rule, batch, part))
         except Exception as exc:  # noqa: BLE001
             if len(part) == 1:
                 hits.extend(_not_evaluated(rule, part, exc))
             else:
                 stack.extend([part[len(part) // 2:], part[: len(part) // 2]])
     return hits
+
+
+def _alone(kind: str, rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
+    """One rule of a kind whose rules may run alone, over some reports (it leaves nothing to GX)."""
+    evaluator = KINDS[kind]
+    plan = evaluator.plan([rule], batch, {rule.key: rids})
+    return plan.hits + evaluator.finish([rule], plan.frames, {})
 
 
 def _not_evaluated(rule: Rule, rids, exc: BaseException) -> list[Hit]:
@@ -182,10 +192,10 @@ def _build_batch(reports: list[Report], agency_types: dict[str, str] | None,
     return build_batch(kept, agency_types, [r for r in history or [] if fails(r) is None])
 
 
-# Kinds that are regular expressions or shingles over report text: CPU-bound Python, run in worker
-# processes for large batches (the batch reaches them by fork, not by pickling; where fork is
-# unavailable, pickled once per worker by its initializer).
-TEXT_KINDS = {"text_pattern", "statement", "text_length", "text_number", "cross_year"}
+# Kinds that are regular expressions or shingles over report text (declared in auditor/rules/kinds.py):
+# CPU-bound Python, run in worker processes for large batches (the batch reaches them by fork, not
+# by pickling; where fork is unavailable, pickled once per worker by its initializer).
+TEXT_KINDS = {name for name, spec in SPECS.items() if spec.text_rank is not None}
 PARALLEL_TEXT_FROM = 1500
 _SHARED: dict = {}
 
@@ -208,7 +218,7 @@ def _start_text_workers(items: list[tuple[str, Rule]], batch: Batch, rids_by_rul
     shipped = () if can_fork() else (batch, rids_by_rule)     # forked workers inherit _SHARED
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(), initializer=_text_worker_start,
                                initargs=(os.getpid(), log_setup(), *shipped))
-    order = sorted(range(len(items)), key=lambda i: _HEAVY_FIRST.get(items[i][0], len(_HEAVY_FIRST)))
+    order = sorted(range(len(items)), key=lambda i: SPECS[items[i][0]].text_rank)
     futures = {i: pool.submit(_text_chunk, [items[i]]) for i in order}
     return pool, [futures[i] for i in range(len(items))]      # results in rule order
 
@@ -218,9 +228,6 @@ def _text_worker_start(parent: int, logs, batch: Batch | None = None,
     child_start(parent, logs)
     if batch is not None:
         _SHARED.update(batch=batch, rids=rids_by_rule)
-
-
-_HEAVY_FIRST = {"cross_year": 0, "text_number": 1, "text_pattern": 2}
 
 
 def _collect_text_workers(pending, items: list[tuple[str, Rule]], batch: Batch,

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import jsonschema
 
+from .kinds import KINDS, unknown_placeholders
 from .model import Pack, Rule
 from .regex_screen import backtracking_risk
 from .strict_yaml import YamlProblem, compose, construct, line_of
@@ -92,7 +93,7 @@ def _load_pack(manifest: Path, problems: list[str]) -> Pack | None:
         if rule is None:
             continue
         if rule.id in seen:
-            problems.append(f"{path}:1: 规则编号「{rule.id}」重复（已在 {seen[rule.id]} 中定义）")
+            problems.append(f"{path}:{_line(path, ['id'])}: 规则编号「{rule.id}」重复（已在 {seen[rule.id]} 中定义）")
             continue
         seen[rule.id] = str(path)
         pack.rules.append(rule)
@@ -105,7 +106,7 @@ def _resolve(packs: list[Pack], problems: list[str]) -> tuple[dict[str, Pack], d
     by_id: dict[str, Pack] = {}
     for pack in packs:
         if pack.id in by_id:
-            problems.append(f"{pack.path}/pack.yaml:1: 规则包编号「{pack.id}」重复（已在 {by_id[pack.id].path} 中定义）")
+            problems.append(f"{_at(pack, ['id'])}规则包编号「{pack.id}」重复（已在 {by_id[pack.id].path} 中定义）")
         by_id[pack.id] = pack
     if problems:
         return {}, {}
@@ -114,10 +115,10 @@ def _resolve(packs: list[Pack], problems: list[str]) -> tuple[dict[str, Pack], d
         chain, cur = [pack.id], pack
         while cur.extends:
             if cur.extends not in by_id:
-                problems.append(f"{cur.path}/pack.yaml:1: 继承的规则包「{cur.extends}」不存在")
+                problems.append(f"{_at(cur, ['extends'])}继承的规则包「{cur.extends}」不存在")
                 break
             if cur.extends in chain:
-                problems.append(f"{pack.path}/pack.yaml:1: 规则包继承成环：{' → '.join(chain + [cur.extends])}")
+                problems.append(f"{_at(pack, ['extends'])}规则包继承成环：{' → '.join(chain + [cur.extends])}")
                 break
             chain.append(cur.extends)
             cur = by_id[cur.extends]
@@ -146,7 +147,7 @@ def _effective(by_id: dict[str, Pack], chain: list[str], problems: list[str]) ->
             if rid not in rules:
                 upper = str(rid).upper()
                 hint = f"（规则编号须大写：「{upper}」）" if upper in rules else ""
-                problems.append(f"{pack.path}/pack.yaml:1: overrides 中的规则「{rid}」在所继承的规则包中不存在{hint}")
+                problems.append(f"{_at(pack, ['overrides', rid], key=True)}overrides 中的规则「{rid}」在所继承的规则包中不存在{hint}")
                 continue
             if change.get("enabled") is False:
                 del rules[rid]
@@ -157,19 +158,28 @@ def _effective(by_id: dict[str, Pack], chain: list[str], problems: list[str]) ->
                           **{k: change[k] for k in ("severity", "message", "basis", "title", "when") if k in change})
             errors = list(jsonschema.Draft202012Validator(schema("rule.v1.json")).iter_errors(_as_dict(new)))
             for err in _leaf_errors(errors):
-                problems.append(f"{pack.path}/pack.yaml:1: overrides.{rid}.{_path(err)}{_describe(err)}")
-            if not errors and "params" in change:
-                _check_regexes({"params": change["params"]}, Path(pack.path) / "pack.yaml", ["overrides", rid], problems)
+                problems.append(f"{_at(pack, ['overrides', rid, *err.absolute_path])}"
+                                f"overrides.{rid}.{_path(err)}{_describe(err)}")
+            if not errors:
+                _check_kind(new, Path(pack.path) / "pack.yaml", ["overrides", rid], set(change.get("params", {})),
+                            "message" in change, problems)
             rules[rid] = new
         for rule in pack.rules:
             if rule.id in rules:
-                problems.append(f"{rule.source}:1: 规则编号「{rule.id}」与所继承的规则重复；修改继承的规则请用 overrides")
+                problems.append(f"{rule.source}:{_line(Path(rule.source), ['id'])}: "
+                                "规则编号「{rule.id}」与所继承的规则重复；修改继承的规则请用 overrides")
                 continue
             rules[rule.id] = rule
     leaf = by_id[chain[0]]
     return Pack(id=leaf.id, title=leaf.title, templates=list(leaf.templates), description=leaf.description,
                 path=leaf.path, rules=[replace(r, pack=leaf.id) for r in rules.values()], extends=leaf.extends, overrides=leaf.overrides,
                 fixture=leaf.fixture or next((by_id[p].fixture for p in chain if by_id[p].fixture), None))
+
+
+def _at(pack: Pack, keys: list[Any], key: bool = False) -> str:
+    """`pack.yaml:line: ` of a value (or, with `key`, of its key) in a pack's manifest."""
+    manifest = Path(pack.path) / "pack.yaml"
+    return file_line(manifest, _line(manifest, keys, key))
 
 
 def _missing_folder(folder: Path, local: bool) -> str:
@@ -247,52 +257,65 @@ def _load_rule(path: Path, pack_id: str, problems: list[str]) -> Rule | None:
     data = _load(path, "rule.v1.json", problems)
     if data is None:
         return None
-    before = len(problems)
-    _check_regexes(data, path, [], problems)
-    if data["kind"] in ("text_number", "cross_year") and "regex" in data["params"] \
-            and "(?P<n>" not in data["params"]["regex"]:
-        problems.append(f"{path}:1: params.regex 须含命名分组 (?P<n>…) 以取出文中的数字")
-    if data["kind"] == "text_number" and "regex" not in data["params"]:
-        problems.append(f"{path}:1: params.regex 为必填")
-    if len(problems) > before:
-        return None
-    return Rule(id=data["id"], title=data["title"], severity=data["severity"], basis=data["basis"],
+    rule = Rule(id=data["id"], title=data["title"], severity=data["severity"], basis=data["basis"],
                 message=data["message"], kind=data["kind"], params=data["params"],
                 description=data.get("description", ""), pack=pack_id, source=str(path),
                 when=data.get("when", {}))
+    before = len(problems)
+    _check_kind(rule, path, [], None, True, problems)
+    return rule if len(problems) == before else None
 
 
-def _check_regexes(data: dict[str, Any], path: Path, prefix: list[Any], problems: list[str]) -> None:
-    """Every regex of a rule (or of an override's params, at `prefix` in its file) compiles and
-    passes the static screen for runaway backtracking (rules/regex_screen.py)."""
-    for where, keys, regex in _regexes(data):
-        label = ".".join(map(str, prefix)) + "." + where if prefix else where
+def _check_kind(rule: Rule, path: Path, prefix: list[Any], changed: set[str] | None, message: bool,
+                problems: list[str]) -> None:
+    """What the schema cannot check, each problem at its line: the kind's own checks on its typed
+    parameters (auditor/rules/kinds.py), every regex (it compiles and passes the static screen for
+    runaway backtracking, rules/regex_screen.py), and every `{placeholder}` of the message (one the
+    kind never fills would print literally). For an override (`prefix` = its place in pack.yaml),
+    only the parameters it `changed` and, if it sets one, its `message`; a change that makes the
+    inherited message's placeholders wrong is reported at the override."""
+    args = rule.args
+    if args is None:
+        return
+
+    def at(keys: list[Any], key: bool = False) -> str:
+        return file_line(path, _line(path, prefix + keys, key))
+
+    def label(keys: list[Any]) -> str:
+        text = ".".join(map(str, prefix + keys)).replace(".[", "[")
+        return text
+
+    mine = (lambda where: changed is None or where[0] in changed)
+    for where, why in args.problems():
+        if mine(where):
+            problems.append(f"{at(['params', *where])}{why}")
+    for where, regex in args.regexes():
+        if not mine(where):
+            continue
+        keys = ["params", *where]
+        name = label([k if not isinstance(k, int) else f"[{k}]" for k in keys])
         try:
             re.compile(regex)
         except re.error as exc:
-            problems.append(f"{path}:{_line(path, prefix + keys)}: {label} 的正则表达式无效：{exc}")
+            problems.append(f"{at(keys)}{name} 的正则表达式无效：{exc}")
             continue
         why = backtracking_risk(regex)
         if why is not None:
-            problems.append(f"{path}:{_line(path, prefix + keys)}: {label} 的正则表达式{why}，遇到长数字等文字时可能"
+            problems.append(f"{at(keys)}{name} 的正则表达式{why}，遇到长数字等文字时可能"
                             "回溯失控（运行时每份报告限时，超时即需人工核查），请改写，例如让各遍之间必须有分隔符")
+    unknown = unknown_placeholders(rule.kind, args, rule.message)
+    if unknown and (message or changed):
+        allowed = "、".join(f"{{{n}}}" for n in sorted(KINDS[rule.kind].placeholders_for(args)))
+        where = at(["message"]) if message else at([], key=True)
+        problems.append(f"{where}{label(['message'])} 中的占位符" + "、".join(f"{{{n}}}" for n in unknown)
+                        + f"不是 {rule.kind} 类规则提供的（可用：{allowed or '无'}），会原样出现在问题说明中")
 
 
-def _regexes(data: dict[str, Any]) -> list[tuple[str, list[Any], str]]:
-    """(where, for the message; path in the YAML, for the line; regex) of every rule regex."""
-    params = data.get("params", {})
-    out = [(f"params.patterns[{i}].regex", ["params", "patterns", i, "regex"], p["regex"])
-           for i, p in enumerate(params.get("patterns", []))]
-    out += [(f"params.phrasings[{i}]", ["params", "phrasings", i], p) for i, p in enumerate(params.get("phrasings", []))]
-    if "regex" in params:
-        out.append(("params.regex", ["params", "regex"], params["regex"]))
-    return out
-
-
-def _line(path: Path, keys: list[Any]) -> int:
-    """Line of a value in a rule file already read once (only needed for a problem)."""
+def _line(path: Path, keys: list[Any], key: bool = False) -> int:
+    """Line of a value (or, with `key`, of its key) in a YAML file already read once (only needed
+    for a problem)."""
     try:
-        return line_of(compose(path.read_text(encoding="utf-8")), keys)
+        return line_of(compose(path.read_text(encoding="utf-8-sig")), keys, key)
     except (OSError, UnicodeDecodeError, YamlProblem):
         return 1
 

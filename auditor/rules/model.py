@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..domain import SEVERITY_WORDS as SEVERITY_ZH  # noqa: F401  (one home: auditor/domain.py)
-KIND_ZH = {"sections": "章节", "text_pattern": "文字要素", "statement": "必要表述", "identity": "勾稽关系",
-           "cell_domain": "单元格取值", "text_length": "篇幅", "text_number": "文表一致", "publication": "发布时间",
-           "report_fact": "报告属性", "table_rows": "表格行", "cross_year": "跨年度"}
+from .kinds import KINDS, Params, parse
+
+KIND_ZH = {name: spec.zh for name, spec in KINDS.items()}   # one home: auditor/rules/kinds.py
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,12 @@ class Rule:
     pack: str = ""
     source: str = ""          # file the rule came from, for error messages
     when: dict[str, Any] = field(default_factory=dict)   # which reports the rule applies to
+
+    @cached_property
+    def args(self) -> Params | None:
+        """The kind's typed parameters, defaults filled in (auditor/rules/kinds.py); parsed once,
+        when the loader first asks (a rule of no registered kind, such as `extraction`: None)."""
+        return parse(self.kind, self.params)
 
     @property
     def key(self) -> str:

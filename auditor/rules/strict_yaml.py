@@ -132,15 +132,19 @@ def construct(node: yaml.Node | None) -> Any:
         loader.dispose()
 
 
-def line_of(node: yaml.Node | None, path: list[Any]) -> int:
-    """Line (1-based) of the node at a JSON path, or of the deepest node found on the way."""
+def line_of(node: yaml.Node | None, path: list[Any], key: bool = False) -> int:
+    """Line (1-based) of the node at a JSON path, or of the deepest node found on the way. With
+    `key`, the line of the last step's key where it is a mapping key (`PUB-X:` rather than the
+    first line of the mapping under it)."""
     if node is None:
         return 1
-    for step in path:
+    for i, step in enumerate(path):
         child = None
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if key_node.value == step:
+                    if key and i == len(path) - 1:
+                        return key_node.start_mark.line + 1
                     child = value_node
                     break
         elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):

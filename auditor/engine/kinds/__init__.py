@@ -1,15 +1,22 @@
-"""Rule kinds. Each module evaluates all rules of its kind over the whole batch at once.
+"""Rule kinds. Each kind's evaluator module runs all rules of its kind over the whole batch at once
+and registers itself (`register(ByRule(...))` or `register(WithExpectations(...))`, base.py)
+against the kind's declaration in auditor/rules/kinds.py (parameters, placeholders, Chinese name).
 
-A kind either returns hits directly (`DIRECT`) or, for the numeric kinds, plans Great
-Expectations checks (`plan`) whose failing rows it turns into hits afterwards (`finish`).
+`KINDS` maps every declared kind to its evaluator, in the declarations' order; every module of
+this package is imported here, so a new kind's module needs no line in this file.
 """
-from . import cell_domain, cross_year, identity, publication, sections, text, text_number
-from .bounded import bounded
+from importlib import import_module
+from pkgutil import iter_modules
 
-DIRECT = {"sections": sections.evaluate, "text_pattern": text.evaluate_patterns,
-          "statement": text.evaluate_statements, "text_length": text.evaluate_length,
-          "text_number": text_number.evaluate, "publication": publication.evaluate_publication,
-          "report_fact": publication.evaluate_fact, "table_rows": publication.evaluate_rows,
-          "cross_year": cross_year.evaluate}
-DIRECT = {kind: bounded(evaluate) for kind, evaluate in DIRECT.items()}   # regexes: time-bounded per report
-GX = {"identity": identity, "cell_domain": cell_domain}
+from ...rules.kinds import KINDS as SPECS
+from .base import REGISTRY, ByRule, Kind, Plan, WithExpectations
+
+for _module in iter_modules(__path__):
+    import_module(f"{__name__}.{_module.name}")
+
+if set(REGISTRY) != set(SPECS):
+    raise ImportError(f"rule kinds declared without an evaluator or evaluated without a declaration: "
+                      f"{sorted(set(REGISTRY) ^ set(SPECS))}")
+KINDS: dict[str, Kind] = {name: REGISTRY[name] for name in SPECS}
+
+__all__ = ["KINDS", "SPECS", "ByRule", "Kind", "Plan", "WithExpectations"]

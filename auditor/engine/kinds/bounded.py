@@ -34,7 +34,7 @@ def bounded(evaluate: Evaluate) -> Evaluate:
 def timed_out(rule: Rule, rid: int, pattern: str) -> Hit:
     from .text import scope_name
 
-    scope = rule.params.get("scope", "report")
+    scope = getattr(rule.args, "scope", None) or "report"
     what = (f"规则 {rule.id} 的正则表达式在本报告上运行超过 {LIMIT:g} 秒仍未完成（写法可能导致回溯失控），"
             "已中止，未对本报告作出判定")
     return not_evaluated(rid, rule, scope_name(scope), "regex-timeout", what,

@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 
 from ...catalog import TABLE_SHORT, col_label, row_label
+from ...rules.kinds import CellDomain
 from ...rules.model import Rule
 from ..batch import Batch
 from ..gx_backend import ExpectationSpec
 from ..hits import Hit
+from .base import Plan, WithExpectations, register
 
 FRAME = "cell_domain"               # which cells each rule judges (booleans, one column per rule)
 CONTENTS = "cell_domain_contents"   # what each cell holds, as an id (equal content, equal id)
@@ -32,21 +34,21 @@ def cell_location(table: str, row: str, col: str) -> str:
 
 def _mask(rule: Rule, batch: Batch, rids: pd.Index) -> np.ndarray:
     """The cells a rule judges (a boolean over the batch's cells: no copy of the cells)."""
-    p = rule.params
+    p: CellDomain = rule.args
     k = batch.codes()
     # Cells placed by inference (derived) are never evidence against the agency.
-    mask = batch.label_mask("table", p["tables"]) & batch.rid_mask(rids) & k.present & ~k.derived
-    if p.get("rows"):
-        mask &= batch.label_mask("row", p["rows"])
-    if p.get("exclude_rows"):
-        mask &= ~batch.label_mask("row", p["exclude_rows"])
-    if p.get("cols"):
-        mask &= batch.label_mask("col", p["cols"])
-    if p.get("exclude_cols"):
-        mask &= ~batch.label_mask("col", p["exclude_cols"])
-    if p["domain"] == "at_most":
+    mask = batch.label_mask("table", p.tables) & batch.rid_mask(rids) & k.present & ~k.derived
+    if p.rows:
+        mask &= batch.label_mask("row", p.rows)
+    if p.exclude_rows:
+        mask &= ~batch.label_mask("row", p.exclude_rows)
+    if p.cols:
+        mask &= batch.label_mask("col", p.cols)
+    if p.exclude_cols:
+        mask &= ~batch.label_mask("col", p.exclude_cols)
+    if p.domain == "at_most":
         mask &= ~np.isnan(k.value)
-    if p["domain"] != "not_blank":
+    if p.domain != "not_blank":
         mask &= ~k.blank
     return mask
 
@@ -69,7 +71,7 @@ def _first_of_each(ids: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate(([True], codes[1:] > seen[:-1])))
 
 
-def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
+def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]) -> Plan:
     content_id = _content_ids(batch)
     masks = {r.key: _mask(r, batch, rids_by_rule[r.key]) for r in rules}
     # A cell's domain depends only on what it holds: GX validates each distinct content once per rule
@@ -90,10 +92,11 @@ def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
     selected = pd.DataFrame(masks, index=contents.index)     # one boolean column per rule
     specs = []
     for r in rules:
-        domain = r.params["domain"]
+        args: CellDomain = r.args
+        domain = args.domain
         if domain == "at_most":
             specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=GX_FRAME, column="value", kind="between",
-                                         min_value=None, max_value=float(r.params["max_value"]),
+                                         min_value=None, max_value=float(args.max_value),
                                          where=(("rule_key", r.key),), meta=(("rule_id", r.id),)))
         elif domain == "not_blank":
             specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=GX_FRAME, column="is_blank", kind="between",
@@ -103,8 +106,8 @@ def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
             specs.append(ExpectationSpec(key=f"domain:{r.key}", frame=GX_FRAME, column="norm", kind="regex",
                                          regex=_REGEX[domain], where=(("rule_key", r.key),),
                                          meta=(("rule_id", r.id),)))
-    return {FRAME: selected, CONTENTS: contents, GX_FRAME: distinct, DISTINCT_IDS: distinct_ids,
-            CELLS: batch.cells}, specs, []
+    return Plan(frames={FRAME: selected, CONTENTS: contents, GX_FRAME: distinct, DISTINCT_IDS: distinct_ids,
+                        CELLS: batch.cells}, expectations=specs)
 
 
 def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str, set[int]]) -> list[Hit]:
@@ -120,7 +123,7 @@ def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str
         bad_ids = frames[DISTINCT_IDS]["content_id"].to_numpy()[bad_rows]
         hit = selected[rule.key].to_numpy() & np.isin(contents["content_id"].to_numpy(), bad_ids)
         bad = cells.iloc[np.flatnonzero(hit)]
-        group = rule.params.get("group_by", "cell")
+        group = rule.args.group_by
         keys = {"cell": ["rid", "table", "row", "col"], "row": ["rid", "table", "row"], "table": ["rid", "table"]}[group]
         for key, g in bad.groupby(keys, sort=True):
             rid, table = int(key[0]), key[1]
@@ -137,3 +140,6 @@ def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str
                             fields={"raw": raw, "count": len(g), "cells": shown},
                             values={"单元格数": len(g), "示例": shown, "原文": raw}))
     return hits
+
+
+register(WithExpectations("cell_domain", plan, finish))

@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from ...catalog import col_label, cols_for
+from ...rules.kinds import CrossYear
 from ...rules.model import Rule
 from ..batch import Batch
 from ..hits import Hit, fmt_number, not_evaluated
+from .base import ByRule, register
 from .text import scope_name, scope_series
 from .text_number import mentions
 
@@ -26,7 +28,7 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     prev = _previous_year(batch, rids)
     if prev.empty:
         return []
-    check = rule.params["check"]
+    check = rule.args.check
     return {"carry_over": _carry_over, "stock": _stock, "similarity": _similarity, "claim": _claim}[check](
         rule, batch, prev.astype(int))
 
@@ -123,9 +125,8 @@ def _shingles(text: str, n: int = _N) -> set[str]:
 
 
 def _similarity(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
-    scope = rule.params.get("scope", "section_1")
-    threshold = rule.params.get("threshold", 0.8)
-    min_chars = rule.params.get("min_chars", 100)
+    args: CrossYear = rule.args
+    scope, threshold, min_chars = args.scope, args.threshold, args.min_chars
     series = scope_series(batch, scope)
     texts = dict(zip(series.index, series.to_numpy()))
     # fewer than min_chars + 7 characters cannot give min_chars different 8-character pieces
@@ -207,9 +208,10 @@ def _hash_counts(parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _claim(rule: Rule, batch: Batch, prev: pd.Series) -> list[Hit]:
-    scope = rule.params.get("scope", "report")
+    args: CrossYear = rule.args
+    scope = args.scope
     texts = scope_series(batch, scope)
-    found = mentions(texts[texts.index.isin(prev.index)], rule.params["regex"])
+    found = mentions(texts[texts.index.isin(prev.index)], args.regex)
     if found.empty:
         return []
     totals = _cells(batch, "t3", "new_received")
@@ -248,3 +250,6 @@ def _stated(mention: dict) -> float | None:
         return None
     falls = isinstance(direction, str) and re.search(r"减|少|下降", direction) is not None
     return -value if falls else value
+
+
+register(ByRule("cross_year", evaluate))

@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 
 from ...catalog import TABLE_SHORT, col_label, cols_for, row_label, rows_for
+from ...rules.kinds import Identity
 from ...rules.model import Rule
 from ..batch import Batch
 from ..gx_backend import ExpectationSpec
 from ..hits import Hit, fmt_number, not_evaluated, plain
+from .base import Plan, WithExpectations, register
 
 FRAME = "identity_checks"
 GX_FRAME = "identity_differences"   # distinct (rule, difference) pairs: what GX validates
@@ -32,12 +34,12 @@ def location(table: str, per: str, key: str) -> str:
 
 def _check_rows(rule: Rule, batch: Batch, rids: pd.Index) -> tuple[pd.DataFrame, list[Hit]]:
     """The rule's checks, one row per (report, line), from the batch's rid × row × col cell grid."""
-    p = rule.params
-    table, per = p["table"], p["per"]
-    lhs, rhs = p["lhs"]["terms"], p["rhs"]["terms"]
+    p: Identity = rule.args
+    table, per = p.table, p.per
+    lhs, rhs = p.lhs["terms"], p.rhs["terms"]
     terms = list(dict.fromkeys(lhs + rhs))
     # term = the summed axis (rows when checking per column), line = the axis checked one by one
-    lines = p.get("over") or (cols_for(table) if per == "column"
+    lines = p.over or (cols_for(table) if per == "column"
                               else list(dict.fromkeys(rows_for(table, "2021") + rows_for(table, "2019"))))
     grid = batch.cell_grid(table)
     k = batch.codes()
@@ -63,7 +65,7 @@ def _check_rows(rule: Rule, batch: Batch, rids: pd.Index) -> tuple[pd.DataFrame,
                 continue
             r, c = (term_pos[term], line_pos[line]) if per == "column" else (line_pos[line], term_pos[term])
             pos[:, li, ti] = grid.first[present_rids, r, c]
-    if per == "row" and not p.get("over"):
+    if per == "row" and not p.over:
         # the rows of each report's own format (2019 and 2021 differ): those it has a term cell of
         keep_line = (pos >= 0).any(axis=2)
     else:
@@ -128,7 +130,7 @@ def _cell_name(table: str, per: str, line: str, term: str, raw: object) -> str:
     return f"{TABLE_SHORT[table]}「{row_label(table, row)}」行「{col_label(table, col)}」列{shown}"
 
 
-def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
+def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]) -> Plan:
     frames = []
     hits: list[Hit] = []
     terms: dict[str, pd.DataFrame] = {}
@@ -158,13 +160,13 @@ def plan(rules: list[Rule], batch: Batch, rids_by_rule: dict[str, pd.Index]):
         specs.append(ExpectationSpec(key=f"identity:{r.key}", frame=GX_FRAME, column="diff", kind="between",
                                      min_value=low, max_value=high, where=(("rule_key", r.key),),
                                      meta=(("rule_id", r.id), ("basis", r.basis))))
-    return {FRAME: frame, GX_FRAME: distinct, **terms}, specs, hits
+    return Plan(hits=hits, frames={FRAME: frame, GX_FRAME: distinct, **terms}, expectations=specs)
 
 
 def _bounds(rule: Rule) -> tuple[float | None, float | None]:
     """Allowed range of lhs − rhs: equal within tolerance, or one side not larger than the other."""
-    tol = float(rule.params.get("tolerance", 0))
-    relation = rule.params.get("relation", "eq")
+    args: Identity = rule.args
+    tol, relation = float(args.tolerance), args.relation
     return (None if relation == "le" else -tol, None if relation == "ge" else tol)
 
 
@@ -179,20 +181,20 @@ def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str
         own = frames[f"{TERMS}:{rule.key}"]
         mine = frame.iloc[own.index[0]:own.index[-1] + 1]          # the rule's checks, in order
         bad = mine[mine["diff"].isin(bad_pairs.loc[bad_pairs["rule_key"] == rule.key, "diff"])]
-        p = rule.params
-        table, per = p["table"], p["per"]
-        terms = list(dict.fromkeys(p["lhs"]["terms"] + p["rhs"]["terms"]))
+        p: Identity = rule.args
+        table, per = p.table, p.per
+        terms = list(dict.fromkeys(p.lhs["terms"] + p.rhs["terms"]))
         term_vals = own.loc[bad["_rid"], [f"v:{t}" for t in terms]].to_numpy()
         term_shaky = own.loc[bad["_rid"], [f"s:{t}" for t in terms]].to_numpy()
         for r, tv, ts in zip(bad.itertuples(index=False), term_vals, term_shaky):
             vals = {t: float(v) for t, v in zip(terms, tv)}
             shaky_terms = [t for t, s in zip(terms, ts) if bool(s)]
             lhs_sum, rhs_sum, diff = float(r.lhs_sum), float(r.rhs_sum), float(r.diff)
-            lhs_expr = "+".join(fmt_number(vals[t]) for t in p["lhs"]["terms"])
-            rhs_expr = "+".join(fmt_number(vals[t]) for t in p["rhs"]["terms"])
+            lhs_expr = "+".join(fmt_number(vals[t]) for t in p.lhs["terms"])
+            rhs_expr = "+".join(fmt_number(vals[t]) for t in p.rhs["terms"])
             values = {_line_label(table, "row" if per == "column" else "column", t): vals[t]
-                      for t in dict.fromkeys(p["lhs"]["terms"] + p["rhs"]["terms"])}
-            values.update({p["lhs"]["label"]: lhs_sum, p["rhs"]["label"]: rhs_sum, "差额": diff})
+                      for t in dict.fromkeys(p.lhs["terms"] + p.rhs["terms"])}
+            values.update({p.lhs["label"]: lhs_sum, p.rhs["label"]: rhs_sum, "差额": diff})
             values = {k: plain(v) for k, v in values.items()}
             if shaky_terms:
                 # Blank or inferred cells decide the outcome: ask a person, never accuse.
@@ -203,10 +205,13 @@ def finish(rules: list[Rule], frames: dict[str, pd.DataFrame], failing: dict[str
                                           f"不能据此判定", values=values))
                 continue
             hits.append(Hit(int(r.rid), rule, location(table, per, r.line), f"{table}:{per}:{r.line}",
-                            fields={"lhs_label": p["lhs"]["label"], "rhs_label": p["rhs"]["label"],
+                            fields={"lhs_label": p.lhs["label"], "rhs_label": p.rhs["label"],
                                     "lhs_expr": lhs_expr, "rhs_expr": rhs_expr,
                                     "lhs_sum": fmt_number(lhs_sum), "rhs_sum": fmt_number(rhs_sum),
                                     "difference": fmt_number(abs(diff)),
                                     "line": _line_label(table, per, r.line)},
                             values=values))
     return hits
+
+
+register(WithExpectations("identity", plan, finish))

@@ -14,9 +14,11 @@ import pandas as pd
 from ...domain import (AGENCY_TYPES as TYPES, DATE_UNKNOWN, LATE, NO_DEADLINE, ON_TIME, REPORT_UNREAD,
                        YEAR_UNKNOWN, deadline_for)
 from ...catalog import TABLE_SHORT, normalize_text, row_label, rows_for
+from ...rules.kinds import Publication, TableRows
 from ...rules.model import Pack, Rule
 from ..batch import Batch
 from ..hits import Hit, not_evaluated
+from .base import ByRule, register
 
 
 def evaluate_publication(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
@@ -27,12 +29,13 @@ def evaluate_publication(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     if info.empty:
         return hits
     year = info["year"].astype(int)
-    if rule.params["check"] == "not_early":
+    args: Publication = rule.args
+    if args.check == "not_early":
         limit = pd.to_datetime(year.astype(str) + "-12-31")
         bad = info[info["published"] <= limit]
         shown = limit
     else:
-        month, day = rule.params["deadline"].split("-")
+        month, day = args.deadline.split("-")
         limit = pd.to_datetime((year + 1).astype(str) + f"-{month}-{day}", errors="coerce")
         bad = info[info["published"] > limit]
         shown = limit
@@ -87,7 +90,7 @@ def _unknown(rule: Rule, r: pd.Series) -> str:
     """Why a publication rule could not be judged, in the overview's words (never 按期)."""
     why, then = (("未能从报告中读取发布日期", DATE_UNKNOWN) if pd.isna(r["published"])
                  else ("未能读取报告年度", YEAR_UNKNOWN))
-    return f"{why}，按期发布{then}" if rule.params["check"] == "deadline" else why
+    return f"{why}，按期发布{then}" if rule.args.check == "deadline" else why
 
 
 def evaluate_fact(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
@@ -106,8 +109,8 @@ def evaluate_rows(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
 
     Vectorised: the rows each report should have (by its format) against the rows it has (the
     batch's rid × row grid of rows with a cell read)."""
-    table = rule.params["table"]
-    min_share = rule.params.get("min_share", 0.8)
+    args: TableRows = rule.args
+    table, min_share = args.table, args.min_share
     grid = batch.cell_grid(table)
     rid_arr = np.unique(np.asarray(rids, dtype=np.int64))
     rid_arr = rid_arr[grid.has[rid_arr]]                 # reports with some cell of the table
@@ -171,3 +174,8 @@ def _row_words(label: str) -> str:
     own = normalize_text(own)
     bare = _ROW_NUMBERING.sub("", own)
     return bare if len(bare) >= 3 else own
+
+
+register(ByRule("publication", evaluate_publication))
+register(ByRule("report_fact", evaluate_fact))
+register(ByRule("table_rows", evaluate_rows))

@@ -9,9 +9,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ...catalog import SECTION_TITLES, normalize_label
+from ...rules.kinds import Sections
 from ...rules.model import Rule
 from ..batch import Batch
 from ..hits import Hit, not_evaluated
+from .base import ByRule, register
 
 NUMERALS = "一二三四五六"
 
@@ -21,8 +23,9 @@ def section_name(number: int) -> str:
 
 
 def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
-    check = rule.params["check"]
-    wanted = [s["number"] for s in rule.params["sections"]]
+    args: Sections = rule.args
+    check = args.check
+    wanted = [s["number"] for s in args.sections]
     found = batch.sections[batch.sections["rid"].isin(rids)]
     if check == "present":
         return _present(rule, batch, rids, found, wanted)
@@ -70,8 +73,9 @@ def _order(rule: Rule, found: pd.DataFrame, wanted: list[int]) -> list[Hit]:
 
 
 def _titles(rule: Rule, found: pd.DataFrame) -> list[Hit]:
-    accepted = {s["number"]: [normalize_label(t) for t in s["titles"]] for s in rule.params["sections"]}
-    canonical = {s["number"]: s["titles"][0] for s in rule.params["sections"]}
+    sections = rule.args.sections
+    accepted = {s["number"]: [normalize_label(t) for t in s["titles"]] for s in sections}
+    canonical = {s["number"]: s["titles"][0] for s in sections}
     sub = found[found["number"].isin(list(accepted))].copy()
     if sub.empty:
         return []
@@ -81,3 +85,6 @@ def _titles(rule: Rule, found: pd.DataFrame) -> list[Hit]:
                 fields={"written": r.title, "expected": canonical[int(r.number)]},
                 values={"实际标题": r.title, "规定标题": canonical[int(r.number)]})
             for r in sub[~ok].itertuples()]
+
+
+register(ByRule("sections", evaluate))

@@ -26,9 +26,11 @@ import pandas as pd
 
 from ...catalog import T2_ROWS_2019, T2_ROWS_2021, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS, T4_GROUPS
 
+from ...rules.kinds import Statement, TextLength, TextPattern
 from ...rules.model import Rule
 from ..batch import Batch
 from ..hits import Hit, not_evaluated
+from .base import ByRule, register
 from ..search import finder, learn
 from .sections import section_name
 
@@ -168,12 +170,13 @@ def _missing_scope(rule: Rule, absent: pd.Index, scope: str, batch: Batch | None
 
 
 def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
-    scope = rule.params["scope"]
+    args: TextPattern = rule.args
+    scope = args.scope
     texts, absent = _scope_texts(batch, rids, scope)
-    patterns = rule.params["patterns"]
+    patterns = args.patterns
     found = pd.DataFrame({p["name"]: _contains(texts, p["regex"], p.get("clause")) for p in patterns},
                          index=texts.index)
-    mode = rule.params["require"]
+    mode = args.require
     if mode == "any":
         bad = found.index[~found.any(axis=1)] if len(found.columns) else found.index
     elif mode == "all":
@@ -199,11 +202,12 @@ def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
 
 
 def evaluate_statements(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
-    scope = rule.params["scope"]
+    args: Statement = rule.args
+    scope = args.scope
     texts, absent = _scope_texts(batch, rids, scope)
-    joined = "|".join(f"(?:{p})" for p in rule.params["phrasings"])
+    joined = "|".join(f"(?:{p})" for p in args.phrasings)
     ok = _contains(texts, joined)
-    topic = rule.params.get("topic", rule.title)
+    topic = args.topic if args.topic is not None else rule.title
     hits = _missing_scope(rule, absent, scope, batch)
     hits += [_absence(rule, batch, int(rid), scope,
                       Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
@@ -224,15 +228,21 @@ def _first_matches(text: str, patterns: list[dict], rid: int | None = None) -> l
 
 def evaluate_length(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     """Kind `text_length`: a scope shorter than `min_chars` (whitespace not counted)."""
-    scope = rule.params["scope"]
+    args: TextLength = rule.args
+    scope = args.scope
     texts, absent = _scope_texts(batch, rids, scope)
     # str.split() and re's \s agree on what is whitespace (both use Py_UNICODE_ISSPACE)
     lengths = pd.Series([len("".join(t.split())) for t in texts.to_numpy()], index=texts.index, dtype="int64")
-    short = lengths[lengths < rule.params["min_chars"]]
+    short = lengths[lengths < args.min_chars]
     hits = _missing_scope(rule, absent, scope, batch)
     hits += [_absence(rule, batch, int(rid), scope,
                       Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
-                          fields={"scope": scope_name(scope), "length": int(n), "min_chars": rule.params["min_chars"]},
-                          values={"字数": int(n), "最少字数": rule.params["min_chars"]}))
+                          fields={"scope": scope_name(scope), "length": int(n), "min_chars": args.min_chars},
+                          values={"字数": int(n), "最少字数": args.min_chars}))
              for rid, n in short.items()]
     return hits
+
+
+register(ByRule("text_pattern", evaluate_patterns))
+register(ByRule("statement", evaluate_statements))
+register(ByRule("text_length", evaluate_length))

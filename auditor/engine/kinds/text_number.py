@@ -17,10 +17,12 @@ import numpy as np
 import pandas as pd
 
 from ...catalog import TABLE_SHORT, col_label, row_label
+from ...rules.kinds import TextNumber
 from ...rules.model import Rule
 from ..batch import Batch
 from ..hits import Hit, fmt_number, not_evaluated, plain
 from ..search import finder
+from .base import ByRule, register
 from .text import _missing_scope, _scope_texts, scope_name
 
 
@@ -37,7 +39,7 @@ class Reading:
 
 def readings(rule: Rule) -> list[Reading]:
     """The rule's readings: `compare.readings`, or the single `compare.cells` (with `label`)."""
-    cmp = rule.params["compare"]
+    cmp = rule.args.compare
     if "readings" in cmp:
         return [Reading(r["label"], tuple(r["cells"])) for r in cmp["readings"]]
     label = cmp.get("label") or "、".join(_cell_name(c) for c in cmp["cells"])
@@ -69,7 +71,7 @@ def mentions(texts: pd.Series, regex: str, clause: dict | None = None) -> pd.Dat
 
 
 def _unit(rule: Rule) -> str:
-    unit = rule.params["compare"].get("unit", "")
+    unit = rule.args.compare.get("unit", "")
     return f" {unit}" if unit else ""
 
 
@@ -88,19 +90,19 @@ def _tried(rule: Rule, per: list[tuple[Reading, pd.Series]], marks: bool) -> str
 
 
 def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
-    p = rule.params
-    scope = p["scope"]
+    p: TextNumber = rule.args
+    scope = p.scope
     texts, absent = _scope_texts(batch, rids, scope)
     hits = _missing_scope(rule, absent, scope, batch=batch)
     if texts.empty:
         return hits
-    found = mentions(texts, p["regex"], p.get("clause"))
+    found = mentions(texts, p.regex, p.clause)
     if found.empty:
         return hits
     found["stated"] = pd.to_numeric(found["n"], errors="coerce")
     found = found[found["stated"].notna()]
-    subject = p.get("subject", "文中数字")
-    cmp = p["compare"]
+    subject = p.subject
+    cmp = p.compare
     where = scope_name(scope)
     if "multiple_of" in cmp:
         m = float(cmp["multiple_of"])
@@ -175,3 +177,6 @@ def _why_unsure(rule: Rule, per: list[tuple[Reading, pd.Series]], r, subject: st
                 "不能据此判定")
     return (f"正文「{r.quote}」所述{subject} {fmt_number(r.stated)}{_unit(rule)}，与{_tried(rule, per, marks=True)}均不一致，"
             "但其中有未能读取或系推断所得的数值，不能据此判定")
+
+
+register(ByRule("text_number", evaluate))
