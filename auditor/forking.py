@@ -7,7 +7,12 @@ started fresh: they re-import the modules, and everything they need travels pick
 that only pays off with fork (the workbook writer, the text-rule workers' shared batch) then runs
 inline or receives its data explicitly; the reading pool works with either.
 
-Also how a child is tied to its parent's life, so that a kill -9 of the run leaves no orphan behind."""
+Also how a child is tied to its parent's life, so that a kill -9 of the run leaves no orphan behind.
+
+Two ways to start children, for every child of a run: `Child`, one process with a pipe to it (the
+Great Expectations helper, a background writer, a file read alone), and `worker_pool`, a pool of
+workers (the reading pool, the text-rule workers). Both use the run's start method, tie the
+children to the run and have them log as the run does."""
 from __future__ import annotations
 
 import gc
@@ -16,9 +21,15 @@ import multiprocessing as mp
 import os
 import signal
 import sys
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
+from typing import TYPE_CHECKING, Any
 
 from .speed import plain
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 START_METHOD_ENV = "AUDITOR_START_METHOD"     # fork, spawn or forkserver; unset: fork where available
@@ -120,3 +131,52 @@ def worker_start(parent: int, logs: LogSetup | None = None) -> None:
     objects are short-lived and freed by reference counting)."""
     child_start(parent, logs)
     gc.disable()
+
+
+def _child_main(target: Callable[..., None], conn: Connection, parent: int, logs: LogSetup | None,
+                args: tuple) -> None:
+    child_start(parent, logs)
+    target(conn, *args)
+
+
+class Child:
+    """One child process of the run: `target(conn, *args)` runs in it, `conn` its end of the pipe
+    to the parent (duplex: both ways; else the child only sends). Started with the run's start
+    method (where that is not fork, `target` and `args` travel pickled), tied to the run's life and
+    logging as the run does. `conn` here is the parent's end; `stop` ends the child."""
+
+    def __init__(self, target: Callable[..., None], *args: Any, name: str | None = None,
+                 duplex: bool = False) -> None:
+        ctx = context()
+        self.conn, end = ctx.Pipe(duplex)        # one-way: (receiving end, sending end)
+        self.process: Any = ctx.Process(target=_child_main, args=(target, end, os.getpid(), log_setup(), args),
+                                        name=name, daemon=True)
+        self.process.start()
+        end.close()
+        self._proc: Any = self.process      # None once stopped
+        self.exitcode: int | None = None
+
+    def stop(self, grace: float | None = 0) -> None:
+        """Wait up to `grace` seconds for the child to end (None: as long as it takes), then kill it;
+        close the pipe. A second call does nothing."""
+        proc = self._proc
+        if proc is None:
+            return
+        proc.join(grace)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        self.conn.close()
+        self.exitcode = proc.exitcode
+        self._proc = None
+
+
+def worker_pool(workers: int, initializer: Callable[..., None] = worker_start,
+                initargs: tuple = ()) -> ProcessPoolExecutor:
+    """A pool of up to `workers` processes (within what the platform allows), started with the
+    run's start method; `initializer(parent, logs, *initargs)` runs first in each (worker_start,
+    or one that calls it): tied to the run, logging as the run does."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=pool_size(workers), mp_context=context(), initializer=initializer,
+                               initargs=(os.getpid(), log_setup(), *initargs))

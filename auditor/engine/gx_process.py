@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..forking import child_start, context, log_setup
+from ..forking import Child
 from .gx_backend import EngineError, ExpectationSpec, preload, run_expectations
 
 
@@ -22,11 +22,10 @@ class GXProcess:
     """A validation process; `run_expectations` has the signature and result of the local one."""
 
     def __init__(self) -> None:
-        ctx = context()     # fork, or spawn where fork is unavailable: only the jobs travel either way
-        self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child, os.getpid(), log_setup()), name="auditor-gx", daemon=True)
-        self._proc.start()
-        child.close()
+        # fork, or spawn where fork is unavailable: only the jobs travel either way; tied to the
+        # run (a killed run must not leave this ~200 MB process behind)
+        self._child: Child | None = Child(_serve, name="auditor-gx", duplex=True)
+        self._conn = self._child.conn
 
     def run_expectations(self, frames: dict[str, pd.DataFrame], specs: list[ExpectationSpec],
                          results_path: pathlib.Path | None = None) -> dict[str, set[int]]:
@@ -41,24 +40,24 @@ class GXProcess:
             return payload
         raise payload
 
+    @property
+    def _proc(self):
+        """The child process while it runs (tests look at it)."""
+        return None if self._child is None else self._child.process
+
     def close(self) -> None:
         """Stop the process (also when the run failed): it must not outlive the run."""
-        if self._proc is None:
+        if self._child is None:
             return
         try:
             self._conn.send(None)
         except OSError:
             pass
-        self._proc.join(timeout=5)
-        if self._proc.is_alive():
-            self._proc.kill()
-            self._proc.join()
-        self._conn.close()
-        self._proc = None
+        self._child.stop(grace=5)
+        self._child = None
 
 
-def _serve(conn: Any, parent: int | None = None, logs: Any = None) -> None:
-    child_start(parent, logs)    # a killed run must not leave this ~200 MB process behind
+def _serve(conn: Any) -> None:
     _lower_priority()
     try:
         preload()

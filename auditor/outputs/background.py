@@ -8,15 +8,13 @@ simply runs inline.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
-from ..forking import can_fork, context, die_with_parent
+from ..forking import Child, can_fork
 
 
-def _child(conn: Any, fn: Callable[..., None], args: tuple, parent: int | None = None) -> None:
-    die_with_parent(parent)     # a killed run must not leave a writer behind
+def _child(conn: Any, fn: Callable[..., None], args: tuple) -> None:
     try:
         fn(*args)
         conn.send(None)
@@ -33,39 +31,40 @@ class Background:
     """`fn(*args)` started now; `wait()` returns when it is done and re-raises its error."""
 
     def __init__(self, fn: Callable[..., None], *args: Any, inline: bool = False) -> None:
-        self._proc = None
+        self._child: Child | None = None
         self._error: BaseException | None = None
-        if inline or not can_fork():
+        if inline or not can_fork():      # (no fork, or AUDITOR_PLAIN: speed.py)
             try:
                 fn(*args)
             except BaseException as exc:  # noqa: BLE001 — raised by wait(), like the forked case
                 self._error = exc
             return
-        ctx = context()         # fork: can_fork() said so
-        self._conn, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_child, args=(send, fn, args, os.getpid()), daemon=True)
-        self._proc.start()
-        send.close()
+        # fork (can_fork() said so): fn and args are inherited, not pickled; tied to the run (a
+        # killed run must not leave a writer behind)
+        self._child = Child(_child, fn, args)
+
+    @property
+    def _proc(self):
+        """The child process while it runs (tests look at it)."""
+        return None if self._child is None else self._child.process
 
     def wait(self) -> None:
-        if self._proc is not None:
+        child = self._child
+        if child is not None:
+            self._child = None
+            died = False
             try:
-                error = self._conn.recv()
+                error = child.conn.recv()
             except EOFError:
-                self._proc.join()
-                error = OSError(f"写入进程意外退出（退出码 {self._proc.exitcode}）")
+                error, died = None, True
             finally:
-                self._proc.join()
-                self._conn.close()
-                self._proc = None
-            self._error = error
+                child.stop(grace=None)
+            self._error = OSError(f"写入进程意外退出（退出码 {child.exitcode}）") if died else error
         if self._error is not None:
             raise self._error
 
     def cancel(self) -> None:
         """Stop a child whose output is no longer wanted (the run failed elsewhere)."""
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc.join()
-            self._conn.close()
-            self._proc = None
+        if self._child is not None:
+            self._child.stop()
+            self._child = None
