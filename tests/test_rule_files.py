@@ -108,3 +108,97 @@ def test_bad_rule_file_stops_the_run(tmp_path):
     err = out.stderr.decode("utf-8").splitlines()
     assert err[0] == f"{bad}:11: params.per: 取值「diagonal」无效，可选：column、row"
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------- every problem at its line (placeholders,
+# regexes, the kinds' own checks, overrides and packs)
+
+def test_placeholder_typo_in_a_rule_is_reported_at_its_line(tmp_path):
+    """Before: `{topix}` passed `rules check` and printed literally in every finding."""
+    root = make_pack(tmp_path, {"a.yaml": GOOD.replace("message: 测试说明", "message: 缺少{topic}（{topix}）")})
+    assert problems(root) == [f"{root}/p/a.yaml:6: message 中的占位符 {{topix}} 不是 statement 类规则提供的"
+                              "（可用：{scope}、{topic}），会原样出现在问题说明中"]
+
+
+def test_placeholders_are_checked_per_check_where_the_kind_fills_them_per_check(tmp_path):
+    rule = ("id: TST-SEC\ntitle: 测试规则\nseverity: error\nkind: sections\nbasis: 测试依据\n"
+            "message: 标题「{written}」应为「{expected}」，缺少{section}\nparams:\n  check: titles\n"
+            "  sections: [{number: 1, titles: [一、总体情况]}]\n")
+    root = make_pack(tmp_path, {"a.yaml": rule})
+    assert problems(root) == [f"{root}/p/a.yaml:6: message 中的占位符 {{section}} 不是 sections 类规则提供的"
+                              "（可用：{expected}、{written}），会原样出现在问题说明中"]
+
+
+def test_bad_regex_is_reported_at_its_line(tmp_path):
+    """Before (issue 14): a regex error said `:1:`."""
+    rule = GOOD.replace("  phrasings: ['信息处理费']", "  phrasings:\n    - 信息处理费\n    - '(未关闭'")
+    root = make_pack(tmp_path, {"a.yaml": rule})
+    got = problems(root)
+    assert len(got) == 1 and got[0].startswith(f"{root}/p/a.yaml:11: params.phrasings[1] 的正则表达式无效："), got
+
+
+NUMBER = """id: TST-NUM
+title: 测试规则
+severity: error
+kind: text_number
+basis: 测试依据
+message: 正文写 {stated}（原文「{quote}」）
+params:
+  scope: report
+  compare: {meta: year}
+  regex: '(?P<x>\\d+)年'
+"""
+
+
+def test_missing_group_n_is_reported_at_the_regex_line(tmp_path):
+    """Before: `:1:`."""
+    root = make_pack(tmp_path, {"a.yaml": NUMBER})
+    assert problems(root) == [f"{root}/p/a.yaml:10: params.regex 须含命名分组 (?P<n>…) 以取出文中的数字"]
+
+
+def local_pack(tmp_path: Path, overrides: str, extends: str = "p") -> Path:
+    local = tmp_path / "local" / "q"
+    local.mkdir(parents=True)
+    (local / "pack.yaml").write_text(f'id: q\ntitle: 本地\nextends: {extends}\ntemplates: ["2021"]\n'
+                                     f"overrides:\n{overrides}", encoding="utf-8")
+    return local.parent
+
+
+def local_problems(tmp_path: Path, overrides: str, extends: str = "p") -> tuple[Path, list[str]]:
+    root = make_pack(tmp_path, {"a.yaml": GOOD, "n.yaml": NUMBER.replace("P<x>", "P<n>")})
+    local = local_pack(tmp_path, overrides, extends)
+    with pytest.raises(RuleError) as err:
+        load_packs(root, [local])
+    return local / "q" / "pack.yaml", err.value.problems
+
+
+def test_placeholder_typo_in_an_override_is_reported_at_its_line(tmp_path):
+    manifest, got = local_problems(tmp_path, "  TST-ONE:\n    severity: error\n    message: 缺少{topic}{scpoe}\n")
+    assert got == [f"{manifest}:8: overrides.TST-ONE.message 中的占位符 {{scpoe}} 不是 statement 类规则提供的"
+                   "（可用：{scope}、{topic}），会原样出现在问题说明中"]
+
+
+def test_bad_regex_in_an_override_is_reported_at_its_line(tmp_path):
+    manifest, got = local_problems(tmp_path, "  TST-NUM:\n    params:\n      regex: '(?P<n>\\d+'\n")
+    assert len(got) == 1 and got[0].startswith(f"{manifest}:8: overrides.TST-NUM.params.regex 的正则表达式无效："), got
+
+
+def test_missing_group_n_in_an_override_is_reported_at_its_line(tmp_path):
+    manifest, got = local_problems(tmp_path, "  TST-NUM:\n    params:\n      regex: '(?P<m>\\d+)'\n")
+    assert got == [f"{manifest}:8: overrides.TST-NUM.params.regex 须含命名分组 (?P<n>…) 以取出文中的数字"]
+
+
+def test_override_schema_error_is_reported_at_its_line(tmp_path):
+    """Before: `:1:`."""
+    manifest, got = local_problems(tmp_path, "  TST-ONE:\n    title: 改名\n    severity: fatal\n")
+    assert got == [f"{manifest}:8: overrides.TST-ONE.severity: 取值「fatal」无效，可选：error、warning、info"]
+
+
+def test_override_of_an_unknown_rule_is_reported_at_its_line(tmp_path):
+    manifest, got = local_problems(tmp_path, "  TST-ONE:\n    severity: error\n  TST-NONE:\n    severity: info\n")
+    assert got == [f"{manifest}:8: overrides 中的规则「TST-NONE」在所继承的规则包中不存在"]
+
+
+def test_missing_parent_pack_is_reported_at_its_line(tmp_path):
+    manifest, got = local_problems(tmp_path, "  TST-ONE:\n    severity: error\n", extends="nowhere")
+    assert got == [f"{manifest}:3: 继承的规则包「nowhere」不存在"]

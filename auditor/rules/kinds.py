@@ -30,7 +30,7 @@ class Params:
         return []
 
     def problems(self) -> list[tuple[Path, str]]:
-        """(where under `params`, Chinese message): what the schema cannot say about this kind."""
+        """(where under `params`, what is wrong there in Chinese): what the schema cannot say."""
         return []
 
 
@@ -68,7 +68,7 @@ class TextLength(Params):
 
 def _needs_group_n(regex: str | None) -> list[tuple[Path, str]]:
     if regex is not None and "(?P<n>" not in regex:
-        return [(("regex",), "params.regex 须含命名分组 (?P<n>…) 以取出文中的数字")]
+        return [(("regex",), "须含命名分组 (?P<n>…) 以取出文中的数字")]
     return []
 
 
@@ -111,7 +111,7 @@ class CellDomain(Params):
 
     def problems(self) -> list[tuple[Path, str]]:
         if self.domain == "at_most" and self.max_value is None:
-            return [(("domain",), "domain 为 at_most 时须给出 params.max_value")]
+            return [(("domain",), "为 at_most 时须给出 params.max_value")]
         return []
 
 
@@ -149,7 +149,7 @@ class CrossYear(Params):
 
     def problems(self) -> list[tuple[Path, str]]:
         if self.check == "claim" and self.regex is None:
-            return [(("check",), "check 为 claim 时须给出 params.regex")]
+            return [(("check",), "为 claim 时须给出 params.regex")]
         return _needs_group_n(self.regex)
 
 
@@ -227,3 +227,10 @@ def unknown_placeholders(kind: str, args: Params | None, message: str) -> list[s
         return []
     allowed = spec.placeholders_for(args)
     return [n for n in dict.fromkeys(PLACEHOLDER.findall(message)) if n not in allowed]
+
+
+def schema_dispatch() -> tuple[list[str], list[dict[str, Any]]]:
+    """The `kind` enum and the `allOf` that sends each kind's `params` to `$defs/<kind>`, as
+    auditor/schema/rule.v1.json must hold them (tests/test_kind_registry.py compares)."""
+    return list(KINDS), [{"if": {"properties": {"kind": {"const": name}}},
+                          "then": {"properties": {"params": {"$ref": f"#/$defs/{name}"}}}} for name in KINDS]

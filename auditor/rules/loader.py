@@ -282,18 +282,19 @@ def _check_kind(rule: Rule, path: Path, prefix: list[Any], changed: set[str] | N
         return file_line(path, _line(path, prefix + keys, key))
 
     def label(keys: list[Any]) -> str:
-        text = ".".join(map(str, prefix + keys)).replace(".[", "[")
-        return text
+        return ".".join(f"[{k}]" if isinstance(k, int) else str(k) for k in prefix + keys).replace(".[", "[")
 
-    mine = (lambda where: changed is None or where[0] in changed)
+    def mine(where: tuple[Any, ...]) -> bool:
+        return changed is None or where[0] in changed
+
     for where, why in args.problems():
         if mine(where):
-            problems.append(f"{at(['params', *where])}{why}")
+            problems.append(f"{at(['params', *where])}{label(['params', *where])} {why}")
     for where, regex in args.regexes():
         if not mine(where):
             continue
         keys = ["params", *where]
-        name = label([k if not isinstance(k, int) else f"[{k}]" for k in keys])
+        name = label(keys)
         try:
             re.compile(regex)
         except re.error as exc:
@@ -307,8 +308,8 @@ def _check_kind(rule: Rule, path: Path, prefix: list[Any], changed: set[str] | N
     if unknown and (message or changed):
         allowed = "、".join(f"{{{n}}}" for n in sorted(KINDS[rule.kind].placeholders_for(args)))
         where = at(["message"]) if message else at([], key=True)
-        problems.append(f"{where}{label(['message'])} 中的占位符" + "、".join(f"{{{n}}}" for n in unknown)
-                        + f"不是 {rule.kind} 类规则提供的（可用：{allowed or '无'}），会原样出现在问题说明中")
+        problems.append(f"{where}{label(['message'])} 中的占位符 " + "、".join(f"{{{n}}}" for n in unknown)
+                        + f" 不是 {rule.kind} 类规则提供的（可用：{allowed or '无'}），会原样出现在问题说明中")
 
 
 def _line(path: Path, keys: list[Any], key: bool = False) -> int:
