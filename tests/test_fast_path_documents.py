@@ -101,11 +101,19 @@ def variant_files(tmp_path_factory) -> list[Path]:
     return build_variants(tmp_path_factory.mktemp("fast-paths") / "inbox")
 
 
+@pytest.mark.slow
 def test_the_variants_cover_every_reader(variant_files: list[Path]) -> None:
     suffixes = {p.suffix for p in variant_files}
     assert {".txt", ".md", ".html", ".docx", ".pdf"} <= suffixes and len(variant_files) > 200
 
 
+def test_the_shared_reports_read_the_same_with_and_without_the_fast_paths(monkeypatch) -> None:
+    paths = sorted(p for p in SAMPLES.iterdir() if p.suffix in READABLE)
+    paths += sorted(p for p in SHARED.iterdir() if p.suffix in READABLE) if SHARED.is_dir() else []
+    assert paths and all(_read(p, False, monkeypatch) == _read(p, True, monkeypatch) for p in paths)
+
+
+@pytest.mark.slow     # a corpus: about 250 files read twice
 def test_documents_and_reports_same_with_and_without_the_fast_paths(variant_files: list[Path],
                                                                     monkeypatch) -> None:
     differ = []
