@@ -1,4 +1,5 @@
-"""Text rules run in worker processes for large batches: the findings are exactly the same."""
+"""Text rules run in worker processes for large batches, and by the plain regex search with
+AUDITOR_PLAIN (auditor/speed.py): the findings are exactly the same."""
 from __future__ import annotations
 
 from auditor import engine
@@ -26,6 +27,11 @@ def test_parallel_text_rules_give_the_same_findings(tmp_path, packs, monkeypatch
     serial = evaluate(reports, packs)
     monkeypatch.setattr(engine, "PARALLEL_TEXT_FROM", 1)
     parallel = evaluate(reports, packs)
+    monkeypatch.setenv("AUDITOR_PLAIN", "1")
+    plain = evaluate(reports, packs)
     key = ["file", "rule_id", "location", "message", "fingerprint"]
-    assert sorted(map(tuple, serial[key].values.tolist())) == sorted(map(tuple, parallel[key].values.tolist()))
+
+    def rows(found):
+        return sorted(map(tuple, found[key].values.tolist()))
+    assert rows(serial) == rows(parallel) == rows(plain)
     assert {"TXT-FEE-STMT", "TXT-TABLE-CONSIST-APPLY", "T3-XYEAR"} <= set(parallel["rule_id"])
