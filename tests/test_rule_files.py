@@ -202,3 +202,43 @@ def test_override_of_an_unknown_rule_is_reported_at_its_line(tmp_path):
 def test_missing_parent_pack_is_reported_at_its_line(tmp_path):
     manifest, got = local_problems(tmp_path, "  TST-ONE:\n    severity: error\n", extends="nowhere")
     assert got == [f"{manifest}:3: 继承的规则包「nowhere」不存在"]
+
+
+def test_two_unrelated_packs_for_one_template_are_reported_at_a_templates_line(tmp_path):
+    root = make_pack(tmp_path, {"a.yaml": GOOD})
+    other = tmp_path / "local" / "z"
+    other.mkdir(parents=True)
+    (other / "pack.yaml").write_text('id: z\ntitle: 另一包\n\ntemplates: ["2021"]\n', encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_packs(root, [other.parent])
+    assert err.value.problems == [f"{other}/pack.yaml:4: 规则包 p、z 同时适用于「2021」格式的报告，且互不继承；"
+                                  "请只保留一个本地规则包"]
+
+
+SECTIONS = """id: TST-SEC
+title: 测试规则
+severity: error
+kind: sections
+basis: 测试依据
+message: 缺少{section}
+params:
+  check: present
+  sections: [{number: 1, titles: [一、总体情况]}]
+"""
+
+
+def test_an_override_that_leaves_the_inherited_message_unfilled_is_reported_at_the_override(tmp_path):
+    """present fills {section}; order does not: the override changing `check` is where to look."""
+    root = make_pack(tmp_path, {"s.yaml": SECTIONS})
+    local = local_pack(tmp_path, "  TST-SEC:\n    params:\n      check: order\n")
+    with pytest.raises(RuleError) as err:
+        load_packs(root, [local])
+    assert err.value.problems == [f"{local}/q/pack.yaml:6: overrides.TST-SEC.message 中的占位符 {{section}} "
+                                  "不是 sections 类规则提供的（可用：{found_order}），会原样出现在问题说明中"]
+
+
+def test_a_claim_without_its_regex_is_reported_at_its_check(tmp_path):
+    rule = ("id: TST-CLAIM\ntitle: 测试规则\nseverity: error\nkind: cross_year\nbasis: 测试依据\n"
+            "message: 原文「{quote}」\nparams:\n  scope: report\n  check: claim\n")
+    root = make_pack(tmp_path, {"c.yaml": rule})
+    assert problems(root) == [f"{root}/p/c.yaml:9: params.check 为 claim 时须给出 params.regex"]

@@ -131,7 +131,8 @@ def _resolve(packs: list[Pack], problems: list[str]) -> tuple[dict[str, Pack], d
         claim = [pid for pid in by_id if template in by_id[pid].templates]
         leaves = [p for p in claim if not any(p != q and p in chains[q] for q in claim)]
         if len(leaves) > 1:
-            problems.append(f"规则包 {'、'.join(sorted(leaves))} 同时适用于「{template}」格式的报告，且互不继承；"
+            where = _at(by_id[sorted(leaves)[-1]], ["templates"])
+            problems.append(f"{where}规则包 {'、'.join(sorted(leaves))} 同时适用于「{template}」格式的报告，且互不继承；"
                             "请只保留一个本地规则包")
         elif leaves:
             used[leaves[0]].append(template)
