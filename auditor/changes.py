@@ -89,9 +89,3 @@ def _absent(gone: pd.DataFrame, present: Present | None) -> pd.Series:
             out.append(file not in present.files)
     return pd.Series(out, index=gone.index, dtype=bool)
 
-
-def change_sheet(changes: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "变化": changes["status"], "单位": changes["agency"], "年度": changes["year"], "文件": changes["file"],
-        "规则编号": changes["rule_id"], "位置": changes["location"], "问题说明": changes["message"],
-        "指纹": changes["fingerprint"]}, dtype=object)

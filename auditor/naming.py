@@ -1,4 +1,4 @@
-"""How a file's path is shown in outputs, the log and the ledger."""
+"""How a file's path is shown in outputs, the log and the ledger, and a list of names in a message."""
 from __future__ import annotations
 
 import os
@@ -32,3 +32,12 @@ def file_name(path: Path) -> str:
     if os.path.lexists(shown):   # another file really has that name: the escaped form cannot clash
         shown = os.fsencode(path).decode("utf-8", "backslashreplace")
     return shown
+
+
+LISTED_AT_MOST = 5    # names quoted in a message; the rest are counted (「等 N 个」)
+
+
+def names_text(names: list[str], most: int = LISTED_AT_MOST) -> str:
+    """`a、b、c 等 N 个`: a few names and how many there are in all."""
+    shown = "、".join(names[:most])
+    return shown + (f" 等 {len(names)} 个" if len(names) > most else "")

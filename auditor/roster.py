@@ -8,10 +8,14 @@ Everything that runs per report is a merge or a map over whole columns.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
 import re
 import unicodedata
 import zipfile
+from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +33,32 @@ _ALIAS_SPLIT = re.compile(r"[、，,;；|｜\r\n]+")
 
 CATEGORIES = ["未发布", "逾期发布", "发布日期不明", "未匹配名册", ABSENT_PUBLISHED]
 COVERAGE_COLUMNS = ["类别", "单位", "地区", "单位类型", "上级单位", "报告文件", "发布日期", "发布期限", "说明"]
+
+
+@dataclass
+class Roster:
+    """The office's list of units that must publish, and the year whose coverage is reported."""
+    frame: pd.DataFrame
+    digest: str               # of the roster file: a changed roster re-audits (it can change agency types)
+    year: int | None = None   # --year; None: inferred from the reports (coverage_year)
+
+
+FIRST_REPORT_YEAR = 2008    # the first year the regulations (2007) required an annual report for
+YEAR_SHARE = 0.1           # a year is the default only if at least this share of reports has it
+
+
+def coverage_year(years: list, today: dt.date | None = None) -> int:
+    """The year whose coverage is reported when --year is not given: the newest plausible year
+    that a fair share of the reports have, never one outlier. A year not yet over (or later: a
+    mistyped 2031) cannot have a report yet; one report of a newer year among a hundred of the
+    last (a typo, or one early bird) does not move it either. Nothing plausible: last year."""
+    today = today or dt.date.today()
+    known = pd.to_numeric(pd.Series(list(years), dtype=object), errors="coerce").dropna()
+    plausible = Counter(int(y) for y in known if FIRST_REPORT_YEAR <= y <= today.year - 1)
+    if not plausible:
+        return today.year - 1
+    need = min(max(plausible.values()), max(2, math.ceil(sum(plausible.values()) * YEAR_SHARE)))
+    return max(y for y, n in plausible.items() if n >= need)
 
 
 # ---------------------------------------------------------------- loading

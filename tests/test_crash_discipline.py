@@ -71,10 +71,10 @@ def test_exit_codes_are_distinct_and_documented():
 
 CRASH_AT_OUTPUT = """
 import auditor.pipeline as p
-import auditor.reading as rd
+import auditor.pipeline.reading as rd
 def _broken(*args, **kwargs):
     raise RuntimeError("planted defect")
-p.compare_runs = _broken
+p.auditing.compare_runs = _broken
 """
 
 
@@ -127,7 +127,7 @@ def test_a_ledger_that_cannot_be_written_exits_6(tmp_path):
 
 READER_RAISES = """
 import auditor.pipeline as p
-import auditor.reading as rd
+import auditor.pipeline.reading as rd
 _extract = rd.extract
 def _extract_or_fail(document):
     if "poison" in document.path:
@@ -301,9 +301,9 @@ def _alive(pids: set[int]) -> set[int]:
 SLOW_READS_WITH_HELPERS = """
 import time
 import auditor.pipeline as p
-import auditor.reading as rd
+import auditor.pipeline.reading as rd
 rd.PARALLEL_FROM = 2          # the reading pool even for a handful of files
-p.GX_PROCESS_FROM = 1        # and the Great Expectations helper process
+rd.GX_PROCESS_FROM = 1       # and the Great Expectations helper process
 _read = rd._read_timed
 def _slow(path, data=None):
     time.sleep(30)
@@ -411,7 +411,7 @@ def test_a_report_the_batch_cannot_take_is_its_finding_and_the_run_goes_on(tmp_p
 READER_PROCESS_DIES = """
 import os
 import auditor.pipeline as p
-import auditor.reading as rd
+import auditor.pipeline.reading as rd
 rd.PARALLEL_FROM = 2              # the reading pool even for a handful of files
 MAIN = os.getpid()
 _read = rd._read_and_pack

@@ -49,7 +49,7 @@ def test_cli_exit_code_4_keeps_previous_outputs(monkeypatch, tmp_path, capsys):
 
 def test_gx_process_gives_the_same_findings(monkeypatch, tmp_path):
     """A large run validates in a helper process: same findings and GX results as in-process."""
-    from auditor import pipeline
+    from auditor.pipeline import reading
 
     from .mutate import set_t4_cell
 
@@ -57,7 +57,7 @@ def test_gx_process_gives_the_same_findings(monkeypatch, tmp_path):
     (tmp_path / "b.txt").write_text(set_t4_cell(ZIBO.read_text(encoding="utf-8"), 0, "9"), encoding="utf-8")
     args = ["run", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--rules", str(RULES), "--full"]
     assert cli.main(args + ["--out", str(tmp_path / "local")]) == 0
-    monkeypatch.setattr(pipeline, "GX_PROCESS_FROM", 0)
+    monkeypatch.setattr(reading, "GX_PROCESS_FROM", 0)
     assert cli.main(args + ["--out", str(tmp_path / "proc")]) == 0
     local, proc = tmp_path / "local" / "latest", tmp_path / "proc" / "latest"
     assert (proc / "findings.jsonl").read_bytes() == (local / "findings.jsonl").read_bytes()
@@ -66,11 +66,11 @@ def test_gx_process_gives_the_same_findings(monkeypatch, tmp_path):
 
 
 def test_gx_process_engine_error_exits_4(monkeypatch, tmp_path, capsys):
-    from auditor import pipeline
+    from auditor.pipeline import reading
     from auditor.engine import gx_process
 
     shutil.copy(ZIBO, tmp_path / "a.txt")
-    monkeypatch.setattr(pipeline, "GX_PROCESS_FROM", 0)
+    monkeypatch.setattr(reading, "GX_PROCESS_FROM", 0)
     monkeypatch.setattr(identity, "plan", broken_plan)
     started = []
     real = gx_process.GXProcess.__init__

@@ -16,7 +16,7 @@ import pytest
 
 from auditor.cli import EXIT_LEDGER, EXIT_UNREADABLE, EXIT_USAGE
 from auditor.engine.render import MISSING_WORD, fill
-from auditor.pipeline import coverage_year
+from auditor.roster import coverage_year
 
 from . import hostile as H
 from .conftest import RULES
@@ -106,7 +106,7 @@ def replace_after_hashing(monkeypatch) -> None:
     """The run's next hashing of a.txt is followed at once by a.txt being replaced (临淄分局)."""
     import auditor.pipeline as p
 
-    hash_files = p._hash_files
+    hash_files = p.hash_files
 
     def _hash_then_replace(files):
         out = hash_files(files)
@@ -114,7 +114,7 @@ def replace_after_hashing(monkeypatch) -> None:
             if f.name == "a.txt":
                 f.write_text(f.read_text(encoding="utf-8").replace("张店分局", "临淄分局"), encoding="utf-8")
         return out
-    monkeypatch.setattr(p, "_hash_files", _hash_then_replace)
+    monkeypatch.setattr(p, "hash_files", _hash_then_replace)
 
 
 def test_a_file_replaced_during_a_run_never_lends_its_extraction_to_another_hash(tmp_path, monkeypatch):

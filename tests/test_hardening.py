@@ -641,7 +641,7 @@ def test_output_code_never_builds_paths_from_agency_names():
     """Static check: the writers, the pipeline and the ledger name files by fixed names and
     timestamps only (the run test above checks the actual tree)."""
     root = Path(__file__).resolve().parent.parent / "auditor"
-    sources = [root / "pipeline.py", root / "ledger.py", *sorted((root / "outputs").glob("*.py"))]
+    sources = [*sorted((root / "pipeline").glob("*.py")), root / "ledger.py", *sorted((root / "outputs").glob("*.py"))]
     path_building = re.compile(r"(/\s*f?[\"'][^\"']*\{[^}]*agency|Path\([^)]*agency|with_name\([^)]*agency|"
                                r"mkdir\([^)]*agency|open\([^)]*agency)")
     for src in sources:

@@ -125,7 +125,7 @@ def test_a_given_file_that_cannot_be_opened_is_refused(month, cli, monkeypatch):
         if Path(path) == target:
             raise PermissionError(13, "Permission denied", str(path))
         return open(path, *args, **kwargs)
-    monkeypatch.setattr(pipeline, "open", denied, raising=False)
+    monkeypatch.setattr(pipeline.collecting, "open", denied, raising=False)
     done = cli(target, "--out", out)
     assert done.code == EXIT_INPUT and f"无法读取文件 {target}" in done.err
     assert state(out) == before

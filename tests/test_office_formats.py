@@ -247,7 +247,7 @@ def test_doc_renamed_docx_is_converted(tmp_path):
 
 def test_installing_libreoffice_changes_the_no_change_key(monkeypatch, tmp_path):
     """A month whose .doc files were refused is not 'unchanged' once LibreOffice is installed."""
-    from auditor.pipeline import input_key
+    from auditor.pipeline.keys import input_key
 
     args = ("rules", {tmp_path / "a.doc": "h"}, [], None, 0)
     monkeypatch.setenv(oc.SOFFICE_ENV, "none")

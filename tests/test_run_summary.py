@@ -144,7 +144,7 @@ def test_an_engine_error_logs_its_line(month, cli, monkeypatch):
 
     def broken(*args, **kwargs):
         raise EngineError("规则执行出错（测试）", ["identity:T3-A1"])
-    monkeypatch.setattr(pipeline, "evaluate", broken)
+    monkeypatch.setattr(pipeline.auditing, "evaluate", broken)
     done = cli(box, "--out", out, "--full")
     assert done.code == EXIT_ENGINE
     assert len(summary_lines(out)) == 2 and "--full" in logged(out, EXIT_ENGINE)
@@ -155,7 +155,7 @@ def test_an_internal_error_logs_its_line_and_the_traceback(month, cli, monkeypat
 
     def defect(*args, **kwargs):
         raise RuntimeError("planted summary defect")
-    monkeypatch.setattr(pipeline, "summarize", defect)
+    monkeypatch.setattr(pipeline.auditing, "summarize", defect)
     done = cli(box, "--out", out, "--full")
     assert done.code == EXIT_INTERNAL
     assert len(summary_lines(out)) == 2 and "内部错误" in logged(out, EXIT_INTERNAL)

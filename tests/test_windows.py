@@ -21,7 +21,7 @@ import pytest
 from auditor import forking
 from auditor import engine as engine_mod
 from auditor import pipeline
-from auditor import reading
+from auditor.pipeline import reading
 from auditor.cli.app import main
 from auditor.engine import gx_process
 from auditor.engine.gx_backend import ExpectationSpec, run_expectations
@@ -256,7 +256,7 @@ def test_latest_copy_kept_whole_when_a_file_in_it_is_open(tmp_path, monkeypatch,
         raise OSError(1314, "no privilege")
 
     monkeypatch.setattr(os, "symlink", no_symlink)
-    pipeline._point_latest(out, out / "runs" / "old")
+    pipeline.run_folder.point_latest(out, out / "runs" / "old")
     assert (out / "latest" / "summary.xlsx").read_text("utf-8") == "old"
     real_replace = os.replace
 
@@ -265,13 +265,13 @@ def test_latest_copy_kept_whole_when_a_file_in_it_is_open(tmp_path, monkeypatch,
             raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问。")
         return real_replace(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.os, "replace", locked)
-    pipeline._point_latest(out, out / "runs" / "new")
+    monkeypatch.setattr(pipeline.run_folder.os, "replace", locked)
+    pipeline.run_folder.point_latest(out, out / "runs" / "new")
     assert (out / "latest" / "summary.xlsx").read_text("utf-8") == "old"
     assert "latest 未能更新" in caplog.text and "runs/new" in caplog.text
     assert sorted(p.name for p in out.iterdir()) == ["latest", "runs"]
-    monkeypatch.setattr(pipeline.os, "replace", real_replace)
-    pipeline._point_latest(out, out / "runs" / "new")
+    monkeypatch.setattr(pipeline.run_folder.os, "replace", real_replace)
+    pipeline.run_folder.point_latest(out, out / "runs" / "new")
     assert (out / "latest" / "summary.xlsx").read_text("utf-8") == "new"
     assert sorted(p.name for p in out.iterdir()) == ["latest", "runs"]
 

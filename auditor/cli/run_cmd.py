@@ -21,8 +21,7 @@ def _side_files(args: argparse.Namespace):
     import hashlib
 
     from ..agency import load_overrides
-    from ..pipeline import Roster
-    from ..roster import load_roster
+    from ..roster import Roster, load_roster
     from ..waivers import load_waivers
 
     path = _waivers_path(args)
@@ -55,7 +54,7 @@ def _run_and_report(args: argparse.Namespace, record: RunLog) -> int:
 
     from ..engine import EngineError
     from ..ledger import LedgerError, corrupt_message, is_corruption
-    from ..pipeline import InputError, collect, run
+    from ..pipeline import InputError, RunContext, collect, run_audit
     from ..rules.loader import RuleError
     from ..waivers import unknown_rule_warnings
 
@@ -92,13 +91,14 @@ def _run_and_report(args: argparse.Namespace, record: RunLog) -> int:
     ledger_path = args.ledger or args.out / "ledger.sqlite"
     try:
         with lock:
-            outcome = run(paths, packs, args.out, waivers=waivers, agency_types=agency_types,
-                          ledger_path=args.ledger, full=args.full, roster=roster, collected=collected)
+            outcome = run_audit(RunContext(paths, packs, args.out, waivers=waivers, agency_types=agency_types,
+                                           ledger_path=args.ledger, full=args.full, roster=roster,
+                                           collected=collected))
     except Timeout:
         print(f"另一个审核任务正在使用 {args.out}，本次未运行（可用 --wait 秒数 等待）。", file=sys.stderr)
         _log_file().warning("结果目录被占用，本次未运行")
         return EXIT_LOCKED
-    except InputError as exc:      # only when run() collects again itself; kept for safety
+    except InputError as exc:      # only when run_audit() collects again itself; kept for safety
         record.problems = exc.problems
         return _input_refused(exc.problems)
     except EngineError as exc:
@@ -213,7 +213,7 @@ def _print_summary(args: argparse.Namespace, outcome) -> None:
 def options_text(args: argparse.Namespace) -> str:
     """The run's inputs (a few, and how many when there are more: a shell pattern gives hundreds)
     and every option given (defaults left out), as they would be typed."""
-    from ..pipeline import LISTED_AT_MOST
+    from ..naming import LISTED_AT_MOST
 
     paths = [str(p) for p in (args.paths or [Path("reports_in")])]
     more = f" 等 {len(paths)} 个" if len(paths) > LISTED_AT_MOST else ""
@@ -235,7 +235,7 @@ def summary_line(args: argparse.Namespace, code: int, outcome=None, problems: li
     """The one line auditor.log gets for every run, whatever its outcome: the options given, the
     counts (each group adding up to the total), the files that could not be read, the exit code.
     A run that wrote no results: why (the exit code's words, and the refused paths)."""
-    from ..pipeline import names_text
+    from ..naming import names_text
 
     head = f"运行摘要：选项 {options_text(args)}"
     if outcome is None:

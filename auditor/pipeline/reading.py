@@ -1,21 +1,30 @@
-"""The read stage: files → reports, on every core. Each file is read, extracted and packed for the
-ledger in a worker; any failure of one file becomes (file, Chinese reason), never an exception, and
-a reader process that dies costs only the file it was reading."""
+"""The read stage: the reports the ledger already has under these rules are taken from it, the
+other files are read, on every core. Each file is read, extracted and packed for the ledger in a
+worker; any failure of one file becomes (file, Chinese reason), never an exception, and a reader
+process that dies costs only the file it was reading."""
 from __future__ import annotations
 
 import logging
 import os
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import ExitStack, closing
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .extract import extract
-from .forking import child_start, context as process_context, log_setup, pool_size, worker_start
-from .ingest import MAX_FILE_BYTES, ReadError, read_document
-from .ledger import content_hash, pack_report
-from .model import Report
-from .naming import file_name
+from ..engine import gx_process
+from ..extract import extract
+from ..forking import can_fork, child_start, context as process_context, log_setup, pool_size, worker_start
+from ..ingest import MAX_FILE_BYTES, ReadError, read_document
+from ..ledger import content_hash, pack_report
+from ..model import Report
+from ..naming import file_name
+
+if TYPE_CHECKING:
+    from .collecting import Collected
+    from .context import RunContext
 
 log = logging.getLogger("auditor")
 
@@ -67,7 +76,9 @@ def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, 
         (file_name(path), st.st_size, st.st_mtime_ns, h)
 
 
-PARALLEL_FROM = 64      # below this, starting worker processes costs more than it saves
+# The read stage's size thresholds (the lead moves them to auditor/speed.py):
+PARALLEL_FROM = 64      # files: below this, starting worker processes (or hashing threads) costs more than it saves
+GX_PROCESS_FROM = 1000  # files to read: from this many, GX is loaded in its own process meanwhile
 
 
 @dataclass
@@ -148,3 +159,51 @@ def _progress(items, desc: str, total: int):
     from tqdm import tqdm
 
     return tqdm(items, desc=desc, unit="份", total=total, leave=False)
+
+
+@dataclass
+class Inputs:
+    """What a run found before auditing: files, their hashes, and which are cached."""
+    collected: Collected
+    hashes: dict[Path, str]
+    file_rows: list[FileRow]
+    cache: dict[str, tuple[Report, list[dict]]]
+    fresh: list[Report]
+    unreadable: list[tuple[str, str]]
+    stored: dict[str, bytes] = field(default_factory=dict)
+    validator: Callable[..., dict[str, set[int]]] | None = None   # the GX process's, in a large run
+
+    @property
+    def audited(self) -> int:
+        return len(self.fresh) + len(self.unreadable)
+
+    @property
+    def not_read(self) -> list[tuple[str, str]]:
+        """(file, Chinese reason) of every file that gave no report: skipped or unreadable."""
+        return self.collected.skipped + self.unreadable
+
+
+def read_inputs(ctx: RunContext, helpers: ExitStack) -> Inputs:
+    """Reports from the ledger where it has them, the rest read. Without `ctx.hashes` nothing is
+    cached: the files are hashed as they are read. A large run's GX process is entered into
+    `helpers`, so that it ends with the run however the run ends."""
+    collected, hashes, watch = ctx.collected, ctx.hashes, ctx.watch
+    cache = {} if ctx.full or hashes is None else ctx.ledger.cached(set(hashes.values()), ctx.rules_hash)
+    watch.lap("载入上次结果")
+    to_read = [p for p in collected.files if hashes is None or hashes[p] not in cache]
+    gx = None
+    if len(to_read) >= GX_PROCESS_FROM and can_fork():
+        gx = helpers.enter_context(closing(gx_process.GXProcess()))   # loads GX while the files are read
+    read = read_reports(to_read)
+    # A file read now is known by the bytes that were read, never by what its path held when it was
+    # hashed before: one replaced meanwhile must not store its extraction under the other's hash.
+    hashes = dict(hashes or {})
+    hashes.update((path, row[3]) for path, row in zip(to_read, read.rows))
+    rows = {row[0]: row for row in ctx.file_rows or []}
+    rows.update((row[0], row) for row in read.rows)
+    file_rows = [row for row in rows.values() if row[1] >= 0]
+    watch.lap("读取与提取")
+    if read.cpu["读取"] + read.cpu["提取"] > 0:
+        log.info("读取与提取（各进程合计）：%s", "，".join(f"{k} {v:.2f} 秒" for k, v in read.cpu.items()))
+    return Inputs(collected, hashes, file_rows, cache, read.reports, read.unreadable, read.stored,
+                  gx.run_expectations if gx else None)

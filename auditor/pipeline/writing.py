@@ -1,0 +1,84 @@
+"""The write stage: the run's files (findings.jsonl, findings.csv, summary.xlsx, data.csv) into the
+partial run folder, started here and completed by the record stage (auditor/outputs)."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+
+from ..absent import coverage_input, with_absent
+from ..agency import resolve_types
+from ..datasheet import data_frame, sheet_or_note
+from ..domain import deadlines_by_type, template_for_year
+from ..engine import versions as ver
+from ..forking import can_fork
+from ..model import Report
+from ..outputs import PendingOutputs, start_data_csv, start_outputs
+from ..outputs.sheets import change_sheet, waiver_sheet
+from ..outputs.tables import superseded_frame
+from ..roster import coverage
+from ..speed import SHEET_MAX_REPORTS
+from .auditing import Audited
+from .context import RunContext
+
+log = logging.getLogger("auditor")
+
+
+@contextmanager
+def early_data_csv(ctx: RunContext, counted: list[Report]) -> Iterator[PendingOutputs | None]:
+    """A large batch's data.csv (not in the workbook), written by a child from now on, while the
+    rules run; discarded if the run fails before the outputs take it over (`start_writing`)."""
+    early = start_data_csv(ctx.partial, lambda: data_frame(counted)) \
+        if len(counted) > SHEET_MAX_REPORTS and can_fork() else None
+    try:
+        yield early
+    except BaseException:
+        if early is not None:
+            early.abort()
+        raise
+
+
+def start_writing(ctx: RunContext, audited: Audited, early: PendingOutputs | None) -> PendingOutputs:
+    """Start every output file (the workbook by a child in a large run); `early` joins them."""
+    result, counted = audited.result, audited.batch.counted
+    sheets = workbook_sheets(ctx, audited)
+    data = sheet_or_note(counted, data_frame)    # a large batch's: a note (data.csv started early)
+    sheets["数据"] = data
+    findings, reports = with_absent(ver.with_superseded(result.findings, audited.superseded), result.reports,
+                                    result.absent_findings, result.absent_reports)
+    pending = start_outputs(ctx.partial, findings, reports, sheets,
+                            None if early is not None else data if "说明" not in data else lambda: data_frame(counted))
+    if early is not None:
+        pending.join(early)
+    ctx.watch.lap("输出")
+    return pending
+
+
+def workbook_sheets(ctx: RunContext, audited: Audited) -> dict[str, pd.DataFrame]:
+    """The sheets after 问题 and 总览, in their order: 变化, 覆盖情况 (with a roster), 已取代版本
+    (when a version was superseded), 豁免 (with waivers)."""
+    versions, result = audited.batch.versions, audited.result
+    sheets = {"变化": change_sheet(audited.changes)}
+    if ctx.roster is not None:
+        year = audited.coverage_year
+        log.info("覆盖情况统计年度：%d%s", year, "（--year 指定）" if ctx.roster.year else "（按所审报告推定）")
+        frame = ver.coverage_frame(_report_frame(audited.batch.reports, ctx.agency_types), versions)
+        absent = audited.absent
+        sheets["覆盖情况"] = coverage(coverage_input(frame, _report_frame(absent.reports, ctx.agency_types), absent),
+                                  ctx.roster.frame, year, deadlines_by_type(ctx.packs, template_for_year(year), year))
+    if (versions["state"] == ver.SUPERSEDED).any():
+        sheets["已取代版本"] = superseded_frame(audited.superseded)
+    if result.waivers is not None:
+        sheets["豁免"] = waiver_sheet(result.waivers)
+    return sheets
+
+
+def _report_frame(reports: list[Report], agency_types: dict[str, str] | None) -> pd.DataFrame:
+    """file, agency, year, published and agency_type per report: the roster's coverage input."""
+    frame = pd.DataFrame({"file": [r.file for r in reports], "agency": [r.meta.get("agency") for r in reports],
+                          "year": [r.meta.get("year") for r in reports],
+                          "published": [r.meta.get("published") for r in reports]})
+    frame["agency_type"] = resolve_types(frame["agency"], agency_types)
+    return frame
