@@ -32,7 +32,7 @@ def bounded(evaluate: Evaluate) -> Evaluate:
 
 
 def timed_out(rule: Rule, rid: int, pattern: str) -> Hit:
-    from .text import scope_name
+    from .scope import scope_name
 
     scope = getattr(rule.args, "scope", None) or "report"
     what = (f"规则 {rule.id} 的正则表达式在本报告上运行超过 {LIMIT:g} 秒仍未完成（写法可能导致回溯失控），"

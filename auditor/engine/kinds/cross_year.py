@@ -20,7 +20,7 @@ from ...rules.model import Rule
 from ..batch import Batch
 from ..hits import Hit, fmt_number, not_evaluated
 from .base import ByRule, register
-from .text import scope_name, scope_series
+from .scope import scope_name, scope_series
 from .text_number import mentions
 
 

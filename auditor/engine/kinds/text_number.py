@@ -1,7 +1,7 @@
 """Kind `text_number`: a number stated in the prose must agree with the tables or the report year.
 
 The rule's regular expression captures the stated number as group `n`; every mention in the scope
-is compared (quoted from the start of its clause when the rule has `clause`, see text.py).
+is compared (quoted from the start of its clause when the rule has `clause`, see scope.py).
 
 A number in prose may be meant in more than one way that the format allows (收到申请 N 件 may be the
 new requests, new plus carried over, or all requests handled): the rule lists these `readings`, and a
@@ -23,7 +23,7 @@ from ..batch import Batch
 from ..hits import Hit, fmt_number, not_evaluated, plain
 from ..search import finder
 from .base import ByRule, register
-from .text import _missing_scope, _scope_texts, scope_name
+from .scope import missing_scope, scope_name, scope_texts
 
 
 def _cell_name(c: dict[str, str]) -> str:
@@ -92,8 +92,8 @@ def _tried(rule: Rule, per: list[tuple[Reading, pd.Series]], marks: bool) -> str
 def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     p: TextNumber = rule.args
     scope = p.scope
-    texts, absent = _scope_texts(batch, rids, scope)
-    hits = _missing_scope(rule, absent, scope, batch=batch)
+    texts, absent = scope_texts(batch, rids, scope)
+    hits = missing_scope(rule, absent, scope, batch=batch)
     if texts.empty:
         return hits
     found = mentions(texts, p.regex, p.clause)

@@ -1,4 +1,5 @@
-"""Kinds `text_pattern`, `statement` and `text_length`: regular expressions over a scope of the report text.
+"""What the text kinds (`text_pattern`, `statement`, `text_length`, `text_number`, `cross_year`)
+share: the texts of a scope of the report, and when a missing phrase is the report's fault.
 
 Each pattern runs over the texts of the scope (one Series per scope, shared by all rules through
 the batch cache). A scope the extraction did not find (a missing section) cannot be judged: that is
@@ -25,12 +26,9 @@ from functools import lru_cache
 import pandas as pd
 
 from ...catalog import T2_ROWS_2019, T2_ROWS_2021, T3_COLS, T3_ROWS_2019, T3_ROWS_2021, T4_COLS, T4_GROUPS
-
-from ...rules.kinds import Statement, TextLength, TextPattern
 from ...rules.model import Rule
 from ..batch import Batch
 from ..hits import Hit, not_evaluated
-from .base import ByRule, register
 from ..search import finder, learn
 from .sections import section_name
 
@@ -54,14 +52,14 @@ def scope_series(batch: Batch, scope: str) -> pd.Series:
     return batch.cache[key]
 
 
-def _scope_texts(batch: Batch, rids: pd.Index, scope: str) -> tuple[pd.Series, pd.Index]:
+def scope_texts(batch: Batch, rids: pd.Index, scope: str) -> tuple[pd.Series, pd.Index]:
     """Texts of the scope indexed by rid, and the rids where the scope does not exist."""
     texts = scope_series(batch, scope)
     texts = texts[texts.index.isin(rids)]
     return texts, rids.difference(texts.index)
 
 
-def _contains(texts: pd.Series, regex: str, clause: dict | None = None) -> pd.Series:
+def contains(texts: pd.Series, regex: str, clause: dict | None = None) -> pd.Series:
     f = finder(regex, clause)
     return pd.Series([f.contains(t, rid) for rid, t in zip(texts.index, texts.to_numpy())], index=texts.index, dtype=bool)
 
@@ -131,9 +129,9 @@ def _sentence_around(text: str, quoted: str) -> str:
     return sentence if len(sentence) <= 60 else quoted
 
 
-def _absence(rule: Rule, batch: Batch, rid: int, scope: str, hit: Hit,
-             regexes: list[tuple[str, dict | None]] | None = None, always_elsewhere: bool = False,
-             topic: str = "相关") -> Hit:
+def absence(rule: Rule, batch: Batch, rid: int, scope: str, hit: Hit,
+            regexes: list[tuple[str, dict | None]] | None = None, always_elsewhere: bool = False,
+            topic: str = "相关") -> Hit:
     """Something is missing — unless the file stops early (it may just be cut off), or the parts'
     bounds are unsure and the searched words stand elsewhere in the report (they may belong here)."""
     after = cut_short(batch, rid, scope) if scope != "preface" else None
@@ -156,7 +154,7 @@ def _absence(rule: Rule, batch: Batch, rid: int, scope: str, hit: Hit,
                          values={"其他位置出现": quoted[:80]})
 
 
-def _missing_scope(rule: Rule, absent: pd.Index, scope: str, batch: Batch | None = None) -> list[Hit]:
+def missing_scope(rule: Rule, absent: pd.Index, scope: str, batch: Batch | None = None) -> list[Hit]:
     """Not evaluated: the scope was not located (saying so when its heading words were seen)."""
     hits = []
     for rid in absent:
@@ -167,82 +165,3 @@ def _missing_scope(rule: Rule, absent: pd.Index, scope: str, batch: Batch | None
                 what = f"正文中出现「{words}」字样，但未能确定{scope_name(scope)}的起止位置"
         hits.append(not_evaluated(int(rid), rule, scope_name(scope), f"scope:{scope}", what))
     return hits
-
-
-def evaluate_patterns(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
-    args: TextPattern = rule.args
-    scope = args.scope
-    texts, absent = _scope_texts(batch, rids, scope)
-    patterns = args.patterns
-    found = pd.DataFrame({p["name"]: _contains(texts, p["regex"], p.get("clause")) for p in patterns},
-                         index=texts.index)
-    mode = args.require
-    if mode == "any":
-        bad = found.index[~found.any(axis=1)] if len(found.columns) else found.index
-    elif mode == "all":
-        bad = found.index[~found.all(axis=1)]
-    else:
-        bad = found.index[found.any(axis=1)]
-    hits = _missing_scope(rule, absent, scope, batch)
-    for rid in bad:
-        row = found.loc[rid]
-        present = [n for n in found.columns if row[n]]
-        missing = [n for n in found.columns if not row[n]]
-        matched = _first_matches(texts.loc[rid], [p for p in patterns if p["name"] in present], int(rid))
-        hit = Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
-                  fields={"scope": scope_name(scope), "missing": "、".join(missing),
-                          "present": "、".join(present), "matched": "；".join(matched)},
-                  values={"未出现": "、".join(missing)} if mode != "none" else {"出现": "；".join(matched)})
-        if mode == "none":
-            hits.append(hit)
-            continue
-        wanted = [(p["regex"], p.get("clause")) for p in patterns if p["name"] in missing]
-        hits.append(_absence(rule, batch, int(rid), scope, hit, wanted, topic=("或" if mode == "any" else "、").join(missing)))
-    return hits
-
-
-def evaluate_statements(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
-    args: Statement = rule.args
-    scope = args.scope
-    texts, absent = _scope_texts(batch, rids, scope)
-    joined = "|".join(f"(?:{p})" for p in args.phrasings)
-    ok = _contains(texts, joined)
-    topic = args.topic if args.topic is not None else rule.title
-    hits = _missing_scope(rule, absent, scope, batch)
-    hits += [_absence(rule, batch, int(rid), scope,
-                      Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
-                          fields={"scope": scope_name(scope), "topic": topic}, values={"缺少表述": topic}),
-                      [(joined, None)], always_elsewhere=True, topic=topic)
-             for rid in ok.index[~ok]]
-    return hits
-
-
-def _first_matches(text: str, patterns: list[dict], rid: int | None = None) -> list[str]:
-    out = []
-    for p in patterns:
-        m = finder(p["regex"], p.get("clause")).first(text, rid)
-        if m is not None:
-            out.append(m)
-    return out
-
-
-def evaluate_length(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
-    """Kind `text_length`: a scope shorter than `min_chars` (whitespace not counted)."""
-    args: TextLength = rule.args
-    scope = args.scope
-    texts, absent = _scope_texts(batch, rids, scope)
-    # str.split() and re's \s agree on what is whitespace (both use Py_UNICODE_ISSPACE)
-    lengths = pd.Series([len("".join(t.split())) for t in texts.to_numpy()], index=texts.index, dtype="int64")
-    short = lengths[lengths < args.min_chars]
-    hits = _missing_scope(rule, absent, scope, batch)
-    hits += [_absence(rule, batch, int(rid), scope,
-                      Hit(int(rid), rule, scope_name(scope), f"scope:{scope}",
-                          fields={"scope": scope_name(scope), "length": int(n), "min_chars": args.min_chars},
-                          values={"字数": int(n), "最少字数": args.min_chars}))
-             for rid, n in short.items()]
-    return hits
-
-
-register(ByRule("text_pattern", evaluate_patterns))
-register(ByRule("statement", evaluate_statements))
-register(ByRule("text_length", evaluate_length))
