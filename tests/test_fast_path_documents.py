@@ -126,24 +126,25 @@ def test_documents_and_reports_same_with_and_without_the_fast_paths(variant_file
 
 
 def test_the_switch_reaches_every_fast_path(monkeypatch) -> None:
-    """With AUDITOR_PLAIN set, the shape cache and the HTML layout cache are neither read nor
-    filled (so the comparison above compares two different paths)."""
+    """With AUDITOR_PLAIN set, the shape cache, the HTML layout cache and the plain-table path are
+    neither read nor filled (so the comparisons here compare two different paths); unset, they are."""
     from auditor.extract import tables
     from auditor.ingest import html
 
-    monkeypatch.setenv(speed.PLAIN_ENV, "1")
-    monkeypatch.setattr(html, "_LAYOUTS", {})
-    tables._t3_reader.cache_clear()
-    tables._t2_reader.cache_clear()
-    called = []
-    monkeypatch.setattr(html, "_plain_rows", lambda table: called.append(table))
-    extract(read_document(T.SHUYANG))
-    assert html._LAYOUTS == {} and called == []
-    assert tables._t3_reader.cache_info().currsize == tables._t2_reader.cache_info().currsize == 0
-    monkeypatch.delenv(speed.PLAIN_ENV)
-    monkeypatch.undo()
-    extract(read_document(T.SHUYANG))
-    assert html._LAYOUTS and tables._t3_reader.cache_info().currsize
+    plain_rows = html._plain_rows
+    for plain in (True, False):
+        if plain:
+            monkeypatch.setenv(speed.PLAIN_ENV, "1")
+        else:
+            monkeypatch.delenv(speed.PLAIN_ENV)
+        monkeypatch.setattr(html, "_LAYOUTS", {})
+        tables._t3_reader.cache_clear()
+        tables._t2_reader.cache_clear()
+        called = []
+        monkeypatch.setattr(html, "_plain_rows", lambda table: called.append(table) or plain_rows(table))
+        extract(read_document(T.SHUYANG))
+        cached = tables._t3_reader.cache_info().currsize + tables._t2_reader.cache_info().currsize
+        assert (bool(html._LAYOUTS), bool(called), bool(cached)) == (not plain,) * 3
 
 
 # --- fuzzed inputs ---------------------------------------------------------------------------
@@ -208,7 +209,7 @@ def _read_html(page: str, plain: bool, monkeypatch):
     return read_html("fuzz.html", f"<html><body>{page}</body></html>".encode())
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(page=_html())
 def test_fuzzed_html_same_with_and_without_the_fast_paths(page: str, monkeypatch) -> None:
@@ -236,7 +237,7 @@ def test_fuzzed_sample_text_same_with_and_without_the_fast_paths(cut: int, drop:
     assert _read(path, False, monkeypatch) == _read(path, True, monkeypatch)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(text=st.text(max_size=30) | st.text(alphabet=st.sampled_from("0１２aA （）〔〕“”—－ﬁ\u0301\u3099か㍿ｶﾞ\t"),
                                            max_size=30))
 def test_normalizing_by_pieces_is_normalizing_the_whole(text: str) -> None:
