@@ -4,7 +4,7 @@ They travel with every folder copied from a Windows desk, a Mac or a download fo
 unreadable reports they would make every monthly run end with exit 3; audited (an Office lock file
 `~$报告.docx` has a report's suffix) they would add findings about a file nobody published. They are
 left out silently, before anything else looks at them, so they never enter a run's inputs, its
-"nothing changed" key or its summary. One home for the patterns: `collect` (auditor/pipeline.py)
+"nothing changed" key or its summary. One home for the patterns: `collect` (auditor/pipeline/collecting.py)
 asks `is_junk_file` / `is_junk_folder` and nothing else.
 """
 from __future__ import annotations
