@@ -153,15 +153,15 @@ def test_a_reader_error_on_one_file_is_its_finding_and_the_run_goes_on(tmp_path)
 
 RULE_RAISES = """
 import auditor.engine.kinds as K
-_direct = dict(K.DIRECT)
 def _poisoned(kind):
+    real = K.KINDS[kind].evaluate
     def evaluate(rule, batch, rids):
         if any("poison" in batch.info.at[r, "file"] for r in rids):
             raise ValueError("planted rule defect")
-        return _direct[kind](rule, batch, rids)
+        return real(rule, batch, rids)
     return evaluate
 for _kind in ("text_pattern", "sections", "publication"):
-    K.DIRECT[_kind] = _poisoned(_kind)
+    K.KINDS[_kind].evaluate = _poisoned(_kind)
 """
 
 
@@ -196,7 +196,7 @@ GX_PLAN_RAISES = """
 import auditor.engine.kinds as K
 def _plan(rules, batch, rids_by_rule):
     raise ValueError("planted plan defect")
-K.GX["cell_domain"].plan = _plan
+K.KINDS["cell_domain"].plan = _plan
 """
 
 
@@ -236,7 +236,7 @@ def test_direct_hits_bisects_to_the_failing_reports(monkeypatch):
 
         return Hit(rid, rule, "全文", "k")
 
-    monkeypatch.setitem(kinds.DIRECT, "text_pattern", evaluate)
+    monkeypatch.setattr(kinds.KINDS["text_pattern"], "evaluate", evaluate)
     batch = _batch(10)
     hits = direct_hits("text_pattern", _rule(), batch, batch.info.index)
     ok = sorted(h.rid for h in hits if h.category == "compliance")
@@ -254,7 +254,7 @@ def test_direct_hits_retries_are_bounded_when_a_rule_fails_everywhere(monkeypatc
         calls.append(len(rids))
         raise ValueError("x")
 
-    monkeypatch.setitem(kinds.DIRECT, "text_pattern", evaluate)
+    monkeypatch.setattr(kinds.KINDS["text_pattern"], "evaluate", evaluate)
     batch = _batch(500)
     hits = direct_hits("text_pattern", _rule(), batch, batch.info.index)
     assert sorted(h.rid for h in hits) == list(range(500))
@@ -442,12 +442,12 @@ import auditor.engine as E
 import auditor.engine.kinds as K
 E.PARALLEL_TEXT_FROM = 1          # the rule workers even for two reports
 MAIN = os.getpid()
-_text = K.DIRECT["text_pattern"]
+_text = K.KINDS["text_pattern"].evaluate
 def _dies_in_a_worker(rule, batch, rids):
     if os.getpid() != MAIN:
         os._exit(9)               # as a worker killed for memory
     return _text(rule, batch, rids)
-K.DIRECT["text_pattern"] = _dies_in_a_worker
+K.KINDS["text_pattern"].evaluate = _dies_in_a_worker
 """
 
 

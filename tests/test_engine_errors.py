@@ -8,7 +8,7 @@ import pytest
 from auditor import cli
 from auditor.engine import EngineError, audit
 from auditor.engine.gx_backend import ExpectationSpec
-from auditor.engine.kinds import identity
+from auditor.engine.kinds import KINDS, identity
 from auditor.extract import extract
 from auditor.ingest import read_document
 
@@ -16,17 +16,17 @@ from .conftest import RULES, ZIBO
 
 
 def broken_plan(rules, batch, rids_by_rule):
-    frames, specs, hits = ORIGINAL_PLAN(rules, batch, rids_by_rule)
-    specs.append(ExpectationSpec(key="identity:BROKEN", frame=identity.FRAME, column="no_such_column",
-                                 kind="between", min_value=0, max_value=0))
-    return frames, specs, hits
+    plan = ORIGINAL_PLAN(rules, batch, rids_by_rule)
+    plan.expectations.append(ExpectationSpec(key="identity:BROKEN", frame=identity.FRAME, column="no_such_column",
+                                             kind="between", min_value=0, max_value=0))
+    return plan
 
 
-ORIGINAL_PLAN = identity.plan
+ORIGINAL_PLAN = KINDS["identity"].plan
 
 
 def test_erroring_expectation_raises(monkeypatch, packs):
-    monkeypatch.setattr(identity, "plan", broken_plan)
+    monkeypatch.setattr(KINDS["identity"], "plan", broken_plan)
     with pytest.raises(EngineError):
         audit([extract(read_document(ZIBO))], packs)
 
@@ -37,7 +37,7 @@ def test_cli_exit_code_4_keeps_previous_outputs(monkeypatch, tmp_path, capsys):
     args = ["run", str(tmp_path / "a.txt"), "--out", str(out), "--rules", str(RULES)]
     assert cli.main(args) == 0
     before = {p.name: p.read_bytes() for p in (out / "latest").iterdir() if p.suffix in {".jsonl", ".csv", ".xlsx"}}
-    monkeypatch.setattr(identity, "plan", broken_plan)
+    monkeypatch.setattr(KINDS["identity"], "plan", broken_plan)
     assert cli.main(args + ["--full"]) == 4
     assert "引擎错误" in capsys.readouterr().err
     after = {p.name: p.read_bytes() for p in (out / "latest").iterdir() if p.suffix in {".jsonl", ".csv", ".xlsx"}}
@@ -71,7 +71,7 @@ def test_gx_process_engine_error_exits_4(monkeypatch, tmp_path, capsys):
 
     shutil.copy(ZIBO, tmp_path / "a.txt")
     monkeypatch.setattr(reading, "GX_PROCESS_FROM", 0)
-    monkeypatch.setattr(identity, "plan", broken_plan)
+    monkeypatch.setattr(KINDS["identity"], "plan", broken_plan)
     started = []
     real = gx_process.GXProcess.__init__
     monkeypatch.setattr(gx_process.GXProcess, "__init__", lambda self: (started.append(1), real(self))[1])
@@ -99,7 +99,7 @@ def test_data_csv_started_before_the_rules_is_identical_and_aborted_with_them(mo
     assert cli.main(args + ["--out", str(tmp_path / "large")]) == 0
     small, large = tmp_path / "small" / "latest", tmp_path / "large" / "latest"
     assert (large / "data.csv").read_bytes() == (small / "data.csv").read_bytes()
-    monkeypatch.setattr(identity, "plan", broken_plan)
+    monkeypatch.setattr(KINDS["identity"], "plan", broken_plan)
     assert cli.main(args + ["--out", str(tmp_path / "large")]) == 4
     assert not list((tmp_path / "large" / "runs").glob("*.partial"))
     assert (tmp_path / "large" / "latest").resolve() == large.resolve()
