@@ -92,7 +92,5 @@ def test_findings_and_data_same_with_and_without_the_fast_paths(runs) -> None:
     assert fast[1] == plain[1]
 
 
-@pytest.mark.xfail(strict=True, reason="until auditor/pipeline's reading pool and hashing threads and auditor/engine's "
-                                       "text-rule workers ask speed.worth (lead: see helper C's report)")
 def test_no_child_process_with_the_switch(runs) -> None:
     assert runs[True][1] == []

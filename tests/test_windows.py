@@ -69,8 +69,7 @@ def methods(monkeypatch) -> list[str]:
         seen.append(ctx.get_start_method())
         return ctx
 
-    monkeypatch.setattr(reading, "process_context", spy)
-    monkeypatch.setattr(engine_mod, "context", spy)
+    monkeypatch.setattr(forking, "context", spy)      # every pool and child asks forking for its context
     return seen
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..domain import SEVERITIES, SEVERITY_ORDER
-from ..forking import can_fork, child_start, context, log_setup, pool_size
+from ..forking import can_fork, child_start, worker_pool
 from ..model import Report
 from ..rules.model import Pack, Rule
+from ..speed import PARALLEL_TEXT_FROM, worth
 from ..waivers import Waiver, apply_waivers
 from .batch import Batch, build_batch
 from .gx_backend import EngineError, run_expectations
@@ -75,7 +76,7 @@ def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None =
     alone = [(kind, rule) for kind, rules in by_kind.items() if not KINDS[kind].together for rule in rules]
     text = [d for d in alone if d[0] in TEXT_KINDS]
     pending = None
-    if text and len(reports) >= PARALLEL_TEXT_FROM and (os.cpu_count() or 1) > 1:
+    if text and worth(PARALLEL_TEXT_FROM, len(reports)) and (os.cpu_count() or 1) > 1:
         pending = _start_text_workers(text, batch, rids_by_rule)   # regexes on the other core(s)
         alone = [d for d in alone if d[0] not in TEXT_KINDS]
     for kind, rule in alone:
@@ -196,7 +197,6 @@ def _build_batch(reports: list[Report], agency_types: dict[str, str] | None,
 # CPU-bound Python, run in worker processes for large batches (the batch reaches them by fork, not
 # by pickling; where fork is unavailable, pickled once per worker by its initializer).
 TEXT_KINDS = {name for name, spec in SPECS.items() if spec.text_rank is not None}
-PARALLEL_TEXT_FROM = 1500
 _SHARED: dict = {}
 
 
@@ -211,13 +211,9 @@ def _text_chunk(items: list[tuple[str, Rule]]) -> list[Hit]:
 def _start_text_workers(items: list[tuple[str, Rule]], batch: Batch, rids_by_rule: dict[str, pd.Index]):
     """One task per rule, the costliest kinds first, so that the workers (and the main process,
     busy with the table rules meanwhile) finish at about the same time."""
-    from concurrent.futures import ProcessPoolExecutor
-
     _SHARED.update(batch=batch, rids=rids_by_rule)
-    workers = pool_size(min(os.cpu_count() or 1, len(items)))
     shipped = () if can_fork() else (batch, rids_by_rule)     # forked workers inherit _SHARED
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(), initializer=_text_worker_start,
-                               initargs=(os.getpid(), log_setup(), *shipped))
+    pool = worker_pool(min(os.cpu_count() or 1, len(items)), _text_worker_start, shipped)
     order = sorted(range(len(items)), key=lambda i: SPECS[items[i][0]].text_rank)
     futures = {i: pool.submit(_text_chunk, [items[i]]) for i in order}
     return pool, [futures[i] for i in range(len(items))]      # results in rule order

@@ -15,7 +15,8 @@ from ..ingest.office_convert import SPREADSHEET
 from ..junk import is_junk_file, is_junk_folder
 from ..ledger import content_hash
 from ..naming import file_name, names_text
-from .reading import PARALLEL_FROM, FileRow
+from ..speed import PARALLEL_FROM, worth
+from .reading import FileRow
 
 log = logging.getLogger("auditor")
 
@@ -113,7 +114,7 @@ def hash_files(files: list[Path]) -> tuple[dict[Path, str], list[FileRow]]:
     """Content hash per file, always from its bytes: size and mtime alone cannot tell an edit that
     kept both (a copy with preserved times, a same-second rewrite). Hashing is cheap next to
     reading; the files are read on a few threads (reads and sha256 both release the GIL)."""
-    if len(files) >= PARALLEL_FROM:
+    if worth(PARALLEL_FROM, len(files)):
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=min(8, 2 * (os.cpu_count() or 1))) as pool:

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from ..engine import gx_process
 from ..extract import extract
-from ..forking import can_fork, child_start, context as process_context, log_setup, pool_size, worker_start
+from ..forking import Child, can_fork, pool_size, worker_pool
 from ..ingest import MAX_FILE_BYTES, ReadError, read_document
 from ..ledger import content_hash, pack_report
 from ..model import Report
 from ..naming import file_name
+from ..speed import GX_PROCESS_FROM, PARALLEL_FROM, worth
 
 if TYPE_CHECKING:
     from .collecting import Collected
@@ -77,8 +78,6 @@ def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, 
 
 
 # The read stage's size thresholds (the lead moves them to auditor/speed.py):
-PARALLEL_FROM = 64      # files: below this, starting worker processes (or hashing threads) costs more than it saves
-GX_PROCESS_FROM = 1000  # files to read: from this many, GX is loaded in its own process meanwhile
 
 
 @dataclass
@@ -93,17 +92,14 @@ class ReadResult:
 def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
     """Read files on every core (reading and extraction are independent per file), in input order."""
     workers = pool_size(workers or os.cpu_count() or 1)
-    if workers > 1 and len(files) >= PARALLEL_FROM:
-        from concurrent.futures import ProcessPoolExecutor
-
+    if workers > 1 and worth(PARALLEL_FROM, len(files)):
         from concurrent.futures.process import BrokenProcessPool
 
         results = []
         # fork, or spawn where fork is unavailable (the paths go pickled, the reports come back pickled
         # either way); gc off in the workers too: a report's objects are short-lived
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=process_context(), initializer=worker_start,
-                                     initargs=(os.getpid(), log_setup())) as pool:
+            with worker_pool(workers) as pool:
                 # large chunks: fewer round trips; at least 8 per worker, so that both finish together
                 chunk = max(1, min(128, len(files) // (workers * 8)))
                 results.extend(_progress(pool.map(_read_and_pack, files, chunksize=chunk), "读取报告", len(files)))
@@ -124,28 +120,22 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
 def _read_alone(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float], FileRow]:
     """`_read_and_pack` in a process of its own (forked, or started where fork is unavailable): a
     file that kills its reader is reported as unreadable instead of ending the run."""
-    ctx = process_context()
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_read_child, args=(send, path, os.getpid(), log_setup()), daemon=True)
-    proc.start()
-    send.close()
+    child = Child(_read_child, path)
     try:
-        result = receive.recv()
+        result = child.conn.recv()
     except EOFError:
         result = None
     finally:
-        proc.join()
-        receive.close()
+        child.stop(grace=None)
     if result is not None:
         return result
     name = file_name(path)
-    log.warning("读取 %s 的进程意外退出（退出码 %s）", name, proc.exitcode)
-    return ((name, f"读取该文件的进程意外退出（退出码 {proc.exitcode}；文件可能过大、过于复杂或已损坏）"), None,
+    log.warning("读取 %s 的进程意外退出（退出码 %s）", name, child.exitcode)
+    return ((name, f"读取该文件的进程意外退出（退出码 {child.exitcode}；文件可能过大、过于复杂或已损坏）"), None,
             (0.0, 0.0, 0.0), (name, -1, -1, "unreadable"))
 
 
-def _read_child(conn, path: Path, parent: int, logs=None) -> None:
-    child_start(parent, logs)
+def _read_child(conn, path: Path) -> None:
     try:
         conn.send(_read_and_pack(path))
     finally:
@@ -192,7 +182,7 @@ def read_inputs(ctx: RunContext, helpers: ExitStack) -> Inputs:
     watch.lap("载入上次结果")
     to_read = [p for p in collected.files if hashes is None or hashes[p] not in cache]
     gx = None
-    if len(to_read) >= GX_PROCESS_FROM and can_fork():
+    if worth(GX_PROCESS_FROM, len(to_read)) and can_fork():
         gx = helpers.enter_context(closing(gx_process.GXProcess()))   # loads GX while the files are read
     read = read_reports(to_read)
     # A file read now is known by the bytes that were read, never by what its path held when it was
