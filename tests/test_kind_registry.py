@@ -184,3 +184,16 @@ def test_shipped_rules_all_parse(packs):
     assert all(isinstance(r.args, KINDS[r.kind].params) for p in packs for r in p.rules)
     assert pd.Series([r.kind for p in packs for r in p.rules]).isin(list(KINDS)).all()
     assert load_packs(RULES)
+
+
+def test_rules_explain_prints_the_parameters_in_effect_with_the_kinds_defaults(capsys):
+    """T3-A1 writes neither tolerance nor relation: explain shows the declared defaults beside what it writes."""
+    from auditor.cli import main
+
+    assert main(["rules", "explain", "T3-A1", "--rules", str(RULES)]) == 0
+    shown = capsys.readouterr().out
+    block = shown.split("参数（含缺省值）：\n", 1)[1].split("\n规则文件", 1)[0]
+    params = json.loads(block)
+    defaults = {f.name: f.default for f in fields(KINDS["identity"].params)}
+    assert (params["tolerance"], params["relation"]) == (defaults["tolerance"], defaults["relation"]) == (0, "eq")
+    assert params["table"] == "t3"

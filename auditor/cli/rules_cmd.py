@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 
@@ -93,7 +94,10 @@ def _cmd_rules_explain(args: argparse.Namespace) -> int:
               f"问题说明模板：{rule.message}")
         if rule.when:
             print("适用范围：" + json.dumps(rule.when, ensure_ascii=False))
-        print("参数：\n" + json.dumps(rule.params, ensure_ascii=False, indent=2))
+        # the parameters in effect: those written in the rule and the kind's defaults (auditor/rules/kinds.py)
+        effective = rule.params if rule.args is None else \
+            {k: v for k, v in dataclasses.asdict(rule.args).items() if v is not None}
+        print("参数（含缺省值）：\n" + json.dumps(effective, ensure_ascii=False, indent=2, default=str))
         print(f"规则文件：{rule.source}")
         for path in case_files(pack, rule):
             data = construct(compose(path.read_text(encoding="utf-8")))
