@@ -190,7 +190,7 @@ def test_rules_explain_prints_the_parameters_in_effect_with_the_kinds_defaults(c
     """T3-A1 writes neither tolerance nor relation: explain shows the declared defaults beside what it writes."""
     from auditor.cli import main
 
-    assert main(["rules", "explain", "T3-A1", "--rules", str(RULES)]) == 0
+    assert main(["rules", "--rules", str(RULES), "explain", "T3-A1"]) == 0
     shown = capsys.readouterr().out
     block = shown.split("参数（含缺省值）：\n", 1)[1].split("\n规则文件", 1)[0]
     params = json.loads(block)

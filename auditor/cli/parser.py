@@ -236,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="审核报告并写出结果", epilog=EPILOG)
     run.add_argument("paths", nargs="*", type=Path, metavar="报告路径", help="报告文件或目录（默认 reports_in/）")
     run.add_argument("--out", type=Path, default=Path("audit_out"), metavar="目录", help="结果目录（默认 audit_out/）")
-    run.add_argument("--rules", type=Path, default=None, metavar="目录", help="规则目录（默认 rules/）")
+    run.add_argument("--rules", type=Path, default=None, metavar="目录", help="规则目录（默认：随程序安装的全国规则包）")
     run.add_argument("--local", type=Path, action="append", default=[], metavar="目录",
                      help="本地规则包目录（可多次给出），继承并覆盖全国规则包")
     run.add_argument("--waivers", type=Path, default=None, metavar="文件",
@@ -275,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     ext.set_defaults(func=_cmd_extract)
 
     rules = sub.add_parser("rules", help="规则管理：check 校验、test 用例、list 列出、explain 说明")
-    rules.add_argument("--rules", type=Path, default=None, metavar="目录", help="规则目录（默认 rules/）")
+    rules.add_argument("--rules", type=Path, default=None, metavar="目录", help="规则目录（默认：随程序安装的全国规则包）")
     rules.add_argument("--local", type=Path, action="append", default=[], metavar="目录", help="本地规则包目录")
     rules.set_defaults(help_parser=rules)   # `auditor rules` alone shows this command's help
     rsub = rules.add_subparsers(title="规则子命令", metavar="子命令")
