@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -121,3 +122,17 @@ def test_one_definition_of_columns_and_severities() -> None:
     # every finding column a person reads has a header (the flags are shown through 豁免 and 处理意见)
     shown = [c for c in [*domain.FINDING_COLUMNS, *domain.OPTIONAL_FINDING_COLUMNS] if c not in ("waived", "dismissed")]
     assert sorted(domain.FINDING_HEADERS) == sorted(shown)
+
+
+_COPIES = [(r'"rule_kind",\s*"title",\s*"severity"', "the finding columns"),
+           (r'"rule_id":\s*"规则编号"|"location":\s*"位置"', "the finding headers"),
+           (r'"finding\.v\d+"', "the findings schema version")]
+
+
+@pytest.mark.parametrize("pattern, what", _COPIES, ids=[w for _, w in _COPIES])
+def test_the_contract_is_written_in_one_module(pattern: str, what: str) -> None:
+    root = Path(domain.__file__).parent
+    copies = [str(p.relative_to(root)) for p in sorted(root.rglob("*.py"))
+              if p.name != "domain.py" and re.search(pattern, p.read_text(encoding="utf-8"))]
+    assert copies == [], f"{what} defined outside auditor/domain.py"
+    assert re.search(pattern, (root / "domain.py").read_text(encoding="utf-8")), f"{what}: the check is stale"
