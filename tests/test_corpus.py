@@ -17,6 +17,8 @@ import pytest
 from bench import corpus as C
 from bench.score import load_findings, load_truth, score
 
+from .run_cli import in_process
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20240131
 N = 60
@@ -37,8 +39,7 @@ def corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def audited(corpus, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("audit")
-    proc = subprocess.run([sys.executable, "-m", "auditor.cli", "run", str(corpus / "reports"), "--out", str(out),
-                           "--rules", str(ROOT / "rules")], capture_output=True, cwd=ROOT)
+    proc = in_process("run", str(corpus / "reports"), "--out", str(out), "--rules", str(ROOT / "rules"), cwd=ROOT)
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     return out / "latest" / "findings.jsonl"
 
