@@ -136,3 +136,22 @@ def test_the_contract_is_written_in_one_module(pattern: str, what: str) -> None:
               if p.name != "domain.py" and re.search(pattern, p.read_text(encoding="utf-8"))]
     assert copies == [], f"{what} defined outside auditor/domain.py"
     assert re.search(pattern, (root / "domain.py").read_text(encoding="utf-8")), f"{what}: the check is stale"
+
+
+def severity_enums(node: object) -> list[list[str]]:
+    """Every `"severity": {"enum": […]}` in a JSON Schema, however deep."""
+    if isinstance(node, dict):
+        own = [node["severity"]["enum"]] if isinstance(node.get("severity"), dict) and "enum" in node["severity"] else []
+        return own + [e for value in node.values() for e in severity_enums(value)]
+    if isinstance(node, list):
+        return [e for value in node for e in severity_enums(value)]
+    return []
+
+
+def test_every_schema_allows_exactly_the_domain_severities() -> None:
+    """JSON cannot import auditor/domain.py: the rule, pack and finding schemas are checked against it."""
+    found = {path.name: severity_enums(json.loads(path.read_text(encoding="utf-8")))
+             for path in sorted(SCHEMA_PATH.parent.glob("*.json"))}
+    assert {"rule.v1.json", "pack.v1.json", "finding.v1.json"} <= {name for name, enums in found.items() if enums}
+    assert all(enum == list(domain.SEVERITIES) for enums in found.values() for enum in enums), found
+    assert severity_enums({"a": [{"severity": {"enum": ["error"]}}]}) == [["error"]]
