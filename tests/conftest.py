@@ -1,4 +1,5 @@
-"""Shared fixtures: the sample report, its answer key, and the national rule packs."""
+"""Shared fixtures (the sample report, its answer key, the national rule packs, `auditor …` run in this
+process) and the table of slow tests that plain `pytest` leaves out."""
 from __future__ import annotations
 
 from pathlib import Path
