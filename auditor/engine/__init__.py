@@ -268,14 +268,11 @@ def summarize(reports: list[Report], findings: pd.DataFrame, unreadable: list[tu
     return RunResult(findings=_sorted(findings), reports=over, waivers=waiver_report)
 
 
-_SEVERITY_ORDER = SEVERITY_ORDER
-
-
 def _sorted(findings: pd.DataFrame) -> pd.DataFrame:
     if findings.empty:
         return findings
     order = findings.assign(_cat=findings["category"].ne("compliance"),
-                            _sev=findings["severity"].map(_SEVERITY_ORDER))
+                            _sev=findings["severity"].map(SEVERITY_ORDER))
     return order.sort_values(["file", "_cat", "_sev", "rule_id", "location"], kind="stable") \
         .drop(columns=["_cat", "_sev"]).reset_index(drop=True)
 

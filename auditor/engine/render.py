@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 import pandas as pd
 
 from ..domain import FINDING_COLUMNS, fingerprint_agency
+from ..rules.kinds import PLACEHOLDER as _PLACEHOLDER     # the same placeholders the loader checks
 from .batch import Batch
 from .hits import Hit
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 MISSING_WORD = "未识别"
