@@ -56,3 +56,16 @@ def test_the_import_reader_sees_relative_and_lazy_imports(tmp_path):
     assert "auditor.engine.audit" in imported_modules(source, "auditor.rules")
     source.write_text("from tests import variants as V\n", encoding="utf-8")
     assert "tests" in imported_modules(source, "bench")
+
+
+def test_every_package_of_the_program_is_listed_for_the_wheel():
+    """pyproject.toml lists the wheel's packages by name (two of them are data folders mapped from
+    rules/ and examples/): a new sub-package missing from that list would be missing from an
+    installed program, which only the slow packaging test would notice."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    present = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "auditor").rglob("__init__.py")
+               if "__pycache__" not in p.parts}
+    assert present - listed == set(), "pyproject.toml [tool.setuptools] packages 缺少这些子包"
+    assert {"auditor_packs", "auditor_examples"} <= listed
