@@ -26,12 +26,13 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     year = info["year"].astype(int)
     args: Publication = rule.args
     if args.check == "not_early":
-        limit = pd.to_datetime(year.astype(str) + "-12-31")
+        # one format (never dateutil's guesses); a year no date can hold gives no limit, so no finding
+        limit = pd.to_datetime(year.astype(str) + "-12-31", errors="coerce", format="%Y-%m-%d")
         bad = info[info["published"] <= limit]
         shown = limit
     else:
         month, day = args.deadline.split("-")
-        limit = pd.to_datetime((year + 1).astype(str) + f"-{month}-{day}", errors="coerce")
+        limit = pd.to_datetime((year + 1).astype(str) + f"-{month}-{day}", errors="coerce", format="%Y-%m-%d")
         bad = info[info["published"] > limit]
         shown = limit
     for rid, r in bad.iterrows():
