@@ -287,6 +287,13 @@ def outline(canon: Canonical, simple: bool = False, t3: Grid | None = None,
 
 # ---------------------------------------------------------------------------------------- HTML
 
+def span_attrs(m: Merge | None) -> str:
+    """The rowspan/colspan attributes of a cell that owns a merged area (empty for a plain cell)."""
+    if m is None:
+        return ""
+    return (f' rowspan="{m.rowspan}"' if m.rowspan > 1 else "") + (f' colspan="{m.colspan}"' if m.colspan > 1 else "")
+
+
 def _html_table(grid: Grid, merged: bool) -> str:
     out = ['<table border="1" cellspacing="0" cellpadding="2">']
     for r, row in enumerate(grid.rows):
@@ -296,12 +303,7 @@ def _html_table(grid: Grid, merged: bool) -> str:
             m = grid.owner(r, c) if merged else None
             if m is not None and (m.row, m.col) != (r, c):
                 continue
-            attrs = ""
-            if m is not None and m.rowspan > 1:
-                attrs += f' rowspan="{m.rowspan}"'
-            if m is not None and m.colspan > 1:
-                attrs += f' colspan="{m.colspan}"'
-            tds.append(f"<td{attrs}>{html.escape(text)}</td>")
+            tds.append(f"<td{span_attrs(m)}>{html.escape(text)}</td>")
         out.append("<tr>" + "".join(tds) + "</tr>")
     out.append("</table>")
     return "\n".join(out)

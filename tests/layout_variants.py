@@ -20,6 +20,8 @@ from pathlib import Path
 
 import lxml.etree as etree
 
+from bench.layouts import span_attrs
+
 from . import variants as V
 from .chrome_variants import FOOTER_LINES, HEADER_LINES
 
@@ -50,11 +52,7 @@ def word_table(grid: V.Grid) -> str:
             m = grid.owner(r, c)
             if m is not None and (m.row, m.col) != (r, c):
                 continue
-            attrs = ""
-            if m is not None and m.rowspan > 1:
-                attrs += f' rowspan="{m.rowspan}"'
-            if m is not None and m.colspan > 1:
-                attrs += f' colspan="{m.colspan}"'
+            attrs = span_attrs(m)
             body = (f'<span style="font-size:10.5pt;font-family:宋体">{html.escape(text)}</span>'
                     if text else "")
             tds.append(f'<td width="60" valign="top"{attrs}><p class="MsoNormal" align="center" '
