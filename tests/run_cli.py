@@ -123,3 +123,14 @@ def tally(text: str) -> dict[str, int]:
     assert complete + partial + failed == total, text
     return {"total": total, "read": read, "reused": reused, "not_read": not_read, "complete": complete,
             "partial": partial, "failed": failed}
+
+
+def sheet(out: Path, name: str) -> list[dict]:
+    """The rows of one sheet of the latest workbook, as dicts by header; [] where the run wrote no such sheet."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(out / "latest" / "summary.xlsx")
+    if name not in book.sheetnames:
+        return []
+    rows = list(book[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]

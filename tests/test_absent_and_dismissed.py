@@ -10,7 +10,6 @@ import json
 import shutil
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -20,6 +19,7 @@ from auditor.domain import ABSENT_PUBLISHED, ABSENT_WORD, DISMISSED_WORD
 from auditor.engine.versions import SUPERSEDED_WORD
 
 from .conftest import RULES, SAMPLES
+from .run_cli import sheet
 
 ROSTER = """单位名称,别名,地区,单位类型,上级单位
 平潭综合实验区,,福建省,人民政府,
@@ -34,14 +34,6 @@ def run(inbox: Path, out: Path, *extra: str) -> tuple[int, str]:
     with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
         code = cli.main(["run", str(inbox), "--out", str(out), "--rules", str(RULES), *extra])
     return code, printed.getvalue()
-
-
-def sheet(out: Path, name: str) -> list[dict]:
-    wb = openpyxl.load_workbook(out / "latest" / "summary.xlsx")
-    if name not in wb.sheetnames:
-        return []
-    rows = list(wb[name].iter_rows(values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
 def snapshot(out: Path, code: int, printed: str) -> dict:

@@ -10,7 +10,6 @@ import json
 import os
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from auditor import cli, pipeline
@@ -20,6 +19,7 @@ from auditor.model import Report
 from . import mutate as m
 from .conftest import RULES, ZIBO
 from .test_monthly import zibo
+from .run_cli import sheet
 
 AGENCY = "淄博市公安局高新区分局"
 ROSTER = f"单位名称,别名,地区,单位类型,上级单位\n{AGENCY},,淄博市,政府部门,淄博市公安局\n"
@@ -60,14 +60,6 @@ def audit(inbox: Path, out: Path, capsys, *extra: str) -> str:
     printed = capsys.readouterr()
     assert code in (0, 1), printed.out + printed.err
     return printed.out
-
-
-def sheet(out: Path, name: str) -> list[dict]:
-    wb = openpyxl.load_workbook(out / "latest" / "summary.xlsx")
-    if name not in wb.sheetnames:
-        return []
-    rows = list(wb[name].iter_rows(values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
 def by_name(rows: list[dict], column: str = "文件") -> dict[str, dict]:

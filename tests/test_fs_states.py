@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from auditor.cli import EXIT_LEDGER, EXIT_UNREADABLE, EXIT_USAGE
@@ -20,7 +19,7 @@ from auditor.roster import coverage_year
 
 from . import hostile as H
 from .conftest import RULES
-from .run_cli import in_process
+from .run_cli import in_process, sheet
 
 CLEAN = (0, 1)        # exit codes of a run that completed (findings or not)
 UNCHANGED = "没有新增或改动的报告"
@@ -34,11 +33,6 @@ def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 
 def findings(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "latest" / "findings.jsonl").read_text("utf-8").splitlines()]
-
-
-def sheet(out: Path, name: str) -> list[dict]:
-    rows = list(openpyxl.load_workbook(out / "latest" / "summary.xlsx")[name].iter_rows(values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
 def report(folder: Path, name: str, agency: str, text: str | None = None) -> Path:
