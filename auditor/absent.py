@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -27,10 +26,7 @@ from .engine.render import FINDING_COLUMNS
 from .ledger import Ledger
 from .model import Report
 from .rules.model import Pack
-from .waivers import Waiver
-
-if TYPE_CHECKING:
-    from .engine import RunResult
+from .verdicts import Judging, RunResult, summarize
 
 log = logging.getLogger("auditor")
 
@@ -150,18 +146,15 @@ def with_absent(findings: pd.DataFrame, reports: pd.DataFrame, absent_findings: 
 
 
 def add_absent(result: RunResult, ledger: Ledger, reports: list[Report], years: set[int],
-               waivers: list[Waiver] | None, agency_types: dict[str, str] | None, packs: list[Pack] | None,
-               decisions: pd.DataFrame | None) -> Absent:
+               judging: Judging) -> Absent:
     """Find the reports of `years` not provided this time and put their 总览 rows and last findings
     in `result.absent_reports` / `result.absent_findings`: counted and judged as this run counts
-    (waivers and decisions of today), apart from this run's own."""
-    from .engine import summarize
-
-    absent = find_absent(ledger, reports, years, packs)
+    (`judging`: the run's rules, waivers, agency types and decisions of today), apart from this
+    run's own."""
+    absent = find_absent(ledger, reports, years, judging.packs)
     if not absent.reports:
         return absent
-    done = summarize(absent.reports, absent.findings, None, waivers, agency_types=agency_types, packs=packs,
-                     decisions=decisions)
+    done = summarize(absent.reports, absent.findings, judging)
     result.absent_reports, result.absent_findings = mark(done.reports, done.findings, absent)
     log.info("%s的报告 %d 份：%s", ABSENT_WORD, len(absent.reports), "、".join(r.file for r in absent.reports[:5]))
     return absent

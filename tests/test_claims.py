@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import msgspec
 import pandas as pd
 import pytest
 
-from auditor.engine import audit
+from auditor.verdicts import audit
 from auditor.extract import extract
 from auditor.ingest import read_document
 
@@ -36,7 +37,7 @@ def _variant(tmp_path, text: str, name: str = "pingtan-2022.txt"):
 
 def _read_exactly(report):
     """The report as it would be with every table-3 cell read directly (a better reader)."""
-    cells = [dataclasses.replace(c, derived=False) if c.table == "t3" else c for c in report.cells]
+    cells = [msgspec.structs.replace(c, derived=False) if c.table == "t3" else c for c in report.cells]
     return dataclasses.replace(report, cells=cells)
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from auditor import domain
-from auditor.engine import audit
+from auditor.verdicts import audit
 from auditor.extract import extract
 from auditor.ingest import read_document
 from auditor.outputs.xlsx import write_xlsx

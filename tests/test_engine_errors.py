@@ -6,7 +6,8 @@ import shutil
 import pytest
 
 from auditor import cli
-from auditor.engine import EngineError, audit
+from auditor.engine import EngineError
+from auditor.verdicts import audit
 from auditor.engine.gx_backend import ExpectationSpec
 from auditor.engine.kinds import KINDS, identity
 from auditor.extract import extract

@@ -404,7 +404,7 @@ def test_oversized_file_refusal_is_fast(tmp_path):
 
 @pytest.mark.parametrize("ch", ["\u200b", "\ufeff", "\u2060", "\u00ad", "\x01"])
 def test_invisible_character_in_a_number_cell_does_not_accuse_the_agency(ch, packs):
-    from auditor.engine import audit
+    from auditor.verdicts import audit
     from auditor.extract import extract
     from auditor.ingest.text import read_text
 

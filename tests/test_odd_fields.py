@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from auditor.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, main
-from auditor.engine import audit
+from auditor.verdicts import audit
 from auditor.extract import extract
 from auditor.ingest import read_document
 from auditor.outputs import write_outputs

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine import audit
+from auditor.verdicts import audit
 from auditor.extract import extract
 from auditor.ingest import read_document
 

@@ -231,7 +231,7 @@ def _report(name: str, values: dict[tuple[str, str, str], int]) -> Report:
 
 
 def _audit(reports: list[Report]):
-    from auditor.engine import audit
+    from auditor.verdicts import audit
 
     return audit(reports, _packs()).findings
 

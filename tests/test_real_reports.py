@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from auditor.catalog import cols_for
-from auditor.engine import audit
+from auditor.verdicts import audit
 from auditor.extract import extract
 from auditor.ingest import read_document
 

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.engine import audit
+from auditor.verdicts import audit
 from auditor.extract import extract
 from auditor.ingest import read_document
 from auditor.model import Report

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from auditor.engine import audit
+from auditor.verdicts import audit
 from auditor.extract import extract
 from auditor.extract.tables import split_runs
 from auditor.extract.tokens import split_line

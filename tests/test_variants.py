@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from auditor.catalog import T3_ROWS_2021, cols_for
-from auditor.engine import audit
+from auditor.verdicts import audit
 from auditor.extract import extract
 from auditor.extract.tables import split_digits
 from auditor.ingest import ReadError, read_document

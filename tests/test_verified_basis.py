@@ -11,7 +11,7 @@ import dataclasses
 
 import pytest
 
-from auditor.engine import audit
+from auditor.verdicts import audit
 from auditor.extract import extract
 from auditor.ingest import read_document
 from auditor.outputs.tables import verdict

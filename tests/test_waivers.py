@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from auditor import cli
-from auditor.engine import audit
+from auditor.verdicts import audit
 from auditor.extract import extract
 from auditor.ingest import read_document
 from auditor.rules.loader import RuleError

@@ -1,50 +1,34 @@
-"""Engine: run every applicable rule pack over a batch of extracted reports at once."""
+"""Engine: run every applicable rule pack over a batch of extracted reports at once; its door,
+`evaluate`, returns the findings. What they mean for each report (counts, 总览, waivers,
+decisions) is judged outside it, in auditor/verdicts.py."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..domain import SEVERITIES, SEVERITY_ORDER
 from ..forking import can_fork, child_start, worker_pool
 from ..model import Report
 from ..rules.model import Pack, Rule
 from ..speed import PARALLEL_TEXT_FROM, worth
-from ..waivers import Waiver, apply_waivers
 from .batch import Batch, build_batch
 from .gx_backend import EngineError, run_expectations
 from .hits import Hit, not_evaluated
 from .when import applicable
 from .kinds import KINDS, SPECS
 from .render import FINDING_COLUMNS, findings_frame, fingerprint, report_key
-from .extraction_findings import extraction_hits, unreadable_findings
+from .extraction_findings import extraction_hits
 
 
-@dataclass
-class RunResult:
-    findings: pd.DataFrame
-    reports: pd.DataFrame
-    waivers: pd.DataFrame | None = None
-    # Reports seen by earlier runs of which this run has no version (auditor/absent.py): their
-    # 总览 rows and last findings, listed as 本次未提供 and counted in none of this run's totals.
-    absent_reports: pd.DataFrame | None = None
-    absent_findings: pd.DataFrame | None = None
+def audit(*args, **kwargs):
+    """Moved to auditor/verdicts.py (the verdicts are not rule evaluation); this name stays only
+    until auditor/rulecases.py imports it from there."""
+    from ..verdicts import audit as rules_then_verdicts
 
-
-def audit(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
-          unreadable: list[tuple[str, str]] | None = None,
-          agency_types: dict[str, str] | None = None,
-          waivers: list[Waiver] | None = None, today: dt.date | None = None,
-          history: list[Report] | None = None) -> RunResult:
-    """Audit extracted reports; `unreadable` lists (file, Chinese reason) for files not read at all;
-    `history` holds earlier years' reports for the cross-year rules."""
-    findings = evaluate(reports, packs, gx_results, agency_types, history)
-    return summarize(reports, findings, unreadable, waivers, today, agency_types, packs)
+    return rules_then_verdicts(*args, **kwargs)
 
 
 def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
@@ -245,80 +229,4 @@ def _collect_text_workers(pending, items: list[tuple[str, Rule]], batch: Batch,
         _SHARED.clear()
 
 
-def summarize(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]] | None = None,
-              waivers: list[Waiver] | None = None, today: dt.date | None = None,
-              agency_types: dict[str, str] | None = None, packs: list[Pack] | None = None,
-              decisions: pd.DataFrame | None = None) -> RunResult:
-    """Add unreadable files, reviewers' decisions and waivers, sort, and count per report. `packs`:
-    the rules the findings came from, whose publication deadlines the overview shows (default: the
-    national packs). `decisions` (the ledger's, latest per fingerprint): applied before counting, so
-    that a finding marked 不予采纳 counts in no total and no verdict (auditor/decisions.py)."""
-    from ..decisions import apply_decisions
-
-    extra = unreadable_findings(unreadable or [])
-    if not extra.empty:
-        findings = pd.concat([findings, extra], ignore_index=True) if not findings.empty else extra
-    if decisions is not None:
-        findings = apply_decisions(findings, decisions)
-    waiver_report = None
-    if waivers is not None:
-        known = None if packs is None else {r.id for p in packs for r in p.rules}
-        findings, waiver_report = apply_waivers(findings, waivers, today, known)
-    over = _overview(reports, findings, unreadable or [], agency_types or {}, packs)
-    return RunResult(findings=_sorted(findings), reports=over, waivers=waiver_report)
-
-
-def _sorted(findings: pd.DataFrame) -> pd.DataFrame:
-    if findings.empty:
-        return findings
-    order = findings.assign(_cat=findings["category"].ne("compliance"),
-                            _sev=findings["severity"].map(SEVERITY_ORDER))
-    return order.sort_values(["file", "_cat", "_sev", "rule_id", "location"], kind="stable") \
-        .drop(columns=["_cat", "_sev"]).reset_index(drop=True)
-
-
-def _overview(reports: list[Report], findings: pd.DataFrame, unreadable: list[tuple[str, str]],
-              agency_types: dict[str, str], packs: list[Pack] | None = None) -> pd.DataFrame:
-    """One row per file with counts by severity, computed with one groupby over all findings."""
-    over = pd.DataFrame({
-        "file": [r.file for r in reports], "agency": [r.meta.get("agency") for r in reports],
-        "year": [r.meta.get("year") for r in reports], "template": [r.template for r in reports],
-        "published": [r.meta.get("published") for r in reports], "status": [r.status for r in reports],
-        "problems": [list(r.problems) for r in reports],
-    }, columns=["file", "agency", "year", "template", "published", "status", "problems"])
-    if unreadable:
-        over = pd.concat([over, pd.DataFrame({
-            "file": [f for f, _ in unreadable], "agency": None, "year": None, "template": None,
-            "published": None, "status": "failed", "problems": [[reason] for _, reason in unreadable]})],
-            ignore_index=True)
-    counts = pd.DataFrame(0, index=over["file"].unique(), columns=["n_error", "n_warning", "n_info", "n_extraction"])
-    if not findings.empty:
-        comp = findings[findings["category"] == "compliance"]
-        from ..decisions import not_counted
-
-        comp = comp[~not_counted(comp)]   # a waived or dismissed (不予采纳) finding no longer counts
-        by_sev = comp.groupby(["file", "severity"]).size().unstack(fill_value=0)
-        for sev in SEVERITIES:
-            if sev in by_sev:
-                counts.loc[by_sev.index, f"n_{sev}"] = by_sev[sev]
-        ext = findings[findings["category"] == "extraction"].groupby("file").size()
-        counts.loc[ext.index, "n_extraction"] = ext
-    over = over.join(counts, on="file").astype({c: int for c in counts.columns})
-    return _deadlines(over, agency_types, packs)
-
-
-def _deadlines(over: pd.DataFrame, agency_types: dict[str, str], packs: list[Pack] | None) -> pd.DataFrame:
-    """Publication deadline and 按期发布 per report, from the publication rules the findings came
-    from (auditor/engine/kinds/publication.py), with the agency type the rules used."""
-    from ..agency import TYPES, resolve_types
-    from ..domain import national_packs
-    from .kinds.publication import overview_deadlines
-
-    types = resolve_types(over["agency"], agency_types)
-    over["agency_type"] = types
-    over["deadline"], over["deadline_status"] = overview_deadlines(over, packs if packs is not None else national_packs())
-    over["agency_type"] = types.map(TYPES)
-    return over
-
-
-__all__ = ["audit", "evaluate", "summarize", "RunResult", "EngineError", "FINDING_COLUMNS", "fingerprint", "report_key"]
+__all__ = ["evaluate", "EngineError", "FINDING_COLUMNS", "fingerprint", "report_key"]

@@ -11,12 +11,13 @@ import pandas as pd
 from ..absent import Absent, add_absent, run_years
 from ..changes import Present, compare_runs
 from ..domain import agency_key
-from ..engine import RunResult, evaluate, summarize
+from ..engine import evaluate
 from ..engine import versions as ver
 from ..model import Report
 from ..naming import file_name
 from ..roster import coverage_year, roster_types
 from ..rules.model import Pack
+from ..verdicts import Judging, RunResult, summarize
 from .context import RunContext
 from .reading import Inputs
 
@@ -80,13 +81,12 @@ def audit(ctx: RunContext, inputs: Inputs, batch: Batch) -> Audited:
     # superseded versions' findings leave every count and open-problem list (kept for the record)
     findings, superseded = ver.split_findings(findings, versions)
     ctx.decisions = ctx.ledger.decisions()     # before counting: 不予采纳 counts nowhere (auditor/decisions.py)
-    result = summarize(reports, findings, inputs.not_read, ctx.waivers, agency_types=ctx.agency_types,
-                       packs=ctx.packs, decisions=ctx.decisions)
+    judging = Judging(packs=ctx.packs, waivers=ctx.waivers, agency_types=ctx.agency_types, decisions=ctx.decisions)
+    result = summarize(reports, findings, judging, inputs.not_read)
     result.reports = ver.overview_columns(result.reports, versions)
     year = None if ctx.roster is None else \
         (ctx.roster.year or coverage_year([r.meta.get("year") for r in batch.counted]))
-    absent = add_absent(result, ctx.ledger, reports, run_years(batch.counted, year), ctx.waivers,
-                        ctx.agency_types, ctx.packs, ctx.decisions)
+    absent = add_absent(result, ctx.ledger, reports, run_years(batch.counted, year), judging)
     ctx.watch.lap("规则")
     previous = ctx.ledger.run_findings(ctx.previous["id"]) if ctx.previous else None
     changes = compare_runs(previous, result.findings, superseded, ver.not_current(versions),

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from ..engine import RunResult
     from ..ledger import Ledger
     from ..outputs import PendingOutputs
     from ..roster import Roster
     from ..rules.model import Pack
+    from ..verdicts import RunResult
     from ..waivers import Waiver
     from .collecting import Collected
     from .reading import FileRow

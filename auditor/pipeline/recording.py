@@ -8,10 +8,10 @@ import pandas as pd
 from ..absent import recorded_findings
 from ..decisions import not_counted
 from ..domain import SEVERITIES
-from ..engine import RunResult
 from ..engine import versions as ver
 from ..engine.extraction_findings import FAILED_RULE
 from ..naming import file_name
+from ..verdicts import RunResult
 from .auditing import Audited
 from .context import RunContext
 from .reading import Inputs
