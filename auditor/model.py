@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 
 @dataclass(slots=True)
 class TextBlock:
@@ -42,11 +44,12 @@ class Document:
     problems: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class Cell:
+class Cell(msgspec.Struct, array_like=True, gc=False):
     """One table cell mapped to fixed keys. `raw` None means the cell was not found at all.
 
-    Slotted: a province's batch holds millions of cells."""
+    A msgspec Struct stored as a plain array: a province's batch holds millions of cells, which
+    the ledger and the reading processes pass as msgpack (auditor/ledger.py). Not tracked by the
+    garbage collector: a cell holds only strings and numbers, so it can never be in a cycle."""
 
     table: str
     row: str
@@ -56,28 +59,22 @@ class Cell:
     derived: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        return {"table": self.table, "row": self.row, "col": self.col, "raw": self.raw,
-                "value": self.value, "derived": self.derived}
-
-    def __reduce__(self) -> tuple:
-        # Reports travel from the reading processes by pickle: a plain tuple is about twice as fast
-        # to pickle as a slotted object's default state dict.
-        return (Cell, (self.table, self.row, self.col, self.raw, self.value, self.derived))
+        return msgspec.structs.asdict(self)
 
 
-@dataclass(slots=True)
-class Section:
+class Section(msgspec.Struct, array_like=True, gc=False):
     number: int
     title: str
     text: str
 
-    def __reduce__(self) -> tuple:
-        return (Section, (self.number, self.title, self.text))
-
 
 @dataclass
 class Report:
-    """The canonical extraction of one report; `as_json` is the contract of `auditor extract`."""
+    """The canonical extraction of one report; `as_json` is the contract of `auditor extract`.
+
+    Each field is declared here only: msgspec encodes and decodes the report from these
+    annotations (auditor/ledger.py), so a new field travels to the ledger and back from the reading
+    processes without more code. A dataclass (msgspec handles both), so `dataclasses.replace` works."""
 
     file: str
     template: str | None = None
@@ -105,21 +102,13 @@ class Report:
         return next((s for s in self.sections if s.number == number), None)
 
     def to_store(self) -> dict[str, Any]:
-        """Everything needed to audit the report again without reading the file (for the ledger)."""
-        return {"file": self.file, "template": self.template, "meta": dict(self.meta), "preface": self.preface,
-                "sections": [[s.number, s.title, s.text] for s in self.sections],
-                "section_order": list(self.section_order),
-                "cells": [[c.table, c.row, c.col, c.raw, c.value, c.derived] for c in self.cells],
-                "status": self.status, "problems": list(self.problems), "truncated_after": self.truncated_after,
-                "heading_seen": {str(n): w for n, w in self.heading_seen.items()}}
+        """The report as plain data (what the ledger stores, before msgpack): cells and sections as arrays."""
+        return msgspec.to_builtins(self)
 
     @classmethod
     def from_store(cls, data: dict[str, Any]) -> "Report":
-        return cls(file=data["file"], template=data["template"], meta=data["meta"], preface=data["preface"],
-                   sections=[Section(*s) for s in data["sections"]], section_order=data["section_order"],
-                   cells=[Cell(*c) for c in data["cells"]], status=data["status"], problems=data["problems"],
-                   truncated_after=data.get("truncated_after"),
-                   heading_seen={int(n): w for n, w in (data.get("heading_seen") or {}).items()})
+        """`to_store`'s data back, also as JSON gave it (part numbers as strings) in earlier ledgers."""
+        return msgspec.convert(data, cls, strict=False)
 
     def as_json(self) -> dict[str, Any]:
         return {

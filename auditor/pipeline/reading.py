@@ -18,7 +18,7 @@ from ..engine import gx_process
 from ..extract import extract
 from ..forking import Child, can_fork, pool_size, worker_pool
 from ..ingest import MAX_FILE_BYTES, ReadError, read_document
-from ..ledger import content_hash, pack_report
+from ..ledger import content_hash, pack_report, unpack_report
 from ..model import Report
 from ..naming import file_name
 from ..speed import GX_PROCESS_FROM, PARALLEL_FROM, worth
@@ -57,10 +57,14 @@ def _read_timed(path: Path, data: bytes | None = None) -> tuple[Report | tuple[s
 FileRow = tuple[str, int, int, str]     # path, size, mtime_ns, content hash (the ledger's files table)
 
 
-def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float],
-                                        FileRow]:
-    """`read_one` plus, made here on the reading cores: the report's ledger record, the file's row
-    (hashed from the very bytes that were read) and the CPU seconds of each step."""
+Packed = tuple[tuple[str, str] | None, bytes | None, tuple[float, float, float], FileRow]
+
+
+def _read_and_pack(path: Path) -> Packed:
+    """`read_one` packed on the reading cores: (None, the report as the ledger stores it) or
+    ((file, Chinese reason), None); the file's row (hashed from the very bytes that were read); the
+    CPU seconds of each step. The packed report is all that travels back: the main process
+    unpacks it (auditor/ledger.py unpack_report) and stores the same bytes."""
     start = time.process_time()
     try:
         st = path.stat()
@@ -72,8 +76,11 @@ def _read_and_pack(path: Path) -> tuple[Report | tuple[str, str], bytes | None, 
     hash_s = time.process_time() - start
     result, read_s, extract_s = _read_timed(path, data)
     start = time.process_time()
-    blob = pack_report(result) if isinstance(result, Report) else None
-    return result, blob, (hash_s + read_s, extract_s, time.process_time() - start), \
+    if isinstance(result, Report):
+        failed, blob = None, pack_report(result)
+    else:
+        failed, blob = result, None
+    return failed, blob, (hash_s + read_s, extract_s, time.process_time() - start), \
         (file_name(path), st.st_size, st.st_mtime_ns, h)
 
 
@@ -96,7 +103,7 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
         from concurrent.futures.process import BrokenProcessPool
 
         results = []
-        # fork, or spawn where fork is unavailable (the paths go pickled, the reports come back pickled
+        # fork, or spawn where fork is unavailable (the paths go pickled, the reports come back packed
         # either way); gc off in the workers too: a report's objects are short-lived
         try:
             with worker_pool(workers) as pool:
@@ -110,14 +117,15 @@ def read_reports(files: list[Path], workers: int | None = None) -> ReadResult:
             results.extend(_read_alone(p) for p in files[len(results):])
     else:
         results = [_read_and_pack(p) for p in _progress(files, "读取报告", len(files))]
-    reports = [r for r, _, _, _ in results if isinstance(r, Report)]
-    unreadable = [r for r, _, _, _ in results if not isinstance(r, Report)]
-    stored = {r.file: blob for r, blob, _, _ in results if isinstance(r, Report)}
+    packed = [blob for _, blob, _, _ in results if blob is not None]
+    reports = [unpack_report(blob) for blob in packed]
+    unreadable = [failed for failed, _, _, _ in results if failed is not None]
+    stored = {r.file: blob for r, blob in zip(reports, packed)}
     cpu = dict(zip(("读取", "提取", "打包"), (sum(t[i] for _, _, t, _ in results) for i in range(3))))
     return ReadResult(reports, unreadable, stored, cpu, [row for _, _, _, row in results])
 
 
-def _read_alone(path: Path) -> tuple[Report | tuple[str, str], bytes | None, tuple[float, float, float], FileRow]:
+def _read_alone(path: Path) -> Packed:
     """`_read_and_pack` in a process of its own (forked, or started where fork is unavailable): a
     file that kills its reader is reported as unreadable instead of ending the run."""
     child = Child(_read_child, path)
