@@ -31,7 +31,7 @@ TEMPLATE_WORDS = {"2021": "2021版", "2019": "2019版"}
 SEVERITY_HEADER = FINDING_HEADERS["severity"]
 OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", *SEVERITY_WORDS.values(),
                     "读取问题", "审核结论"]
-# Present when the engine computed them (see auditor/engine/_overview).
+# Present when the verdicts computed them (see auditor/verdicts.py `_overview`; `version` from engine/versions.py).
 OVERVIEW_OPTIONAL = {"agency_type": "单位类型", "deadline": "发布期限", "deadline_status": "按期发布",
                      "version": "版本"}
 # A version that does not count (auditor/engine/versions.py): no counts, no verdict of its own.
