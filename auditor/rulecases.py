@@ -59,7 +59,7 @@ def case_files(pack: Pack, rule: Rule) -> list[Path]:
 
 
 def run_pack_cases(pack: Pack, fixtures: Path) -> list[RuleSummary]:
-    from .engine import audit
+    from .verdicts import audit
 
     summaries: list[RuleSummary] = []
     reports: list[Report] = []

@@ -23,14 +23,6 @@ from .render import FINDING_COLUMNS, findings_frame, fingerprint, report_key
 from .extraction_findings import extraction_hits
 
 
-def audit(*args, **kwargs):
-    """Moved to auditor/verdicts.py (the verdicts are not rule evaluation); this name stays only
-    until auditor/rulecases.py imports it from there."""
-    from ..verdicts import audit as rules_then_verdicts
-
-    return rules_then_verdicts(*args, **kwargs)
-
-
 def evaluate(reports: list[Report], packs: list[Pack], gx_results: Path | None = None,
              agency_types: dict[str, str] | None = None, history: list[Report] | None = None,
              fresh: list[bool] | None = None, validator: Callable[..., dict[str, set[int]]] | None = None,
