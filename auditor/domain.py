@@ -9,10 +9,12 @@ and any local pack that overrides them), read by `deadline_for` — the same val
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -169,24 +171,33 @@ def agency_keys(names: pd.Series) -> pd.Series:
     region names. Traditional characters are not converted.
     """
     codes, uniques = pd.factorize(names.astype(object).where(names.notna(), ""))
-    if len(uniques) < len(names):        # an agency's several years (or versions): each name once
-        keys = agency_keys(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
-        return pd.Series(keys[codes], index=names.index, dtype=object)
-    s = names.astype(object).where(names.notna(), "").astype(str)
-    s = s.str.normalize("NFKC")
-    s = s.str.replace(_TRAILING_BRACKETS, r"\1", regex=True)
-    s = s.str.replace(r"[\W_]+", "", regex=True)
-    s = s.str.replace("人民政府", "政府", regex=False).str.replace("管理委员会", "管委会", regex=False)
-    s = s.str.replace(r"(?<=街道)办(?:事处)?$", "", regex=True)
-    return s.str.replace(_LEVEL_GOVERNMENT, r"\1", regex=True)
+    keys = np.array([_key_of(u if isinstance(u, str) else str(u)) for u in uniques], dtype=object)
+    return pd.Series(keys[codes] if len(names) else [], index=names.index, dtype=object)
+
+
+@lru_cache(maxsize=1 << 16)
+def _key_of(name: str) -> str:
+    """`agency_keys` of one name (the rules are listed there). One implementation for the column and
+    the single name: called once per distinct name, so a batch's agencies cost one pass each."""
+    s = unicodedata.normalize("NFKC", name)
+    s = _TRAILING_BRACKETS_RE.sub(r"\1", s)
+    s = _NOT_WORD_RE.sub("", s)
+    s = s.replace("人民政府", "政府").replace("管理委员会", "管委会")
+    s = _STREET_OFFICE_RE.sub("", s)
+    return _LEVEL_GOVERNMENT_RE.sub(r"\1", s)
+
+
+_TRAILING_BRACKETS_RE = re.compile(_TRAILING_BRACKETS)
+_NOT_WORD_RE = re.compile(r"[\W_]+")
+_STREET_OFFICE_RE = re.compile(r"(?<=街道)办(?:事处)?$")
+_LEVEL_GOVERNMENT_RE = re.compile(_LEVEL_GOVERNMENT)
 
 
 def agency_key(name: Any) -> str | None:
     """`agency_keys` for one name; None when there is no name (so it never matches another)."""
     if name is None or not isinstance(name, str):
         return None
-    key = str(agency_keys(pd.Series([name], dtype=object)).iloc[0])
-    return key or None
+    return _key_of(name) or None
 
 
 def fingerprint_agency(name: str) -> str:
