@@ -443,7 +443,7 @@ def _heading_matches(text: str) -> list[re.Match[str]]:
     for a in _ANCHOR.finditer(text):
         pos, hi = max(0, a.start() - _BEFORE), min(len(text), a.end() + _AFTER)
         heading = _heading_for(text[pos:hi])
-        while heading is not None:
+        while heading is not None and pos <= a.start():   # (a match from past the core's start is not taken)
             m = heading.search(text, pos, hi)
             if m is None or m.start() > a.start():
                 break
