@@ -10,8 +10,9 @@ placeholder such as ［具体地名］, 「原创」, 「1」, a breadcrumb, two
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from .dates import nfkc
 
 REPORT_PHRASE = re.compile(
     r"政府信息公开(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)|政务公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
@@ -58,7 +59,7 @@ _CACHE = 4096
 @lru_cache(maxsize=_CACHE)
 def _norm(text: str) -> str:
     if not text.isascii():                 # (NFKC leaves ASCII as it is)
-        text = unicodedata.normalize("NFKC", text)
+        text = nfkc(text)                  # (cached: meta reads the same head lines' fields)
         text = _INVISIBLE.sub("", text)
     text = _EMPHASIS.sub("", text)
     return text.strip()

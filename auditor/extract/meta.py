@@ -311,8 +311,11 @@ def _year(title: str | None, preface: str) -> int | None:
     """The title's year; else the first day of the statistics period (「统计期限为2023年1月1日…」);
     else the first year in the preface. (Not the first date on the page: a header's
     「2026年1月20日 星期二」 is today.)"""
-    text = dates.nfkc(preface[:2000])
-    for pattern, where in ((_YEAR, title or ""), (_PERIOD_START, text), (_YEAR, text[:400])):
+    m = _YEAR.search(dates.nfkc(title or ""))
+    if m:
+        return int(m.group(1))
+    text = dates.nfkc(preface[:2000])     # (only when the title has no year: most have one)
+    for pattern, where in ((_PERIOD_START, text), (_YEAR, text[:400])):
         m = pattern.search(dates.nfkc(where))
         if m:
             return int(m.group(1))
