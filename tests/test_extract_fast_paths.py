@@ -66,3 +66,30 @@ def test_heading_search_without_absent_titles_matches_as_the_full_regex():
         got = [] if fast is None else [(m.span(), m.lastgroup, m.group("cjk"), m.group("other"), m.group("pre"))
                                         for m in fast.finditer(text)]
         assert got == full, text
+
+
+def test_slash_page_numbers_found_from_the_slashes_as_by_the_plain_regex():
+    """`_slash_marks` tries the 「3/12」 regex only before each slash: the plain regex's matches
+    over the whole text (overlapping candidates such as 「1 / 2 / 3」 included)."""
+    alphabet = list("0123456789 / / /\n\t\u3000a文-")
+    rng = random.Random(17)
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        fast = [(m.span(), m.group()) for m in S._slash_marks(text)]
+        assert fast == [(m.span(), m.group()) for m in S._FURNITURE_PLAIN[2].finditer(text)], text
+    assert [m.group() for m in S._slash_marks("第 3/12 页 1 / 2 / 3 12/3456 4/5")] == ["3/12", "1 / 2", "4/5"]
+
+
+def test_header_lines_read_from_the_lines_holding_the_phrase_as_by_the_plain_path(monkeypatch):
+    """`_header_lines` matches `_HEADER_LINE` only in the lines holding 年度报告: the same lines as
+    the regex over the whole text (AUDITOR_PLAIN)."""
+    words = ["XX市财政局", "2023年", "政府信息公开工作", "年度报告", "年度报告", "\n", "\n", " ", "\u3000", "\t",
+             "第3页", "一、总体情况", "（2023年度）", "。", "a"]
+    rng = random.Random(19)
+    texts = ["".join(rng.choice(words) for _ in range(rng.randint(0, 16))) for _ in range(5000)]
+    texts.append("  XX局2023年政府信息公开工作年度报告  \n正文\nXX局2023年政府信息公开工作年度报告\n年度报告")
+    fast = [S._header_lines(t) for t in texts]
+    monkeypatch.setenv("AUDITOR_PLAIN", "1")
+    plain = [S._header_lines(t) for t in texts]
+    assert fast == plain
+    assert plain[-1] == ["XX局2023年政府信息公开工作年度报告"] * 2

@@ -140,6 +140,9 @@ _FURNITURE = [
     ("-—–－", re.compile(r"[-—–－](?<!\S[-—–－])\s?\d{1,3}\s?[-—–－](?!\S)")),
     ("/", re.compile(r"\d(?<!\S\d)\d{0,2}\s?/\s?\d{1,3}(?!\S)")),
 ]
+# What follows the slash of a 「3/12」 page number: literal-first, so the engine skips from slash
+# to slash; the full regex is tried only just before these (`_slash_marks`).
+_SLASH_RIGHT = re.compile(r"/\s?\d{1,3}(?!\S)")
 # The plain forms (the test first: slower, the same matches), searched in every text (AUDITOR_PLAIN).
 _FURNITURE_PLAIN = [_FURNITURE[0][1], re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)"),
                     re.compile(r"(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)")]
@@ -277,7 +280,8 @@ def _furniture(flat: str) -> tuple[str, list[tuple[int, int, bool]]]:
     if speed.plain():
         matches = [m for rx in _FURNITURE_PLAIN for m in rx.finditer(text)]
     else:
-        matches = [m for marks, rx in _FURNITURE if any(c in text for c in marks) for m in rx.finditer(text)]
+        matches = [m for marks, rx in _FURNITURE[:2] if any(c in text for c in marks) for m in rx.finditer(text)]
+        matches += _slash_marks(text)
     for m in sorted(matches, key=lambda m: m.start()):
         line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.end())
@@ -286,7 +290,7 @@ def _furniture(flat: str) -> tuple[str, list[tuple[int, int, bool]]]:
         spans.append((m.start(), m.end(), alone or m.group().lstrip().startswith("第")))
     repeated: set[str] = set()
     if text.count("年度报告") >= 2:       # a running header repeats the report's title
-        for found in ([m.group(1) for m in _HEADER_LINE.finditer(text)], _header_words(text)):
+        for found in (_header_lines(text), _header_words(text)):
             repeated |= {line for line in set(found) if found.count(line) >= 2 and not _HEADING.search(line)}
     for line in sorted(repeated, key=len, reverse=True):
         at = text.find(line)
@@ -309,6 +313,42 @@ def _blank(text: str, spans: list[tuple[int, int, bool]]) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def _slash_marks(text: str) -> list[re.Match[str]]:
+    """`_FURNITURE[2][1].finditer(text)` (「3/12」), tried only at the one to four positions before
+    each slash that a page number can follow: the regex alone starts at every digit of the text."""
+    rx = _FURNITURE[2][1]
+    out: list[re.Match[str]] = []
+    pos = 0        # positions before this were tried, or lie inside a match
+    for slash in _SLASH_RIGHT.finditer(text):
+        for start in range(max(pos, slash.start() - 4), slash.start()):
+            m = rx.match(text, start)
+            if m:
+                out.append(m)
+                pos = m.end()
+                break
+        else:
+            pos = max(pos, slash.start())
+    return out
+
+
+def _header_lines(text: str) -> list[str]:
+    """`_HEADER_LINE`'s lines of `text` (a match is one whole line), read only in the lines that
+    hold 年度报告 (the regex alone tries every line; the plain path, AUDITOR_PLAIN, does)."""
+    if speed.plain():
+        return [m.group(1) for m in _HEADER_LINE.finditer(text)]
+    lines: list[str] = []
+    at = text.find("年度报告")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        m = _HEADER_LINE.match(text, start, end)
+        if m:
+            lines.append(m.group(1))
+        at = text.find("年度报告", end)
+    return lines
 
 
 def _header_words(text: str) -> list[str]:
