@@ -93,3 +93,27 @@ def test_header_lines_read_from_the_lines_holding_the_phrase_as_by_the_plain_pat
     plain = [S._header_lines(t) for t in texts]
     assert fast == plain
     assert plain[-1] == ["XX局2023年政府信息公开工作年度报告"] * 2
+
+
+def _header_words_by_characters(text: str) -> list[str]:
+    """`_header_words` as first written: each word found by stepping back a character at a time."""
+    words = []
+    at = text.find("年度报告")
+    while at >= 0:
+        end = at + 4
+        start = end
+        while start > 0 and not text[start - 1].isspace() and end - start < 62:
+            start -= 1
+        if end - start >= 8 and (end == len(text) or text[end].isspace()):
+            words.append(text[start:end])
+        at = text.find("年度报告", end)
+    return words
+
+
+def test_header_words_as_found_character_by_character():
+    words = ["XX市财政局", "2023年", "政府信息公开工作", "年度报告", "年度报告", "\n", " ", "\u3000", "\t", "\u2028",
+             "a", "局", "一二三四五六七八九十" * 3]
+    rng = random.Random(23)
+    for _ in range(10000):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(0, 14)))
+        assert S._header_words(text) == _header_words_by_characters(text), text

@@ -358,11 +358,10 @@ def _header_words(text: str) -> list[str]:
     at = text.find("年度报告")
     while at >= 0:
         end = at + 4
-        start = end
-        while start > 0 and not text[start - 1].isspace() and end - start < 62:
-            start -= 1
-        if end - start >= 8 and (end == len(text) or text[end].isspace()):
-            words.append(text[start:end])
+        if end == len(text) or text[end].isspace():
+            word = text[max(0, end - 62):end].rsplit(None, 1)[-1]   # (up to 62 characters)
+            if len(word) >= 8:
+                words.append(word)
         at = text.find("年度报告", end)
     return words
 
