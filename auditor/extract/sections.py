@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import compress, repeat
 
 from .. import speed
 from ..model import Block, TableBlock, TextBlock
@@ -104,7 +104,7 @@ _HEADING_OF: dict[tuple[int, ...], re.Pattern[str]] = {tuple(_TITLES): _HEADING}
 
 def _heading_for(window: str) -> re.Pattern[str] | None:
     """`_HEADING` without the titles that cannot occur in `window` (None: no title can)."""
-    numbers = tuple(n for n, ch in _TITLE_CHARS.items() if ch in window)
+    numbers = tuple(compress(_TITLE_CHARS, map(window.__contains__, _TITLE_CHARS.values())))
     if not numbers:
         return None
     rx = _HEADING_OF.get(numbers)
@@ -147,9 +147,9 @@ _SLASH_RIGHT = re.compile(r"/\s?\d{1,3}(?!\S)")
 _FURNITURE_PLAIN = [_FURNITURE[0][1], re.compile(r"(?<!\S)[-—–－]\s?\d{1,3}\s?[-—–－](?!\S)"),
                     re.compile(r"(?<!\S)\d{1,3}\s?/\s?\d{1,3}(?!\S)")]
 _HEADER_LINE = re.compile(r"(?m)^[ \t\u3000]*(\S[^\n]{4,58}?年度报告[^\n]{0,10}?)[ \t\u3000]*$")
-_ODD_CHARS = re.compile("[\uff10-\uff19\u200b-\u200d\ufeff\u00ad]")
 _WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                         "\u200b": " ", "\u200c": " ", "\u200d": " ", "\ufeff": " ", "\u00ad": " "})
+_ODD = [chr(c) for c in _WIDTH]    # (a character test each is faster than a regex class here)
 
 
 @dataclass
@@ -275,7 +275,7 @@ def _furniture(flat: str) -> tuple[str, list[tuple[int, int, bool]]]:
     page) replaced by spaces, so that a heading on a furniture line or broken by one reads whole —
     and the furniture's spans, each marked sure (第3页, a line of its own, the running header) or
     not (「- 3 -」 within a line could be a blank mark, a number and a blank mark of a table)."""
-    text = flat.translate(_WIDTH) if _ODD_CHARS.search(flat) else flat
+    text = flat.translate(_WIDTH) if any(map(flat.__contains__, _ODD)) else flat
     spans: list[tuple[int, int, bool]] = []
     if speed.plain():
         matches = [m for rx in _FURNITURE_PLAIN for m in rx.finditer(text)]
@@ -480,13 +480,17 @@ def _heading_matches(text: str) -> list[re.Match[str]]:
         return list(_HEADING.finditer(text))
     found: dict[int, re.Match[str]] = {}
     for a in _ANCHOR.finditer(text):
-        pos, hi = max(0, a.start() - _BEFORE), min(len(text), a.end() + _AFTER)
+        core = a.start()
+        pos, hi = max(0, core - _BEFORE), min(len(text), a.end() + _AFTER)
         heading = _heading_for(text[pos:hi])
-        while heading is not None and pos <= a.start():   # (a match from past the core's start is not taken)
+        while heading is not None and pos <= core:   # (a match from past the core's start is not taken)
             m = heading.search(text, pos, hi)
-            if m is None or m.start() > a.start():
+            if m is None:
                 break
-            found.setdefault(m.start(), m)
+            start = m.start()
+            if start > core:
+                break
+            found.setdefault(start, m)
             pos = m.end()
     out: list[re.Match[str]] = []
     for start in sorted(found):
