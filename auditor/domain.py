@@ -8,6 +8,8 @@ and any local pack that overrides them), read by `deadline_for` — the same val
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -69,6 +71,37 @@ CHANGE_NEW, CHANGE_STILL, CHANGE_RESOLVED = "新增", "仍存在", "已解决"
 # A finding a reviewer marked 不予采纳 (`auditor decide … dismissed`): listed with its decision,
 # counted nowhere, like a waived one.
 DISMISSED_WORD = "不予采纳"
+
+# ---------------------------------------------------------------- rectification (整改)
+
+# A notified finding's item in the ledger (auditor/followup): its status words, as the 整改跟踪 sheet,
+# `auditor history` and the notices show them. 待整改 until a new version of the agency's report,
+# read completely, no longer has the finding (已整改); 逾期未整改 once the deadline has passed
+# without that; 不予采纳 / 已豁免 when a reviewer dismisses the finding or a waiver covers it.
+RECTIFY_OPEN = "待整改"
+RECTIFY_DONE = "已整改"
+RECTIFY_OVERDUE = "逾期未整改"
+RECTIFY_DISMISSED = DISMISSED_WORD
+RECTIFY_WAIVED = "已豁免"
+RECTIFY_STATUSES = (RECTIFY_OPEN, RECTIFY_DONE, RECTIFY_OVERDUE, RECTIFY_DISMISSED, RECTIFY_WAIVED)
+RECTIFY_STILL_OPEN = (RECTIFY_OPEN, RECTIFY_OVERDUE)      # items the next run re-checks
+DEFAULT_RECTIFY_DAYS = 10         # working days, the usual 整改期限 of a notice (`auditor notices --days`)
+DECISION_CONFIRMED_WORD = "确认属实"
+
+TODAY_ENV = "AUDITOR_TODAY"       # YYYY-MM-DD: the date a run or a notice takes for today
+
+
+def today() -> dt.date:
+    """Today, or the date AUDITOR_TODAY names: deadlines, days left and 逾期 are judged against it,
+    so that a backfill (or a test of a month three) can be run as of another day."""
+    text = os.environ.get(TODAY_ENV, "").strip()
+    if text:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"环境变量 {TODAY_ENV}「{text}」不是日期，应写作 2026-12-31") from None
+    return dt.date.today()
+
 
 # ---------------------------------------------------------------- agency types
 

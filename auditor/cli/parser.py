@@ -8,6 +8,7 @@ display width, since a CJK character takes two terminal columns."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import sys
 import unicodedata
@@ -16,8 +17,11 @@ from pathlib import Path
 from typing import Iterator, NoReturn
 
 from .decide_cmd import _cmd_decide, decision_code
+from .decisions_cmd import _cmd_decisions_import
 from .exits import EPILOG, EXIT_OK, EXIT_USAGE
 from .extract_cmd import _cmd_extract
+from .history_cmd import _cmd_history
+from .notices_cmd import _cmd_notices
 from .rules_cmd import _cmd_rules_check, _cmd_rules_explain, _cmd_rules_list, _cmd_rules_test
 from .run_cmd import _cmd_run
 from .width import display_width, pad, wrap
@@ -228,6 +232,32 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _date(text: str) -> dt.date:
+    """A date typed as 2026-12-31, 2026/12/31, 20261231 or 2026年12月31日."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    m = re.fullmatch(r"(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))", value)
+    try:
+        if not m:
+            raise ValueError
+        month, day = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
+        return dt.date(int(m.group(1)), int(month), int(day))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"「{text}」不是日期，应写作 2026-12-31") from None
+
+
+def _working_days(text: str) -> int:
+    value = unicodedata.normalize("NFKC", text).strip()
+    if not re.fullmatch(r"\d{1,3}", value) or not 1 <= int(value) <= 365:
+        raise argparse.ArgumentTypeError(f"「{text}」不是工作日数，应为 1 到 365 的整数，例如 10")
+    return int(value)
+
+
+def _results_options(p: argparse.ArgumentParser) -> None:
+    """--out and --ledger, as every command that reads a run's results has them."""
+    p.add_argument("--out", type=Path, default=Path("audit_out"), metavar="目录", help="结果目录（默认 audit_out/）")
+    p.add_argument("--ledger", type=Path, default=None, metavar="文件", help="账本路径（默认 结果目录/ledger.sqlite）")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = ChineseArgumentParser(prog="auditor", description="政府信息公开工作年度报告合规审核工具", epilog=EPILOG)
     p.add_argument("--version", action=VersionAction)
@@ -265,9 +295,42 @@ def build_parser() -> argparse.ArgumentParser:
                      help="确认属实 或 不予采纳（也可写 confirmed、dismissed）")
     dec.add_argument("--by", required=True, metavar="姓名", help="处理人")
     dec.add_argument("--comment", default="", metavar="说明", help="说明")
-    dec.add_argument("--out", type=Path, default=Path("audit_out"), metavar="目录", help="结果目录（默认 audit_out/）")
-    dec.add_argument("--ledger", type=Path, default=None, metavar="文件", help="账本路径（默认 结果目录/ledger.sqlite）")
+    _results_options(dec)
     dec.set_defaults(func=_cmd_decide)
+
+    decs = sub.add_parser("decisions", help="成批处理意见：import 从工作簿「问题清单」导入")
+    decs.set_defaults(help_parser=decs)
+    dsub = decs.add_subparsers(title="处理意见子命令", metavar="子命令")
+    imp = dsub.add_parser("import", help="读取工作簿「问题清单」中填写的「处理意见」和「说明」，记入账本")
+    imp.add_argument("workbook", type=Path, metavar="工作簿",
+                     help="填写了处理意见的审核工作簿（.xlsx，可用 Excel 或 WPS 编辑后保存）")
+    imp.add_argument("--by", required=True, metavar="姓名", help="处理人")
+    _results_options(imp)
+    imp.set_defaults(func=_cmd_decisions_import)
+
+    notes = sub.add_parser("notices", help="为有待整改问题的单位生成整改通知和审核结果单（DOCX）")
+    _results_options(notes)
+    notes.add_argument("--to", type=Path, default=None, metavar="目录",
+                       help="通知写入的目录（默认 最近一次运行目录下的「整改通知-日期」）")
+    when = notes.add_mutually_exclusive_group()
+    when.add_argument("--deadline", type=_date, default=None, metavar="日期", help="整改期限，例如 2026-12-31")
+    when.add_argument("--days", type=_working_days, default=None, metavar="工作日数",
+                      help="整改期限为通知日期后的若干个工作日（不含周末和法定节假日，默认 10）")
+    notes.add_argument("--date", type=_date, default=None, metavar="日期", help="通知日期（默认今天）")
+    notes.add_argument("--template", type=Path, default=None, metavar="模板",
+                       help="整改通知模板（.docx，占位符见 README「整改通知」；默认使用内置模板）")
+    notes.add_argument("--include-unreviewed", action="store_true",
+                       help="也通知尚未处理的问题（默认只通知处理意见为「确认属实」的问题）")
+    notes.add_argument("--issuer", default=None, metavar="发文机关", help="落款的发文机关名称")
+    notes.add_argument("--contact", default=None, metavar="联系人", help="联系人及联系电话，例如「张三，010-12345678」")
+    notes.add_argument("--agency", action="append", default=[], metavar="单位",
+                       help="只为该单位生成（可多次给出；默认所有有待整改问题的单位）")
+    notes.set_defaults(func=_cmd_notices)
+
+    hist = sub.add_parser("history", help="查看一个单位历年的审核结论和整改情况")
+    hist.add_argument("agency", metavar="单位", help="单位名称（全称或能唯一确定的一部分）")
+    _results_options(hist)
+    hist.set_defaults(func=_cmd_history)
 
     ext = sub.add_parser("extract", help="读取报告并输出标准结构（JSON）")
     ext.add_argument("files", nargs="+", type=Path, metavar="报告文件", help="报告文件")
