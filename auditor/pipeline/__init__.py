@@ -23,6 +23,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from ..domain import today
+from ..followup import follow as followup
+from ..followup import store as followup_store
 from ..ledger import Ledger
 from ..rules.model import Pack
 from .auditing import audit, join_reports, with_roster_types
@@ -63,6 +66,7 @@ def _run(ctx: RunContext) -> RunOutcome:
     ctx.ledger = Ledger(ctx.ledger_file)
     try:
         recover(ctx.out_dir, ctx.ledger)
+        followup_store.ensure_tables(ctx.ledger.db)
         ctx.engine = engine_version()
         ctx.rules_hash = ruleset_hash(ctx.packs, ctx.engine + (ctx.roster.digest if ctx.roster else ""),
                                       ctx.agency_types)
@@ -70,13 +74,13 @@ def _run(ctx: RunContext) -> RunOutcome:
         if not ctx.full and ctx.ledger.has_audits(ctx.rules_hash):
             ctx.hashes, ctx.file_rows = hash_files(ctx.collected.files)
             ctx.watch.lap("查找与哈希")
-            ctx.key = _input_key(ctx, ctx.hashes)
+            ctx.key = _input_key(ctx, ctx.hashes, followup_store.all_items(ctx.ledger))
             if _as_last_time(ctx):
                 return _stand_on_last_run(ctx)
         with ExitStack() as helpers:      # the GX process of a large run ends with the run, however it ends
             inputs = read_inputs(ctx, helpers)
             # from the hashes of the bytes actually read (a file may have changed since it was hashed)
-            ctx.key = _input_key(ctx, inputs.hashes)
+            ctx.key = _input_key(ctx, inputs.hashes, followup_store.all_items(ctx.ledger))
             outcome = _audit_write_record(ctx, inputs)
             outcome.first_run = ctx.previous is None
             outcome.failed_files = failed_files(outcome.result.findings)
@@ -85,9 +89,10 @@ def _run(ctx: RunContext) -> RunOutcome:
         ctx.ledger.close()
 
 
-def _input_key(ctx: RunContext, hashes: dict[Path, str]) -> str:
+def _input_key(ctx: RunContext, hashes: dict[Path, str], items) -> str:
+    """The run's input key, the rectification items as `items` has them (keys.input_key)."""
     return input_key(ctx.rules_hash, hashes, ctx.collected.skipped, ctx.waivers, ctx.ledger.decisions_mark(),
-                     output_options(ctx.roster))
+                     output_options(ctx.roster) + followup.key_part(items, today()))
 
 
 def _as_last_time(ctx: RunContext) -> bool:
@@ -101,13 +106,16 @@ def _stand_on_last_run(ctx: RunContext) -> RunOutcome:
     """Nothing new: the last run's results stand as they are; latest/ points at them."""
     folder = ctx.out_dir / "runs" / ctx.previous["folder"]
     record_unchanged(ctx)
+    line = followup.summary_line(followup.unchanged(ctx.ledger))
+    if line:
+        log.info(line)
     point_latest(ctx.out_dir, folder)
     ctx.watch.lap("账本")
     log.info("无新增或改动：沿用 %s", ctx.previous["folder"])
     log.info("各阶段耗时（秒）：%s", ctx.watch.text())
     return RunOutcome(None, folder, [], reused=len(ctx.collected.files), timings=ctx.watch.times, unchanged=True,
                       counts=ctx.previous["counts"],
-                      failed_files=failed_files(ctx.ledger.run_findings(ctx.previous["id"])))
+                      failed_files=failed_files(ctx.ledger.run_findings(ctx.previous["id"])), followup_line=line)
 
 
 def _audit_write_record(ctx: RunContext, inputs: Inputs) -> RunOutcome:
@@ -120,11 +128,19 @@ def _audit_write_record(ctx: RunContext, inputs: Inputs) -> RunOutcome:
         batch = join_reports(ctx, inputs)
         with early_data_csv(ctx, batch.counted) as early:
             audited = audit(ctx, inputs, batch)
+            # the key of the items as this run leaves them: the next run over the same inputs is
+            # as this one only if nothing changes the items in between
+            ctx.key = _input_key(ctx, inputs.hashes, audited.followup.items)
             pending = start_writing(ctx, audited, early)
+
+        def before_commit() -> None:
+            followup.save(ctx.ledger.db, audited.followup)
+            pending.finish()
+
         try:
             # the ledger is filled while the workbook is being written, and committed only
             # once every output file is complete
-            counts = record(ctx, inputs, audited, before_commit=pending.finish)
+            counts = record(ctx, inputs, audited, before_commit=before_commit)
         except BaseException:
             pending.abort()
             raise
@@ -137,7 +153,10 @@ def _audit_write_record(ctx: RunContext, inputs: Inputs) -> RunOutcome:
     log.info("各阶段耗时（秒）：%s", ctx.watch.text())
     log.info("运行完成：%s，读取 %d 份，沿用 %d 份", ctx.folder.name, inputs.audited,
              len(inputs.collected.files) - inputs.audited)
+    line = followup.summary_line(audited.followup)
+    if line:
+        log.info(line)
     return RunOutcome(audited.result, ctx.folder, [ctx.folder / p.name for p in pending.targets],
                       audited=inputs.audited, reused=len(inputs.collected.files) - inputs.audited,
                       changes=audited.changes, pending=pending, timings=ctx.watch.times, counts=counts,
-                      versions=audited.batch.versions, superseded=audited.superseded)
+                      versions=audited.batch.versions, superseded=audited.superseded, followup_line=line)

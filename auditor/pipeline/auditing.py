@@ -1,6 +1,6 @@
 """The audit stage: this run's reports (read now or taken from the ledger) in one batch, their
 versions resolved, the rules run over the fresh ones, the reports not provided this time added,
-and every compliance finding compared with the last run."""
+every compliance finding compared with the last run, and the open rectification items judged."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,7 +10,8 @@ import pandas as pd
 
 from ..absent import Absent, add_absent, run_years
 from ..changes import Present, compare_runs
-from ..domain import agency_key
+from ..domain import agency_key, today
+from ..followup.follow import FollowUp, follow_up
 from ..engine import evaluate
 from ..engine import versions as ver
 from ..model import Report
@@ -43,6 +44,7 @@ class Audited:
     absent: Absent
     changes: pd.DataFrame
     coverage_year: int | None        # with a roster: the year whose coverage is reported
+    followup: FollowUp               # the rectification items judged by this run, the verdicts it records
 
 
 def join_reports(ctx: RunContext, inputs: Inputs) -> Batch:
@@ -91,7 +93,9 @@ def audit(ctx: RunContext, inputs: Inputs, batch: Batch) -> Audited:
     previous = ctx.ledger.run_findings(ctx.previous["id"]) if ctx.previous else None
     changes = compare_runs(previous, result.findings, superseded, ver.not_current(versions),
                            Present.of(reports, [f for f, _ in inputs.not_read]))
-    return Audited(batch, result, superseded, absent, changes, year)
+    # before the workbook: its 整改跟踪 sheet shows the items as this run leaves them
+    followup = follow_up(ctx.ledger, result, versions, ctx.folder.name, today())
+    return Audited(batch, result, superseded, absent, changes, year, followup)
 
 
 def with_roster_types(ctx: RunContext, inputs: Inputs) -> dict[str, str] | None:

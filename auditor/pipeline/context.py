@@ -94,3 +94,4 @@ class RunOutcome:
     superseded: pd.DataFrame | None = None   # findings of superseded versions (for the record only)
     first_run: bool = False            # the ledger had no run before: nothing to compare with
     failed_files: list[str] = field(default_factory=list)   # files that could not be read (or listed)
+    followup_line: str | None = None   # 整改跟踪：待整改 a，已整改 b，… when the ledger has items

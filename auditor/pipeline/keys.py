@@ -54,7 +54,9 @@ def input_key(rules_hash: str, hashes: dict[Path, str], skipped: list[tuple[str,
               waivers: list[Waiver] | None, decisions: int, options: str = "") -> str:
     """Everything a run's results depend on; equal keys mean equal results (waivers by expiry
     today). The rules hash holds the rules, local packs, agency-type overrides and the roster;
-    `options` the rest (output_options)."""
+    `options` the rest: output_options, and the rectification items as they stand with which of
+    their deadlines have passed (auditor/followup/follow.py key_part), so that a new notice or a
+    passing deadline makes a real run."""
     today = dt.date.today().isoformat()
     digest = hashlib.sha256(rules_hash.encode())
     for path, h in sorted((file_name(p), h) for p, h in hashes.items()):

@@ -10,6 +10,7 @@ from ..decisions import not_counted
 from ..domain import SEVERITIES
 from ..engine import versions as ver
 from ..engine.extraction_findings import FAILED_RULE
+from ..followup import store as followup_store
 from ..naming import file_name
 from ..verdicts import RunResult
 from .auditing import Audited
@@ -77,10 +78,15 @@ def run_counts(result: RunResult, skipped: int, versions: pd.DataFrame | None) -
 
 
 def record_unchanged(ctx: RunContext) -> None:
-    """A run that found nothing new: the ledger notes it, pointing at the last run's results."""
-    ctx.ledger.record_unchanged(started=ctx.started.isoformat(timespec="seconds"), engine=ctx.engine,
-                                rules_hash=ctx.rules_hash, previous=ctx.previous, files=ctx.file_rows,
-                                inputs=len(ctx.collected.files) + len(ctx.collected.skipped))
+    """A run that found nothing new: the ledger notes it, pointing at the last run's results, and
+    its verdicts are the last run's (its items cannot have changed: the input key holds them)."""
+    run_id = ctx.ledger.record_unchanged(started=ctx.started.isoformat(timespec="seconds"), engine=ctx.engine,
+                                         rules_hash=ctx.rules_hash, previous=ctx.previous, files=ctx.file_rows,
+                                         inputs=len(ctx.collected.files) + len(ctx.collected.skipped))
+    # Ledger.record_unchanged has no hook inside its transaction: the copy is a second one, and a
+    # failure there only leaves this run without verdicts (`auditor history` says so)
+    with ctx.ledger.db:
+        followup_store.copy_verdicts(ctx.ledger.db, run_id, ctx.previous["id"])
 
 
 def failed_files(findings: pd.DataFrame) -> list[str]:

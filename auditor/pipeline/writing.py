@@ -11,8 +11,10 @@ import pandas as pd
 from ..absent import coverage_input, with_absent
 from ..agency import resolve_types
 from ..datasheet import data_frame, sheet_or_note
-from ..domain import deadlines_by_type, template_for_year
+from ..domain import deadlines_by_type, template_for_year, today
 from ..engine import versions as ver
+from ..followup.follow import SHEET_NAME as TRACKING_SHEET
+from ..followup.sheet import tracking_sheet
 from ..forking import can_fork
 from ..model import Report
 from ..outputs import PendingOutputs, start_data_csv, start_outputs
@@ -57,10 +59,13 @@ def start_writing(ctx: RunContext, audited: Audited, early: PendingOutputs | Non
 
 
 def workbook_sheets(ctx: RunContext, audited: Audited) -> dict[str, pd.DataFrame]:
-    """The sheets after 问题 and 总览, in their order: 变化, 覆盖情况 (with a roster), 已取代版本
-    (when a version was superseded), 豁免 (with waivers)."""
+    """The sheets after 问题 and 总览, in their order: 变化, 整改跟踪 (when the ledger has
+    rectification items), 覆盖情况 (with a roster), 已取代版本 (when a version was superseded),
+    豁免 (with waivers)."""
     versions, result = audited.batch.versions, audited.result
     sheets = {"变化": change_sheet(audited.changes)}
+    if len(audited.followup.items):
+        sheets[TRACKING_SHEET] = tracking_sheet(audited.followup.items, today())
     if ctx.roster is not None:
         year = audited.coverage_year
         log.info("覆盖情况统计年度：%d%s", year, "（--year 指定）" if ctx.roster.year else "（按所审报告推定）")
