@@ -2,11 +2,141 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+from pathlib import Path
 
-from .exits import EXIT_USAGE
+from .exits import EXIT_LEDGER, EXIT_OK, EXIT_USAGE, EXIT_WRITE
 
 
 def _cmd_notices(args: argparse.Namespace) -> int:
-    print("此命令尚在开发中。", file=sys.stderr)       # placeholder until implemented
-    return EXIT_USAGE
+    from ..ledger import Ledger, LedgerError
+    from ..review.latest import ReviewError
+
+    path = args.ledger or args.out / "ledger.sqlite"
+    if not path.is_file():      # never create an empty ledger at a mistyped path
+        print(f"账本 {path} 不存在，未生成整改通知；请用 --out 指定审核结果目录（其中有 ledger.sqlite），"
+              "或用 --ledger 指定账本文件。", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        ledger = Ledger(path)
+    except LedgerError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_LEDGER
+    try:
+        return _notices(args, ledger)
+    except ReviewError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        ledger.close()
+
+
+def _notices(args: argparse.Namespace, ledger) -> int:
+    from ..domain import today
+    from ..followup.store import add_items, open_items, run_verdicts
+    from ..notices.batch import FolderRefused, default_folder, write
+    from ..notices.build import build
+    from ..notices.render import NOTICE_TEMPLATE, TemplateProblem, check_template, read_template
+    from ..notices.selection import select
+    from ..review.latest import latest_run
+
+    notice_date = args.date or today()
+    head = _letterhead(args, notice_date)
+    if head is None:
+        return EXIT_USAGE
+    latest = latest_run(args.out, ledger)
+    try:
+        template = read_template(args.template, NOTICE_TEMPLATE)
+        check_template(*template, known=NOTICE_PLACEHOLDERS)
+    except TemplateProblem as exc:
+        print(exc.message + "；未生成任何通知。", file=sys.stderr)
+        return EXIT_USAGE
+    chosen = select(latest.findings, include_unreviewed=args.include_unreviewed, open_items=open_items(ledger),
+                    agencies=args.agency, notice_date=notice_date)
+    _tell_left_out(chosen)
+    if chosen.notify.empty:
+        what = "已确认属实或尚未处理的（错误、警告）" if args.include_unreviewed else "处理意见为「确认属实」的"
+        print(f"最近一次审核（{latest.started}）中没有需要发出整改通知的问题（{what}合规问题），未生成通知。")
+        if not args.include_unreviewed:
+            print("如需通知尚未处理的错误和警告，请加 --include-unreviewed；或先用 auditor decide / "
+                  "auditor decisions import 记录处理意见。")
+        return EXIT_OK
+    target = args.to or default_folder(latest.folder, notice_date)
+    try:
+        batch, items = build(chosen.notify, latest.findings, run_verdicts(ledger, latest.run_id), head, template,
+                             target)
+        outcome = []
+        write(batch, target, before_move=lambda: outcome.append(add_items(ledger, items)))
+    except TemplateProblem as exc:
+        print(exc.message + "；未生成任何通知。", file=sys.stderr)
+        return EXIT_USAGE
+    except FolderRefused as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"写入 {target} 失败：{exc.strerror or exc}；未生成任何通知，账本未改动。", file=sys.stderr)
+        return EXIT_WRITE
+    _summary(batch, items, head, target, args, len(outcome[0].added))
+    return EXIT_OK
+
+
+NOTICE_PLACEHOLDERS = {"主送单位", "年度", "问题数", "问题", "整改期限", "工作日数", "通知日期", "发文机关",
+                       "联系人", "报告文件"}
+
+
+def _letterhead(args: argparse.Namespace, notice_date: dt.date):
+    """The batch's dates and signature; None (after a Chinese usage error) for a deadline not after the date."""
+    from ..domain import DEFAULT_RECTIFY_DAYS
+    from ..notices.content import Letterhead, chinese_date
+    from ..notices.workdays import add_working_days, uncovered_warning
+
+    days = None
+    if args.deadline is not None:
+        deadline = args.deadline
+    else:
+        days = args.days or DEFAULT_RECTIFY_DAYS
+        counted = add_working_days(notice_date, days)
+        deadline = counted.date
+        warning = uncovered_warning(counted.uncovered_years)
+        if warning:
+            print(warning, file=sys.stderr)
+    if deadline <= notice_date:
+        print(f"auditor notices：用法错误：整改期限 {chinese_date(deadline)} 须在通知日期 "
+              f"{chinese_date(notice_date)} 之后", file=sys.stderr)
+        return None
+    return Letterhead(notice_date, deadline, days, (args.issuer or "").strip() or None,
+                      (args.contact or "").strip() or None)
+
+
+def _tell_left_out(chosen) -> None:
+    """Findings selected but not notified now: under an open item already, or without an addressee."""
+    if len(chosen.already_open):
+        since = min(str(d) for d in chosen.already_open["notice_date"])
+        print(f"有 {len(chosen.already_open)} 条问题已在 {since} 起发出的整改通知中尚未整改完毕（待整改或逾期未整改），"
+              "本次不重复通知。")
+    for file, group in chosen.unaddressed.groupby("file", sort=True):
+        missing = "单位名称" if group["agency_key"].isna().all() else "报告年度"
+        print(f"未能识别报告的{missing}，{len(group)} 条问题未生成整改通知，请人工处理：{file}", file=sys.stderr)
+
+
+def _summary(batch, items, head, target: Path, args: argparse.Namespace, recorded: int) -> None:
+    from ..notices.content import chinese_date
+
+    days = f"（{head.working_days} 个工作日）" if head.working_days else ""
+    print(f"已生成整改通知 {len(batch.docs)} 份、审核结果单 {len(batch.docs)} 份，共通知问题 {len(items)} 条；"
+          f"通知日期 {chinese_date(head.notice_date)}，整改期限 {chinese_date(head.deadline)}{days}。")
+    for doc in batch.docs:
+        print(f"  {doc.agency}（{doc.year}年度）：问题 {doc.count} 条 → {doc.notice_name}")
+    print(f"目录：{target}（另有 通知清单.xlsx）")
+    print(f"已在账本中记录整改事项 {recorded} 项（{_open_word()}），下次运行起跟踪整改情况。")
+    missing = [name for name, given in (("--issuer 发文机关", args.issuer), ("--contact 联系人", args.contact))
+               if not (given or "").strip()]
+    if missing:
+        print(f"提示：未给出 {' 和 '.join(missing)}，通知中留有「（请填写…）」，请补填后再印发。")
+
+
+def _open_word() -> str:
+    from ..domain import RECTIFY_OPEN
+
+    return RECTIFY_OPEN
