@@ -1,22 +1,41 @@
 """Reviewers' decisions (`auditor decide`) applied to a run's findings, before anything is counted.
 
-A decision is shown beside its finding (问题清单's 处理意见) as long as the values behind the
-finding are those the reviewer saw. 不予采纳 (dismissed) then takes the finding out of every count
+A decision is shown beside its finding as long as the values behind the finding are those the
+reviewer saw: 问题清单's 处理意见 holds its word (a reviewer may change it there and import the
+workbook, auditor/review/workbook_import.py), 说明 its comment, 处理记录 who decided and when. 不予采纳 (dismissed) then takes the finding out of every count
 and verdict, exactly as a waiver does: the reviewer has found that it does not stand. 确认属实
 changes nothing in the counts. A decision whose values have changed since is void (the text says
-so) and the finding counts again until someone looks at it anew.
+so, in 处理记录) and the finding counts again until someone looks at it anew.
 """
 from __future__ import annotations
+
+import unicodedata
 
 import pandas as pd
 
 from .ledger import DECISION_WORDS, values_hash
 
 DISMISSED = {"dismissed", "不予采纳"}
+# The decision in force split for the review form (问题清单 and findings.csv): its word, its
+# comment and who/when (or the notice that it is void). Re-computed every run, never cached.
+DECISION_DETAIL_COLUMNS = ["decision_word", "decision_comment", "decision_record"]
+# What a reviewer may write for a decision (the workbook's words, the stored codes) → the stored code.
+DECISION_INPUTS = {**{code: code for code in DECISION_WORDS}, **{word: code for code, word in DECISION_WORDS.items()}}
+
+
+def decision_code(text: str) -> str | None:
+    """The stored code (confirmed/dismissed) of a decision written in Chinese or English, or None."""
+    return DECISION_INPUTS.get(unicodedata.normalize("NFKC", text).strip().lower())
+
+
+def void_notice(word: str) -> str:
+    """处理记录 of a decision whose finding's values have changed since it was made."""
+    return f"数值已变化，原处理意见（{word}）失效，请重新核查"
 
 
 def apply_decisions(findings: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.DataFrame:
-    """`findings` with `decision` (Chinese text or "") and `dismissed` (bool) columns.
+    """`findings` with `decision` (Chinese text or ""), `dismissed` (bool) and the
+    DECISION_DETAIL_COLUMNS (text or "").
 
     The values a finding carries are compared by hash with those recorded with the decision; a
     finding carried over from an earlier run (a report not provided this time, auditor/absent.py)
@@ -24,6 +43,8 @@ def apply_decisions(findings: pd.DataFrame, decisions: pd.DataFrame | None) -> p
     findings = findings.copy()
     findings["decision"] = ""
     findings["dismissed"] = False
+    for column in DECISION_DETAIL_COLUMNS:
+        findings[column] = ""
     if findings.empty or decisions is None or decisions.empty:
         return findings
     by_fp = decisions.drop_duplicates("fingerprint", keep="last").set_index("fingerprint")
@@ -37,10 +58,14 @@ def apply_decisions(findings: pd.DataFrame, decisions: pd.DataFrame | None) -> p
         own = stored.at[i] if stored is not None and isinstance(stored.at[i], str) else None
         current = own or values_hash(findings.at[i, "values"])
         if d["values_hash"] == current:
-            findings.at[i, "decision"] = f"{word}（{d['who']}，{str(d['at'])[:10]}）{d['comment'] or ''}"
+            record = f"{d['who']}，{str(d['at'])[:10]}"
+            findings.at[i, "decision"] = f"{word}（{record}）{d['comment'] or ''}"
             findings.at[i, "dismissed"] = d["decision"] in DISMISSED
+            findings.at[i, "decision_word"] = word
+            findings.at[i, "decision_comment"] = d["comment"] or ""
+            findings.at[i, "decision_record"] = record
         else:
-            findings.at[i, "decision"] = f"数值已变化，原处理意见（{word}）失效，请重新核查"
+            findings.at[i, "decision"] = findings.at[i, "decision_record"] = void_notice(word)
     return findings
 
 

@@ -354,6 +354,17 @@ class Ledger:
                                                     dt.datetime.now().isoformat(timespec="seconds")))
         return {"fingerprint": fingerprint, "message": row[1], "decision": decision}
 
+    def decide_many(self, decisions: Iterable[tuple[str, str, str, str]], who: str) -> int:
+        """Record many decisions — (fingerprint, values_hash, decision, comment) each, checked by the
+        caller against the latest run — in one transaction: a workbook's rows are stored all
+        together or not at all (`auditor decisions import`). Returns how many were recorded."""
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        rows = [(fingerprint, hashed, decision, comment, who, now) for fingerprint, hashed, decision, comment in decisions]
+        with self.db:
+            self.db.executemany("INSERT INTO decisions(fingerprint, values_hash, decision, comment, who, at) "
+                                "VALUES(?,?,?,?,?,?)", rows)
+        return len(rows)
+
     def resolve_fingerprint(self, typed: str, run_id: int) -> str:
         """The full fingerprint of a finding of run `run_id` that `typed` names: the whole
         fingerprint or a prefix of at least MIN_FINGERPRINT_PREFIX characters that only one

@@ -206,8 +206,8 @@ def test_dismissed_finding_counts_nowhere(dismissal):
 def test_dismissed_finding_stays_listed_with_its_decision(dismissal):
     after, error, warning = dismissal["after"], dismissal["error"], dismissal["warning"]
     listed = {r["指纹"]: r for r in after["问题清单"]}
-    assert listed[error["指纹"]]["处理意见"].startswith(f"{DISMISSED_WORD}（张三")
-    assert listed[warning["指纹"]]["处理意见"].startswith("确认属实（李四")
+    assert listed[error["指纹"]]["处理意见"] == DISMISSED_WORD and listed[error["指纹"]]["处理记录"].startswith("张三，")
+    assert listed[warning["指纹"]]["处理意见"] == "确认属实" and listed[warning["指纹"]]["处理记录"].startswith("李四，")
     record = next(f for f in after["jsonl"] if f["fingerprint"] == error["指纹"])
     assert record["dismissed"] is True and record["severity"] == "error"
     assert not next(f for f in after["jsonl"] if f["fingerprint"] == warning["指纹"])["dismissed"]

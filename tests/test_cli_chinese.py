@@ -224,8 +224,9 @@ def test_a_decision_by_prefix_and_chinese_word_shows_in_the_next_workbook(capsys
     assert call(capsys, "decide", fp[:6], "不予采纳", "--by", "张三", "--comment", "已核实", "--out", out)[0] == 0
     assert cli.main(["run", str(inbox), "--out", str(out), "--rules", str(RULES)]) in (0, 1)
     rows = list(openpyxl.load_workbook(out / "latest" / "summary.xlsx")["问题清单"].iter_rows(values_only=True))
-    col, decision = rows[0].index("指纹"), rows[0].index("处理意见")
-    assert [r[decision] for r in rows[1:] if r[col] == fp][0].startswith("不予采纳（张三")
+    col, decision, comment = rows[0].index("指纹"), rows[0].index("处理意见"), rows[0].index("说明")
+    row = [r for r in rows[1:] if r[col] == fp][0]
+    assert (row[decision], row[comment]) == ("不予采纳", "已核实")
 
 
 # -------------------------------------------------------------------------------------- rules list

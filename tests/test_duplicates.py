@@ -263,7 +263,7 @@ def test_correction_next_month_marks_old_findings_superseded(tmp_path, capsys):
     # the decision on the problem the 更正版 still has carries over to it (same fingerprint, same values)
     decided = next(r for r in sheet(out, "问题清单") if r["指纹"] == kept["指纹"])
     assert Path(decided["文件"]).name == "gaoxin-2022-更正版.txt"
-    assert decided["处理意见"].startswith("不予采纳（张三")
+    assert decided["处理意见"] == "不予采纳" and decided["处理记录"].startswith("张三，")
     # a third month with nothing new: the results stand, nothing is re-read
     assert "没有新增或改动的报告" in audit(inbox, out, capsys)
 

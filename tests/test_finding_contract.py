@@ -20,7 +20,8 @@ from .conftest import RULES, SAMPLES
 
 SCHEMA_PATH = Path(domain.__file__).parent / "schema" / f"{domain.FINDING_SCHEMA}.json"
 # the workbook's own headers, which are not finding columns
-SHEET_OWN_HEADERS = {"读取状态", "原因", "发现数", "涉及报告数", "原" + domain.FINDING_HEADERS["severity"]}
+SHEET_OWN_HEADERS = {"读取状态", "原因", "发现数", "涉及报告数", "原" + domain.FINDING_HEADERS["severity"],
+                     tables.COMMENT_HEADER, tables.RECORD_HEADER}
 
 
 def _schema() -> dict:
@@ -99,8 +100,9 @@ def test_schema_check_catches_a_drift(sample_run: Path) -> None:
 def test_csv_and_workbook_headers_come_from_the_one_column_definition(sample_run: Path) -> None:
     with open(sample_run / "findings.csv", encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh))
-    columns = [*domain.FINDING_COLUMNS, "decision"]      # a run without waivers: 处理意见 only
-    assert header == [domain.FINDING_HEADERS[c] for c in columns]
+    # a run without waivers: the decision only, as the review form shows it (处理意见, 说明, 处理记录)
+    assert header == [domain.FINDING_HEADERS[c] for c in domain.FINDING_COLUMNS] + tables.REVIEW_FORM_HEADERS
+    assert tables.REVIEW_FORM_HEADERS[0] == domain.FINDING_HEADERS["decision"]
     headers = set(domain.FINDING_HEADERS.values())
     workbook = openpyxl.load_workbook(sample_run / "summary.xlsx", read_only=True)
     for sheet in ("问题清单", "需人工核查", "规则统计"):

@@ -140,9 +140,11 @@ def test_change_sheet(m2):
 
 def test_decisions_kept_unless_values_changed(m2, decisions):
     issues = sheet(m2, "问题清单")
-    by_fp = {r["指纹"]: r["处理意见"] for r in issues}
-    assert by_fp[decisions["proposals"]["fingerprint"]].startswith("不予采纳（张三")
-    assert by_fp[decisions["blank"]["fingerprint"]] == "数值已变化，原处理意见（确认属实）失效，请重新核查"
+    by_fp = {r["指纹"]: (r["处理意见"], r["处理记录"]) for r in issues}
+    word, record = by_fp[decisions["proposals"]["fingerprint"]]
+    assert word == "不予采纳" and record.startswith("张三，")
+    # a void decision is not offered as the current one: 处理意见 blank, 处理记录 says why
+    assert by_fp[decisions["blank"]["fingerprint"]] == (None, "数值已变化，原处理意见（确认属实）失效，请重新核查")
 
 
 def test_roster_coverage(m2):

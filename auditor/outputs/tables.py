@@ -20,6 +20,7 @@ import pandas as pd
 from ..domain import (ABSENT_WORD, CATEGORY_WORDS, FINDING_COLUMNS, FINDING_HEADERS,  # noqa: F401
                       OPTIONAL_FINDING_COLUMNS, SEVERITY_ORDER, SEVERITY_WORDS, VERDICT_ERROR, VERDICT_FAILED,
                       VERDICT_OK, VERDICT_PARTIAL_SUFFIX, VERDICT_WARNING)
+from ..decisions import DECISION_DETAIL_COLUMNS
 
 REPORT_COLUMNS = ["file", "agency", "year", "template", "published", "status", "problems",
                   "n_error", "n_warning", "n_info", "n_extraction"]
@@ -46,6 +47,13 @@ SUPERSEDED_HEADERS = [*(FINDING_HEADERS[c] for c in ("file", "agency", "year", "
                                                     "fingerprint"))]
 ISSUE_COLUMNS = ["agency", "year", "file", "severity", "rule_id", "title", "location", "message", "basis", "values"]
 ISSUE_HEADERS = [FINDING_HEADERS[c] for c in ISSUE_COLUMNS]
+# 问题清单 is also the review form: a reviewer picks 处理意见 (the decision's word) and writes 说明;
+# 处理记录 (who and when, or that the decision is void) is for reading. `auditor decisions import`
+# finds these columns, 指纹 and 数值 by these headers (auditor/review/workbook_import.py).
+DECISION_HEADER = FINDING_HEADERS["decision"]
+COMMENT_HEADER = "说明"
+RECORD_HEADER = "处理记录"
+REVIEW_FORM_HEADERS = [DECISION_HEADER, COMMENT_HEADER, RECORD_HEADER]
 REVIEW_HEADERS = [*(FINDING_HEADERS[c] for c in ("file", "agency", "year")), "读取状态", FINDING_HEADERS["rule_id"],
                   "原因"]
 RULE_HEADERS = [*(FINDING_HEADERS[c] for c in ("rule_id", "title", "severity", "category")), "发现数", "涉及报告数"]
@@ -196,14 +204,25 @@ def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
     extra = [c for c in ("waiver", "decision", "superseded", "absent") if c in findings.columns]
     columns = FINDING_COLUMNS + extra
     rows = []
-    for f in records(findings, columns):
+    for f in records(findings, columns + _detail_columns(findings)):
         rows.append([
             text(f["file"]), text(f["agency"]), as_int(f["year"]), text(f["rule_id"]),
             text(f["rule_kind"]), text(f["title"]), word(SEVERITY_WORDS, f["severity"]),
             word(CATEGORY_WORDS, f["category"]), text(f["location"]), text(f["message"]),
             text(f["basis"]), values_text(f["values"]), text(f["fingerprint"]),
-        ] + [text(f[c]) for c in extra])
-    return _frame(rows, [FINDING_HEADERS[c] for c in columns])
+        ] + [cell for c in extra for cell in (_decision_cells(f) if c == "decision" else [text(f[c])])])
+    headers = [h for c in columns for h in (REVIEW_FORM_HEADERS if c == "decision" else [FINDING_HEADERS[c]])]
+    return _frame(rows, headers)
+
+
+def _detail_columns(findings: pd.DataFrame) -> list[str]:
+    """The decision's word, comment and record (auditor/decisions.py), where they were attached."""
+    return [c for c in DECISION_DETAIL_COLUMNS if c in findings.columns]
+
+
+def _decision_cells(f: dict[str, Any]) -> list[str]:
+    """处理意见, 说明, 处理记录 of one finding: the decision in force, blank where there is none."""
+    return [text(f.get(c)) for c in DECISION_DETAIL_COLUMNS]
 
 
 def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
@@ -233,19 +252,23 @@ def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
 
 def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """问题清单: compliance findings only, by file, severity, rule; those of a report not provided
-    this time are listed too, their 提供情况 saying so."""
+    this time are listed too, their 提供情况 saying so. Always with the review form's columns
+    (处理意见, 说明, 处理记录), blank where no decision is in force, for a reviewer to fill in."""
     require_columns(findings, FINDING_COLUMNS, "findings")
-    extra = [c for c in ("waiver", "decision", "absent") if c in findings.columns]
-    columns = FINDING_COLUMNS + extra
+    before = [c for c in ("waiver",) if c in findings.columns]
+    after = [c for c in ("absent",) if c in findings.columns]
+    columns = FINDING_COLUMNS + before + after + _detail_columns(findings)
     chosen = [f for f in records(findings, columns + _version_column(findings))
               if text(f["category"]) == "compliance" and not text(f.get("superseded"))]
     chosen.sort(key=lambda f: (text(f["file"]), _severity_rank(f["severity"]), text(f["rule_id"])))
     rows = [[text(f["agency"]), as_int(f["year"]), text(f["file"]),
              word(SEVERITY_WORDS, f["severity"]), text(f["rule_id"]), text(f["title"]),
              text(f["location"]), text(f["message"]), text(f["basis"]), values_text(f["values"])]
-            + [text(f[c]) for c in extra] + [text(f["fingerprint"])]
+            + [text(f[c]) for c in before] + _decision_cells(f) + [text(f[c]) for c in after]
+            + [text(f["fingerprint"])]
             for f in chosen]
-    return _frame(rows, ISSUE_HEADERS + [FINDING_HEADERS[c] for c in extra] + [FINDING_HEADERS["fingerprint"]])
+    return _frame(rows, ISSUE_HEADERS + [FINDING_HEADERS[c] for c in before] + REVIEW_FORM_HEADERS
+                  + [FINDING_HEADERS[c] for c in after] + [FINDING_HEADERS["fingerprint"]])
 
 
 def _version_column(findings: pd.DataFrame) -> list[str]:

@@ -19,9 +19,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .escape import escape_cell
-from .tables import (SEVERITY_HEADER, SEVERITY_WORDS, VERDICT_ERROR, VERDICT_FAILED, VERDICT_OK,
-                     VERDICT_WARNING, issues_frame, overview_frame, review_frame,
-                     rule_stats_frame)
+from ..ledger import DECISION_WORDS
+from .tables import (COMMENT_HEADER, DECISION_HEADER, SEVERITY_HEADER, SEVERITY_WORDS, VERDICT_ERROR,
+                     VERDICT_FAILED, VERDICT_OK, VERDICT_WARNING, issues_frame, overview_frame,
+                     review_frame, rule_stats_frame)
 
 SHEETS = ("总览", "问题清单", "需人工核查", "规则统计")
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False,
@@ -74,6 +75,10 @@ class _Formats:
         self._cache: dict[tuple[bool, str | None], Format] = {}
         self.header = workbook.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1,
                                            "valign": "top"})
+        # the review form's fill-in columns (处理意见, 说明): a header of their own colour
+        self.fill_in = workbook.add_format({"bold": True, "bg_color": "#FFE699", "border": 1,
+                                            "valign": "top"})
+        self.typing = workbook.add_format({"valign": "top", "text_wrap": True})
 
     def body(self, wrap: bool, fill: str | None) -> Format:
         key = (wrap, fill)
@@ -132,6 +137,37 @@ def write_sheet(workbook: Workbook, formats: _Formats, name: str, frame: pd.Data
     return ws
 
 
+ISSUES_SHEET = SHEETS[1]
+# How wide the fill-in columns are, so that a reviewer can type in them without widening them first.
+FILL_IN_WIDTHS = {DECISION_HEADER: 16, COMMENT_HEADER: 40}
+DECISION_CHOICES = list(DECISION_WORDS.values())          # 确认属实, 不予采纳
+DECISION_PROMPT = {
+    "input_title": "处理意见",
+    "input_message": "请选择 确认属实 或 不予采纳（可留空）。不予采纳须在「说明」中写明理由。"
+                     "填好后运行 auditor decisions import 本工作簿 --by 姓名 导入。",
+    "error_title": "处理意见",
+    "error_message": "处理意见只能是 确认属实 或 不予采纳，或留空。",
+}
+
+
+def mark_review_form(ws: Worksheet, formats: _Formats, frame: pd.DataFrame) -> None:
+    """问题清单 as a review form: 处理意见 offers a drop-down (确认属实 / 不予采纳, blank allowed) on
+    every data row, and the two fill-in columns have a header colour of their own and room to type.
+    A list validation is plain OOXML, which Excel and WPS both show as a drop-down."""
+    headers = [str(h) for h in frame.columns]
+    for header, width in FILL_IN_WIDTHS.items():
+        if header not in headers:
+            continue
+        col = headers.index(header)
+        ws.write_string(0, col, header, formats.fill_in)
+        ws.set_column(col, col, width, formats.typing)
+    if DECISION_HEADER in headers and len(frame):
+        col = headers.index(DECISION_HEADER)
+        ws.data_validation(1, col, len(frame), col, {"validate": "list", "source": DECISION_CHOICES,
+                                                     "ignore_blank": True, "error_type": "stop",
+                                                     **DECISION_PROMPT})
+
+
 def build_frames(findings: pd.DataFrame, reports: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Sheet name → frame, in workbook order."""
     return dict(zip(SHEETS, (overview_frame(reports), issues_frame(findings),
@@ -148,7 +184,9 @@ def write_xlsx(path: Path, findings: pd.DataFrame, reports: pd.DataFrame,
     try:
         formats = _Formats(workbook)
         for name, frame in frames.items():
-            write_sheet(workbook, formats, name, frame)
+            ws = write_sheet(workbook, formats, name, frame)
+            if name == ISSUES_SHEET:
+                mark_review_form(ws, formats, frame)
     except BaseException:
         with contextlib.suppress(Exception):  # keep the original error, not a close() failure
             workbook.close()
