@@ -43,7 +43,7 @@ def follow_up(ledger: Ledger, result: RunResult, versions: pd.DataFrame, run: st
         evidence = _Evidence(result, versions, run)
         for row in items[items["status"].isin(RECTIFY_STILL_OPEN)].itertuples():
             item = OpenItem(row.status, row.version_hash, dt.date.fromisoformat(row.deadline), row.note or "")
-            change = next_status(item, evidence.of(row.fingerprint, row.agency_key, int(row.year)), today)
+            change = next_status(item, evidence.of(row.fingerprint, agency_key(row.agency), int(row.year)), today)
             if change is not None:
                 changes.append((int(row.id), change))
         items = _applied(items, changes, at)
