@@ -365,3 +365,98 @@ def test_a_notice_looks_like_a_page(out: Path, tmp_path: Path, auditor_main) -> 
     image = Image.open(png).convert("L")
     dark = sum(1 for v in image.tobytes() if v < 128)
     assert image.size[1] > image.size[0] and 0.002 < dark / (image.size[0] * image.size[1]) < 0.5, png
+
+
+@pytest.mark.slow
+def test_selection_on_its_own(out: Path) -> None:
+    """select() over the run's real findings, decisions written as auditor/decisions.py writes them."""
+    from auditor.notices.selection import select
+    from auditor.review.latest import latest_run
+
+    ledger = Ledger(out / "ledger.sqlite")
+    try:
+        findings = latest_run(out, ledger).findings
+    finally:
+        ledger.close()
+    compliance = findings[(findings["category"] == "compliance") & findings["agency"].notna() & ~findings["waived"]]
+    error = compliance[compliance["rule_id"] == "SEC-PRESENT"].index[0]
+    info = compliance[compliance["severity"] == "info"].index[0]
+    void = compliance[compliance["severity"] == "warning"].index[0]
+    reading = findings[findings["category"] == "extraction"].index[0]
+    waived = findings[findings["waived"]].index[0]
+    frame = findings.copy()
+    frame.loc[[error, info, reading, waived], "decision"] = "确认属实（张三，2026-09-20）"
+    frame.loc[void, "decision"] = "数值已变化，原处理意见（确认属实）失效，请重新核查"
+    none = pd.DataFrame(columns=["fingerprint", "notice_date"])
+
+    def picked(**kw) -> set[int]:
+        chosen = select(frame, open_items=kw.pop("open_items", none), agencies=kw.pop("agencies", []),
+                        notice_date=NOTICE_DAY, **kw)
+        return set(chosen.notify.index) | set(chosen.unaddressed.index) | set(chosen.already_open.index)
+
+    assert picked(include_unreviewed=False) == {error, info}          # the voided one is no decision
+    wide = picked(include_unreviewed=True)
+    assert {error, info, void} <= wide and not {reading, waived} & wide
+    others = frame.loc[list(wide - {error, info})]
+    assert set(others["severity"]) <= {"error", "warning"}            # an unconfirmed 提示 never
+    earlier = pd.DataFrame({"fingerprint": [frame.at[error, "fingerprint"]], "notice_date": ["2026-09-01"]})
+    chosen = select(frame, include_unreviewed=False, open_items=earlier, agencies=[], notice_date=NOTICE_DAY)
+    assert list(chosen.already_open.index) == [error] and list(chosen.notify.index) == [info]
+    today = earlier.assign(notice_date=[NOTICE_DAY_TEXT])             # the same day's own items: re-notified
+    assert error in select(frame, include_unreviewed=False, open_items=today, agencies=[],
+                           notice_date=NOTICE_DAY).notify.index
+    agency = frame.at[info, "agency"]
+    assert picked(include_unreviewed=True, agencies=[f"{agency}（本级）"]) == \
+        {i for i in wide if frame.at[i, "agency"] == agency}
+
+
+@pytest.mark.slow
+def test_a_batch_for_one_agency_keeps_the_days_other_notices(out: Path, auditor_main) -> None:
+    assert _notices(auditor_main, out, "--include-unreviewed").code == 0
+    before = sorted(p.name for p in _folder(out).iterdir())
+    again = _notices(auditor_main, out, "--include-unreviewed", "--agency", SHANGHAI, "--agency", "不存在的单位")
+    assert again.code == 0 and "没有单位「不存在的单位」的报告" in again.err
+    assert sorted(p.name for p in _folder(out).iterdir()) == before
+    listing = pd.read_excel(_folder(out) / "通知清单.xlsx")
+    assert sorted(listing["单位"]) == sorted({n.split("-")[1] for n in before if n.startswith("整改通知-")})
+
+
+@pytest.mark.slow
+def test_the_result_sheet_shows_each_reports_verdict(out: Path, auditor_main) -> None:
+    from auditor.followup.store import run_verdicts
+
+    assert _notices(auditor_main, out, "--include-unreviewed").code == 0
+    ledger = Ledger(out / "ledger.sqlite")
+    try:
+        verdicts = run_verdicts(ledger, ledger.last_run()["id"])
+    finally:
+        ledger.close()
+    sheet = _docs(_folder(out), "审核结果单")[f"审核结果单-{SHANGHAI}-2024年度-20260925.docx"]
+    mine = verdicts[verdicts["agency"] == SHANGHAI].iloc[0]
+    assert _rows(sheet, 0)[1][:3] == [Path(mine["file"]).name, mine["verdict"], "部分读取"]
+    assert _rows(sheet, 0)[0] == ["文件", "审核结论", "读取情况", "按期发布", "发布日期"]
+
+
+@pytest.mark.slow
+def test_a_foreign_folder_is_never_replaced(out: Path, tmp_path: Path, auditor_main) -> None:
+    mine = tmp_path / "办公室文件"
+    mine.mkdir()
+    (mine / "工作计划.txt").write_text("保留", "utf-8")
+    done = _notices(auditor_main, out, "--include-unreviewed", "--to", mine)
+    assert done.code == 2 and "含有其他文件" in done.err
+    assert [p.name for p in mine.iterdir()] == ["工作计划.txt"] and _items(out).empty
+
+
+@pytest.mark.slow
+def test_a_ledger_that_refuses_the_items_leaves_no_folder(out: Path, auditor_main, monkeypatch) -> None:
+    import sqlite3
+
+    import auditor.followup.store as store
+
+    def refuse(ledger, items):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store, "add_items", refuse)
+    done = _notices(auditor_main, out, "--include-unreviewed")
+    assert done.code == 8 and "写入整改事项失败" in done.err
+    assert not _folder(out).exists() and not any(p.name.startswith(".整改通知") for p in _folder(out).parent.iterdir())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def _notices(args: argparse.Namespace, ledger) -> int:
     chosen = select(latest.findings, include_unreviewed=args.include_unreviewed, open_items=open_items(ledger),
                     agencies=args.agency, notice_date=notice_date)
     _tell_left_out(chosen)
+    _tell_unknown_agencies(args.agency, latest.findings)
     if chosen.notify.empty:
         what = "已确认属实或尚未处理的（错误、警告）" if args.include_unreviewed else "处理意见为「确认属实」的"
         print(f"最近一次审核（{latest.started}）中没有需要发出整改通知的问题（{what}合规问题），未生成通知。")
@@ -67,7 +69,8 @@ def _notices(args: argparse.Namespace, ledger) -> int:
         batch, items = build(chosen.notify, latest.findings, run_verdicts(ledger, latest.run_id), head, template,
                              target)
         outcome = []
-        write(batch, target, before_move=lambda: outcome.append(add_items(ledger, items)))
+        write(batch, target, before_move=lambda: outcome.append(add_items(ledger, items)),
+              keep_others=bool(args.agency))
     except TemplateProblem as exc:
         print(exc.message + "；未生成任何通知。", file=sys.stderr)
         return EXIT_USAGE
@@ -77,6 +80,9 @@ def _notices(args: argparse.Namespace, ledger) -> int:
     except OSError as exc:
         print(f"写入 {target} 失败：{exc.strerror or exc}；未生成任何通知，账本未改动。", file=sys.stderr)
         return EXIT_WRITE
+    except sqlite3.Error as exc:
+        print(f"账本 {ledger.path} 写入整改事项失败（{exc}）；未生成任何通知。", file=sys.stderr)
+        return EXIT_LEDGER
     _summary(batch, items, head, target, args, len(outcome[0].added))
     return EXIT_OK
 
@@ -118,6 +124,15 @@ def _tell_left_out(chosen) -> None:
     for file, group in chosen.unaddressed.groupby("file", sort=True):
         missing = "单位名称" if group["agency_key"].isna().all() else "报告年度"
         print(f"未能识别报告的{missing}，{len(group)} 条问题未生成整改通知，请人工处理：{file}", file=sys.stderr)
+
+
+def _tell_unknown_agencies(agencies: list[str], findings) -> None:
+    from ..domain import agency_key
+
+    known = {agency_key(a) for a in findings["agency"]}
+    for name in agencies:
+        if agency_key(name) not in known:
+            print(f"最近一次审核中没有单位「{name}」的报告（按单位名称比对），未为其生成通知。", file=sys.stderr)
 
 
 def _summary(batch, items, head, target: Path, args: argparse.Namespace, recorded: int) -> None:

@@ -58,10 +58,12 @@ def check_target(target: Path) -> None:
                             "请用 --to 指定一个新目录或通知目录")
 
 
-def write(batch: Batch, target: Path, before_move: Callable[[], object]) -> Path:
+def write(batch: Batch, target: Path, before_move: Callable[[], object], keep_others: bool = False) -> Path:
     """Write the batch to `target` whole (replacing an earlier folder of ours). `before_move` runs
     once every file is written and before the folder moves into place (the ledger records the
-    items there): if it or any write fails, the exception propagates and nothing is left behind."""
+    items there): if it or any write fails, the exception propagates and nothing is left behind.
+    With `keep_others` (a batch for some agencies only, --agency), the notices of other agencies
+    already in the folder stay, as their items stay in the ledger."""
     check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=".整改通知-", dir=target.parent))
@@ -70,7 +72,8 @@ def write(batch: Batch, target: Path, before_move: Callable[[], object]) -> Path
         for doc in batch.docs:
             (temp / doc.notice_name).write_bytes(doc.notice)
             (temp / doc.result_name).write_bytes(doc.result)
-        _write_list(batch, temp / LIST_FILE)
+        others = _carry_over(batch, target, temp) if keep_others else []
+        _write_list(batch, others, temp / LIST_FILE)
         before_move()
         if target.exists():
             old = target.with_name(temp.name + ".old")
@@ -86,7 +89,26 @@ def write(batch: Batch, target: Path, before_move: Callable[[], object]) -> Path
     return target
 
 
-def _write_list(batch: Batch, path: Path) -> None:
+def _carry_over(batch: Batch, target: Path, temp: Path) -> list[list[object]]:
+    """The rows (and files) of the earlier folder's notices this batch does not replace."""
+    if not (target / LIST_FILE).is_file():
+        return []
+    from openpyxl import load_workbook
+
+    new = {doc.notice_name.lower() for doc in batch.docs}
+    rows = list(load_workbook(target / LIST_FILE, read_only=True).active.iter_rows(min_row=2, values_only=True))
+    kept = []
+    for row in rows:
+        names = [str(v) for v in row[4:6] if v]
+        if not names or names[0].lower() in new or not all((target / n).is_file() for n in names):
+            continue
+        for name in names:
+            shutil.copy2(target / name, temp / name)
+        kept.append(list(row))
+    return kept
+
+
+def _write_list(batch: Batch, others: list[list[object]], path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -99,6 +121,8 @@ def _write_list(batch: Batch, path: Path) -> None:
     for doc in batch.docs:
         sheet.append([escape_cell(v) for v in (doc.agency, doc.year, doc.count, doc.deadline.isoformat(),
                                                doc.notice_name, doc.result_name)])
+    for row in others:
+        sheet.append(row)                # read back as written (already escaped)
     for column, width in zip("ABCDEF", (36, 8, 8, 12, 60, 60)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

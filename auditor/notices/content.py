@@ -9,6 +9,7 @@ from pathlib import PurePath
 import pandas as pd
 
 from ..domain import DISMISSED_WORD, RECTIFY_WAIVED, SEVERITY_ORDER, SEVERITY_WORDS
+from ..outputs.tables import STATUS_WORDS
 from .selection import confirmed
 
 # 整改要求 by the rule's kind: what to do, never a number the finding does not carry.
@@ -30,6 +31,7 @@ DEFAULT_REQUIREMENT = "核实所述问题，更正年度报告。"
 ASK_ISSUER = "（请填写发文机关）"
 ASK_CONTACT = "（请填写联系人及联系电话）"
 STATUS_CONFIRMED, STATUS_OPEN = "确认属实", "未处理"
+NOT_RECORDED = "未记录"
 KIND_WORDS = {"compliance": "合规问题", "extraction": "读取问题"}      # short, for a narrow column
 
 
@@ -98,9 +100,12 @@ def result_context(agency: str, year: int, findings: pd.DataFrame, verdicts: pd.
                      "级别": SEVERITY_WORDS.get(f["severity"], _text(f["severity"])) if compliance else "—",
                      "位置": _text(f["location"]), "问题": _text(f["message"]), "依据": _text(f["basis"]),
                      "处理情况": finding_status(f)})
-    reports = [{"文件": PurePath(_text(v.file)).name, "审核结论": _text(v.verdict), "读取情况": _text(v.status),
+    reports = [{"文件": PurePath(_text(v.file)).name, "审核结论": _text(v.verdict), "读取情况": STATUS_WORDS.get(_text(v.status), _text(v.status)),
                 "按期发布": _text(v.deadline_status), "发布日期": _text(v.published)}
                for v in verdicts.itertuples(index=False)]
+    if not reports:         # a run from before verdicts were recorded: the files, without a verdict
+        reports = [{"文件": name, "审核结论": NOT_RECORDED, "读取情况": NOT_RECORDED, "按期发布": NOT_RECORDED,
+                    "发布日期": ""} for name in dict.fromkeys(PurePath(_text(f)).name for f in findings["file"])]
     compliance = findings[findings["category"] == "compliance"]
     return {
         "单位": agency, "年度": str(year), "报告": reports, "问题": rows,
