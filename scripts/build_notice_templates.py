@@ -65,6 +65,9 @@ def _document():
     fmt.space_before = fmt.space_after = Pt(0)
     _font_table(doc)
     _page_numbers(sec)
+    package_rels = doc.part.package.rels
+    for rel_id in [k for k, r in package_rels.items() if r.reltype.endswith("/thumbnail")]:
+        del package_rels[rel_id]         # python-docx's own sample page, not ours
     doc.core_properties.author = ""
     doc.core_properties.title = ""
     doc.core_properties.comments = ""
