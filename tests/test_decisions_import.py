@@ -365,3 +365,12 @@ def test_cells_are_read_as_the_reviewer_sees_them():
     assert cell_text("'=SUM(A1)") == "=SUM(A1)" and cell_text("'-1") == "-1"
     assert cell_text("'引号开头") == "'引号开头"            # not our escaping: kept
     assert cell_text(None) == "" and cell_text(12.0) == "12" and cell_text("  确认属实\n") == "确认属实"
+
+
+def test_findings_no_reviewer_decides_on_are_refused():
+    latest = _latest(superseded="已被更正版取代（由 b.txt 取代）")
+    latest.loc[1, ["waived", "waiver"]] = [True, "省办同意暂缓"]
+    plan = plan_import([_row(2, "a" * 16, "确认属实"), _row(3, "b" * 16, "确认属实")], latest)
+    assert plan.record == [] and plan.errors == [
+        "第 2 行（某局，全文）：这条问题属于已被更正版取代的报告版本，不再成立，不能填写处理意见",
+        "第 3 行（某局，全文）：该问题已豁免（省办同意暂缓），不计入任何统计，无需处理意见"]

@@ -121,8 +121,8 @@ def read_filled_rows(path: Path) -> list[FilledRow]:
 
 def _filled(rows: Iterable[tuple], path: Path) -> Iterator[FilledRow]:
     rows = iter(rows)
-    number, columns = _header(rows, path)
-    for number, row in enumerate(rows, start=number + 1):
+    header_row, columns = _header(rows, path)
+    for number, row in enumerate(rows, start=header_row + 1):
         get = _getter(row, columns)
         word = unicodedata.normalize("NFKC", get(DECISION_HEADER))
         if not word:
