@@ -265,6 +265,9 @@ def months(tmp_path_factory) -> dict:
     got["printed3"] = run_as_of(dt.date(2026, 12, 20), box, out)
     got["month3"] = tracking(out)
     got["overview3"] = sheet(out, "总览")
+    import openpyxl
+
+    got["sheets3"] = openpyxl.load_workbook(out / "latest" / "summary.xlsx", read_only=True).sheetnames
     got["log"] = (out / "auditor.log").read_text("utf-8")
 
     led = Ledger(out / "ledger.sqlite")
@@ -308,6 +311,8 @@ def test_month_three_past_the_deadline_is_overdue_though_nothing_else_changed(mo
     assert rows[fp[ZIBO]]["状态"] == RECTIFY_DONE
     order = [r["状态"] for r in sheet(months["out"], SHEET_NAME)]
     assert order == sorted(order, key=lambda s: {RECTIFY_OVERDUE: 0, RECTIFY_OPEN: 1}.get(s, 2))
+    names = months["sheets3"]
+    assert names[names.index("变化") + 1] == SHEET_NAME
 
 
 @pytest.mark.slow
