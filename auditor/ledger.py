@@ -274,8 +274,10 @@ class Ledger:
                                          "input_key": row[4], "counts": json.loads(row[5] or "{}")}
 
     def record_unchanged(self, *, started: str, engine: str, rules_hash: str, previous: dict[str, Any],
-                         files: list[tuple[str, int, int, str]], inputs: int) -> int:
-        """A run that found nothing new: it points at the previous results and copies its findings."""
+                         files: list[tuple[str, int, int, str]], inputs: int,
+                         before_commit: Callable[[int], object] | None = None) -> int:
+        """A run that found nothing new: it points at the previous results and copies its findings;
+        `before_commit(run_id)` adds what else it copies (verdicts) inside the same transaction."""
         now = dt.datetime.now().isoformat(timespec="seconds")
         with self.db:
             cur = self.db.execute("INSERT INTO runs(started, finished, engine, rules_hash, inputs, audited, reused, "
@@ -288,6 +290,8 @@ class Ledger:
                             "severity, category, location, message FROM findings WHERE run_id = ?",
                             (run_id, previous["id"]))
             self.db.executemany("INSERT OR REPLACE INTO files VALUES(?,?,?,?)", files)
+            if before_commit is not None:
+                before_commit(run_id)
         return run_id
 
     def decisions_mark(self) -> int:

@@ -128,6 +128,20 @@ def test_adding_the_same_days_notices_twice_gives_the_same_items(ledger: Ledger)
     assert sorted(hist["item_id"]) == sorted(items["id"])
 
 
+def test_a_full_rerun_the_same_day_drops_an_agency_no_longer_notified(ledger: Ledger) -> None:
+    """Notices for every agency re-run the same day (one agency's finding dismissed in between): its
+    item of that day goes with its notice; without replace_day (a run for some agencies) it stays."""
+    day = dt.date(2026, 12, 1)
+    store.add_items(ledger, [item("fp1", day), item("fp2", day, agency="沭阳县发展和改革局")])
+    store.add_items(ledger, [item("fp1", day)], replace_day=None)
+    assert sorted(store.open_items(ledger)["fingerprint"]) == ["fp1", "fp2"]
+    again = store.add_items(ledger, [item("fp1", day)], replace_day=day)
+    assert again.replaced == 2 and sorted(store.open_items(ledger)["fingerprint"]) == ["fp1"]
+    store.add_items(ledger, [item("fp9", dt.date(2026, 11, 2))])     # another day's items are not touched
+    store.add_items(ledger, [item("fp1", day)], replace_day=day)
+    assert sorted(store.open_items(ledger)["fingerprint"]) == ["fp1", "fp9"]
+
+
 def test_a_finding_still_open_from_an_earlier_notice_is_kept_not_added(ledger: Ledger) -> None:
     store.add_items(ledger, [item("fp1", dt.date(2026, 11, 1))])
     later = store.add_items(ledger, [item("fp1", dt.date(2026, 12, 1)), item("fp3", dt.date(2026, 12, 1))])
@@ -293,7 +307,8 @@ def test_month_two_corrected_is_rectified_unchanged_stays_open(months) -> None:
     assert rows[fp[SHUYANG]]["状态"] == RECTIFY_OPEN and rows[fp[SHUYANG]]["剩余天数"] == "剩余 5 天"
     # pingtan's corrected version is read only in part: we say no more than that
     assert rows[fp[PINGTAN]]["状态"] == RECTIFY_OPEN and rows[fp[PINGTAN]]["最近变化"].endswith(NOTE_UNREAD)
-    assert rows[fp[ZIBO]]["通知日期"] == "2026-12-01" and rows[fp[ZIBO]]["整改期限"] == "2026-12-15"
+    # real date cells (Excel sorts and filters them as dates), not text
+    assert rows[fp[ZIBO]]["通知日期"] == dt.datetime(2026, 12, 1) and rows[fp[ZIBO]]["整改期限"] == dt.datetime(2026, 12, 15)
     assert "整改跟踪：待整改 2，已整改 1，逾期未整改 0（本次变化 2 项" in months["log"]
 
 

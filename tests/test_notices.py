@@ -453,7 +453,7 @@ def test_a_ledger_that_refuses_the_items_leaves_no_folder(out: Path, auditor_mai
 
     import auditor.followup.store as store
 
-    def refuse(ledger, items):
+    def refuse(ledger, items, replace_day=None):
         raise sqlite3.OperationalError("database is locked")
 
     monkeypatch.setattr(store, "add_items", refuse)

@@ -8,6 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
+from ..domain import today
 from .exits import EXIT_INTERNAL, EXIT_USAGE
 from .decide_cmd import _cmd_decide
 from .parser import build_parser
@@ -27,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     if not getattr(args, "func", None):     # `auditor` or `auditor rules` alone: that command's help
         (getattr(args, "help_parser", None) or parser).print_help()
+        return EXIT_USAGE
+    try:
+        today()           # a mistyped AUDITOR_TODAY: one sentence and exit 2 before anything runs
+    except ValueError as exc:
+        print(f"{exc}。", file=sys.stderr)
         return EXIT_USAGE
     try:
         return args.func(args)

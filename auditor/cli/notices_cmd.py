@@ -69,7 +69,8 @@ def _notices(args: argparse.Namespace, ledger) -> int:
         batch, items = build(chosen.notify, latest.findings, run_verdicts(ledger, latest.run_id), head, template,
                              target)
         outcome = []
-        write(batch, target, before_move=lambda: outcome.append(add_items(ledger, items)),
+        write(batch, target, before_move=lambda: outcome.append(add_items(
+                  ledger, items, replace_day=None if args.agency else notice_date)),
               keep_others=bool(args.agency))
     except TemplateProblem as exc:
         print(exc.message + "；未生成任何通知。", file=sys.stderr)

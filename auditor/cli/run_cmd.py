@@ -207,6 +207,8 @@ def _print_summary(args: argparse.Namespace, outcome) -> None:
         w = result.waivers
         print(f"豁免 {len(w)} 条：有效 {int((w['status'] == '有效').sum())}，已过期 {int((w['status'] == '已过期').sum())}，"
               f"未使用 {int((w['status'] == '未使用').sum())}（见工作簿「豁免」表）。")
+    if getattr(outcome, "followup_line", None):
+        print(outcome.followup_line)
     print(f"结果：{outcome.folder}（最新结果始终在 {args.out / 'latest'}）")
 
 

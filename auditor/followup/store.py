@@ -82,15 +82,21 @@ def now_text() -> str:
     return f"{today().isoformat()}T{dt.datetime.now().strftime('%H:%M:%S')}"
 
 
-def add_items(ledger: Ledger, items: list[NoticeItem]) -> AddOutcome:
+def add_items(ledger: Ledger, items: list[NoticeItem], replace_day: dt.date | None = None) -> AddOutcome:
     """Store the items of a notice run in one transaction. Each agency-year's items of the same
-    notice date are replaced (notices re-run that day give the same items, not twice as many); a
-    finding still open from another notice date is kept as it is, not added again."""
+    notice date are replaced (notices re-run that day give the same items, not twice as many); with
+    `replace_day` (a notice run for every agency) all of that day's items are, so an agency no longer
+    notified on a re-run keeps no item either. A finding still open from another notice date is kept
+    as it is, not added again."""
     db = ledger.db
     outcome = AddOutcome()
     now = now_text()
     with db:
         ensure_tables(db)
+        if replace_day is not None:
+            for (key, year) in db.execute("SELECT DISTINCT agency_key, year FROM rectify_items WHERE notice_date = ?",
+                                          (replace_day.isoformat(),)).fetchall():
+                outcome.replaced += _drop_day(db, key, year, replace_day.isoformat())
         days = {(agency_key(i.agency), int(i.year), i.notice_date.isoformat()) for i in items}
         for key, year, day in sorted(days, key=str):
             outcome.replaced += _drop_day(db, key, year, day)

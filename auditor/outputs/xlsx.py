@@ -7,6 +7,7 @@ autofilter so it can be sorted and filtered in Excel or WPS without setup.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 import unicodedata
 from pathlib import Path
@@ -79,6 +80,7 @@ class _Formats:
         self.fill_in = workbook.add_format({"bold": True, "bg_color": "#FFE699", "border": 1,
                                             "valign": "top"})
         self.typing = workbook.add_format({"valign": "top", "text_wrap": True})
+        self.date = workbook.add_format({"valign": "top", "num_format": "yyyy-mm-dd"})   # a real date cell
 
     def body(self, wrap: bool, fill: str | None) -> Format:
         key = (wrap, fill)
@@ -96,12 +98,19 @@ def _cell_text(value: Any) -> str:
     return text
 
 
+def _as_datetime(value: dt.date) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+
+
 def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> None:
     if value is None or value == "":
         return  # a truly blank cell, so 筛选 offers "(空白)" rather than an empty string
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if math.isfinite(value):
             ws.write_number(row, col, value, fmt)
+        return
+    if isinstance(value, dt.date):          # outside a date column: ISO text rather than a serial number
+        ws.write_string(row, col, value.isoformat()[:10], fmt)
         return
     ws.write_string(row, col, _cell_text(value), fmt)
 
@@ -128,6 +137,14 @@ def write_sheet(workbook: Workbook, formats: _Formats, name: str, frame: pd.Data
         if header in COLOURED:
             for r, value in enumerate(values, start=1):
                 _write_cell(ws, r, col, value, formats.body(wrap, fill_for(header, value)))
+        elif any(isinstance(v, dt.date) for v in sample):      # dates as dates: Excel sorts and filters them
+            longest = max(longest, display_width("2026-12-31") + FILTER_BUTTON)
+            ws.set_column(col, col, min(max(longest + 2, MIN_WIDTH), MAX_WIDTH))
+            for r, value in enumerate(values, start=1):
+                if isinstance(value, dt.date):
+                    ws.write_datetime(r, col, _as_datetime(value), formats.date)
+                else:
+                    _write_cell(ws, r, col, value, formats.body(wrap, None))
         else:
             fmt = formats.body(wrap, None)
             for r, value in enumerate(values, start=1):
@@ -199,6 +216,8 @@ def _bulk_value(value: Any) -> Any:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value if math.isfinite(value) else None
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
     return _cell_text(value)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..absent import recorded_findings
-from ..decisions import not_counted
+from ..decisions import DECISION_DETAIL_COLUMNS, not_counted
 from ..domain import SEVERITIES
 from ..engine import versions as ver
 from ..engine.extraction_findings import FAILED_RULE
@@ -31,7 +31,8 @@ def record(ctx: RunContext, inputs: Inputs, audited: Audited, before_commit=None
         everything = pd.concat([everything, old], ignore_index=True)
     per_report = everything[everything["file"].isin(list(fresh)) & (everything["rule_kind"] != "cross_year")]
     # Only per-report findings are cached: waiver and decision columns are re-applied every run.
-    cacheable = per_report.drop(columns=[c for c in ("waived", "waiver", "decision", "dismissed") if c in per_report])
+    cacheable = per_report.drop(columns=[c for c in ("waived", "waiver", "decision", "dismissed",
+                                                      *DECISION_DETAIL_COLUMNS) if c in per_report])
     # a byte-identical copy's findings were dropped (its original's stand for both): caching its
     # empty list would overwrite the original's under the shared hash
     copies = set(versions.index[versions["state"] == ver.COPY])
@@ -80,13 +81,12 @@ def run_counts(result: RunResult, skipped: int, versions: pd.DataFrame | None) -
 def record_unchanged(ctx: RunContext) -> None:
     """A run that found nothing new: the ledger notes it, pointing at the last run's results, and
     its verdicts are the last run's (its items cannot have changed: the input key holds them)."""
-    run_id = ctx.ledger.record_unchanged(started=ctx.started.isoformat(timespec="seconds"), engine=ctx.engine,
-                                         rules_hash=ctx.rules_hash, previous=ctx.previous, files=ctx.file_rows,
-                                         inputs=len(ctx.collected.files) + len(ctx.collected.skipped))
-    # Ledger.record_unchanged has no hook inside its transaction: the copy is a second one, and a
-    # failure there only leaves this run without verdicts (`auditor history` says so)
-    with ctx.ledger.db:
-        followup_store.copy_verdicts(ctx.ledger.db, run_id, ctx.previous["id"])
+    followup_store.ensure_tables(ctx.ledger.db)
+    ctx.ledger.record_unchanged(started=ctx.started.isoformat(timespec="seconds"), engine=ctx.engine,
+                                rules_hash=ctx.rules_hash, previous=ctx.previous, files=ctx.file_rows,
+                                inputs=len(ctx.collected.files) + len(ctx.collected.skipped),
+                                before_commit=lambda run_id: followup_store.copy_verdicts(
+                                    ctx.ledger.db, run_id, ctx.previous["id"]))
 
 
 def failed_files(findings: pd.DataFrame) -> list[str]:
