@@ -3,21 +3,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 
 from .exits import EXIT_LEDGER, EXIT_OK, EXIT_USAGE
 
-# What a reviewer may type for each decision: the workbook's words and the stored codes.
-DECISION_INPUTS = {"确认属实": "confirmed", "confirmed": "confirmed", "不予采纳": "dismissed", "dismissed": "dismissed"}
-
 
 def decision_code(text: str) -> str:
-    """The stored code (confirmed/dismissed) of a decision typed in Chinese or English (argparse type)."""
-    key = unicodedata.normalize("NFKC", text).strip().lower()
-    if key not in DECISION_INPUTS:
+    """The stored code (confirmed/dismissed) of a decision typed in Chinese or English (argparse
+    type); the words accepted are auditor/decisions.py's, as the workbook import accepts them."""
+    from ..decisions import decision_code as stored_code     # pandas only when a decision is given
+
+    code = stored_code(text)
+    if code is None:
         raise argparse.ArgumentTypeError(f"「{text}」不是可用的处理意见，请写 确认属实 或 不予采纳"
                                          "（也可写 confirmed、dismissed）")
-    return DECISION_INPUTS[key]
+    return code
 
 
 def _cmd_decide(args: argparse.Namespace) -> int:
