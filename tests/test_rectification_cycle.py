@@ -50,6 +50,7 @@ def working_days_after(day: dt.date, n: int) -> dt.date:
 
 DEADLINE = working_days_after(NOTICE_DAY, DAYS)
 MONTH_THREE = DEADLINE + dt.timedelta(days=1)
+LATER = MONTH_THREE + dt.timedelta(days=7)
 
 
 def chinese_date(day: dt.date) -> str:
@@ -179,6 +180,14 @@ def cycle(tmp_path_factory) -> dict:
     # month three: nothing new, a day past the deadline
     got["printed3"] = office.run(MONTH_THREE)
     got["tracking3"] = {r["指纹"]: r for r in office.sheet(TRACKING)}
+
+    # later, on a copy: the rectified report comes again, re-laid out as one line of text
+    shutil.copytree(root / "out", root / "out-later", symlinks=True)
+    (office.box / ZIBO).write_text(one_line(original), "utf-8")
+    got["later"] = office.run(LATER, out="out-later")
+    got["later_notices"] = office.command(LATER, "notices", "--include-unreviewed", "--agency",
+                                          got["zibo_error"]["agency"], out="out-later")
+    got["later_folders"] = sorted((root / "out-later" / "latest").resolve().glob("整改通知-*"))
     return got
 
 
@@ -319,3 +328,20 @@ def test_a_relaid_out_correction_reopens_and_adds_nothing(cycle, variant: str, o
         assert zibo["状态"] == "待整改" and "已整改 0" in cycle[variant]
     assert rows[cycle["shanghai_error"]["fingerprint"]]["状态"] == "待整改"
     assert len(rows) == 2
+
+
+def test_a_rectified_report_coming_again_re_laid_out_stays_rectified_and_is_not_notified(cycle) -> None:
+    office = cycle["office"]
+    report = next(r for r in office.sheet("总览", out="out-later") if Path(r["文件"]).name == ZIBO)
+    rows = {r["指纹"]: r for r in office.sheet(TRACKING, out="out-later")}
+    assert rows[cycle["zibo_error"]["fingerprint"]]["状态"] == "已整改"         # a closed item is not reopened
+    assert rows[cycle["shanghai_error"]["fingerprint"]]["状态"] == "逾期未整改" and len(rows) == 2
+    code, printed, err = cycle["later_notices"]
+    assert code == 0, err
+    if report["读取状态"] == "完整":     # read completely: nothing the published report does not have
+        found = {(f["rule_id"], f["location"]) for f in of_file(office.findings(out="out-later"), ZIBO)
+                 if f["severity"] in NOTICE_WORTHY}
+        assert found <= {(f["rule_id"], f["location"]) for f in of_file(cycle["findings2"], ZIBO)
+                         if f["severity"] in NOTICE_WORTHY}
+        if not found:
+            assert cycle["later_folders"] == [] and "未生成通知" in printed
