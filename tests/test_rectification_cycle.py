@@ -121,6 +121,8 @@ def notice_text(doc: Document) -> str:
 
 @pytest.fixture(scope="module")
 def cycle(tmp_path_factory) -> dict:
+    """The office's months, run once for the module: what each command printed and wrote. The
+    re-laid-out corrections run on copies of the results folder, from the same inbox path."""
     office = Office(tmp_path_factory.mktemp("office"))
     root, got = office.root, {"office": office}
     original = (office.box / ZIBO).read_text("utf-8")
