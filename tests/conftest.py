@@ -79,6 +79,7 @@ SLOW_FILES = {
     "test_absent_and_dismissed.py": "months of runs",
     "test_corpus.py": "a generated corpus of 60 reports, audited as a process",
     "test_crash_discipline.py": "crashing, killed and dying processes",
+    "test_rectification_cycle.py": "an office's months: runs, a workbook import, notices, re-laid-out corrections",
     "test_duplicates.py": "several runs per test",
     "test_engine_errors.py": "runs with the Great Expectations process and background writers",
     "test_fs_states.py": "several runs per test",

@@ -96,3 +96,40 @@ def test_fail_on_error_exit_code(office, tmp_path):
     assert out.returncode == 1
     clean = run(office, str(ZIBO), "--out", str(tmp_path / "out2"), "--fail-on", "error")
     assert clean.returncode == 0
+
+
+class _ClosedPipe:
+    """A standard output whose reader has gone (`auditor run | head -1` after the first line)."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+
+    def write(self, text: str) -> int:
+        self.lines += text.count("\n")
+        if self.lines > 1:
+            raise BrokenPipeError(32, "Broken pipe")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.lines > 1:
+            raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_reader_that_stops_early_gets_the_runs_exit_code_not_an_internal_error(tmp_path, monkeypatch):
+    """The summary is printed after the run is recorded: a closed pipe then is no crash (exit 7
+    would tell cron that nothing was written, which is false)."""
+    import contextlib
+    import io
+
+    from auditor.cli import main
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(ZIBO, inbox / "zibo.txt")
+    monkeypatch.chdir(tmp_path)
+    pipe, err = _ClosedPipe(), io.StringIO()
+    with contextlib.redirect_stdout(pipe), contextlib.redirect_stderr(err):
+        code = main(["run", str(inbox), "--out", str(tmp_path / "out")])
+    assert pipe.lines > 1, "the summary was not printed at all: the test proves nothing"
+    assert code == 0 and "内部错误" not in err.getvalue()
+    assert (tmp_path / "out" / "latest" / "summary.xlsx").is_file()

@@ -120,7 +120,11 @@ def _run_and_report(args: argparse.Namespace, record: RunLog) -> int:
         _log_file().error("写入结果失败：%s", exc)
         return EXIT_WRITE
     record.outcome = outcome
-    _print_summary(args, outcome)
+    try:
+        _print_summary(args, outcome)
+        sys.stdout.flush()
+    except BrokenPipeError:     # `auditor run | head -1`: the run is recorded; only the reader stopped
+        _drop_stdout()
     c = outcome.counts
     if c.get("failed", 0):
         return EXIT_UNREADABLE
@@ -128,6 +132,14 @@ def _run_and_report(args: argparse.Namespace, record: RunLog) -> int:
     if any(c.get(f"open/{s}", 0) for s in levels):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _drop_stdout() -> None:
+    """Standard output to nowhere from now on: its reader has gone, and the run's exit code (not
+    an internal error) must still reach the caller."""
+    import os
+
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")
 
 
 def _input_refused(problems: list[str]) -> int:
