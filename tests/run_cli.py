@@ -52,7 +52,11 @@ def _bytes(stream: io.TextIOWrapper) -> bytes:
 def _process_state(cwd: Path | None, pin: bool) -> Iterator[None]:
     """What main() would find in a fresh process, and what it changes, put back afterwards: the working
     folder, SIGPIPE, the root logger (emptied, so that main's basicConfig writes warnings to the
-    redirected stderr, as a process writes them to its own), and the engine version."""
+    redirected stderr, as a process writes them to its own), the warning filters (a fresh process
+    ignores a library's DeprecationWarning; pytest shows them, and the first import of a library
+    inside a command would print one as the command's own warning), and the engine version."""
+    import warnings
+
     import auditor.pipeline as pipeline
 
     folder = Path.cwd()
@@ -63,11 +67,13 @@ def _process_state(cwd: Path | None, pin: bool) -> Iterator[None]:
     for handler in handlers:
         root.removeHandler(handler)
     try:
-        if cwd is not None:
-            os.chdir(cwd)
-        if pin:
-            pipeline.engine_version = lambda: "pinned-for-tests"
-        yield
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(?!auditor)")   # ours still show
+            if cwd is not None:
+                os.chdir(cwd)
+            if pin:
+                pipeline.engine_version = lambda: "pinned-for-tests"
+            yield
     finally:
         pipeline.engine_version = version
         os.chdir(folder)
