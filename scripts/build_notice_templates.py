@@ -175,16 +175,18 @@ def notice_template() -> Document:
 
 def result_template() -> Document:
     doc = _document()
-    _title(doc, "{{年度}}年度政府信息公开工作年度报告审核结果单")
+    _title(doc, "{{标题年度}}政府信息公开工作年度报告审核结果单")
     _para(doc)
     _para(doc, "单位：{{单位}}", indent=False)
     _table(doc, [("文件", 46), ("审核结论", 34), ("读取情况", 26), ("按期发布", 30), ("发布日期", 20)], "报告", "份",
            SIZE_5)
-    _para(doc, "本次审核共有合规问题{{合规问题数}}条、需人工核查的读取问题{{需人工核查数}}条，逐条列明如下。")
+    _para(doc, "{{概况}}")
+    _para(doc, "{%p if 问题 %}", indent=False)           # no finding: no table and no 说明, 未发现问题 said above
     _table(doc, [("序号", 12), ("类别", 19), ("级别", 12), ("位置", 24), ("问题", 43), ("依据", 26),
                  ("处理情况", 20)], "问题", "行", SIZE_5)
     _para(doc, "说明：处理情况中，确认属实、不予采纳为审核人员的处理意见；未处理为尚未核查的问题；已豁免为按豁免"
                "清单不予计算的问题；需人工核查为程序未能可靠读取的内容，不是合规结论。", size=SIZE_4)
+    _para(doc, "{%p endif %}", indent=False)
     _signature(doc, "{{发文机关}}", "{{出具日期}}")
     return doc
 

@@ -1,7 +1,8 @@
 """`auditor notices` on a real run: the real reports, one mutated for a definite error (第五部分 removed),
-one whose headings carry Jinja text, one whose agency cannot be read; decisions through Ledger.decide;
-the notices read back with python-docx. Plus the selection, the working days and the file names on
-their own."""
+one whose headings carry Jinja text, one whose agency cannot be read, one corrected to have no finding
+at all (合格) and one that cannot be read (无法审核); decisions through Ledger.decide; the notices and
+审核结果单 read back with python-docx, 通知清单.xlsx with openpyxl. Plus the selection, the working days
+and the file names on their own."""
 from __future__ import annotations
 
 import datetime as dt
@@ -38,7 +39,9 @@ WINDOWS_BAD = set('<>:"/\\|?*')
 
 def _inbox(folder: Path) -> Path:
     """The real reports: 淄博 without its 第五部分 (a definite SEC-PRESENT error), 平潭 with Jinja text in
-    a heading, and a copy of 淄博 whose agency name cannot be read (no addressee)."""
+    a heading, a copy of 淄博 whose agency name cannot be read (no addressee), a copy of 淄博 under
+    another agency's name that says what its one 提示 missed (no finding at all), and a page of that
+    agency's site in place of its report (not readable)."""
     folder.mkdir(parents=True)
     for name in ("shanghai-stcsm-2024.md", "shuyang-fgj-2023.html"):
         shutil.copy2(SAMPLES / name, folder / name)
@@ -48,6 +51,15 @@ def _inbox(folder: Path) -> Path:
     (folder / "zibo-gaoxin-police-2022.txt").write_text(zibo, "utf-8")
     nameless = zibo.replace("淄博市公安局高新区分局", "淄博/市:公安*局").replace("高新区公安分局", "淄博/市:公安*局")
     (folder / "nameless-2022.txt").write_text(nameless, "utf-8")
+    clean = (SAMPLES / "zibo-gaoxin-police-2022.txt").read_text("utf-8")
+    for old in ("淄博市公安局高新技术产业开发区分局", "淄博市公安局高新区分局", "高新区公安分局"):
+        clean = clean.replace(old, CLEAN)
+    fee = "(一)本年度依申请公开,均未收取任何信息处理费。"
+    assert fee in clean
+    clean = clean.replace(fee, fee + "(三)本年度承办人大代表建议和政协提案3件，办理结果均已公开。", 1)
+    (folder / "zhangdian-2022.txt").write_text(clean, "utf-8")
+    (folder / "linzi-2022.txt").write_text(f"{UNREAD}2022年政府信息公开工作年度报告\n\n发文日期: 2023-01-19\n\n"
+                                           "本页面正在维护，请稍后访问。\n", "utf-8")
     pingtan = (SAMPLES / "pingtan-2022.txt").read_text("utf-8")
     heading = "四、政府信息公开行政法复议、行政诉讼情况"
     assert heading in pingtan
@@ -122,8 +134,45 @@ def _items(out: Path) -> pd.DataFrame:
         ledger.close()
 
 
+def _verdicts(out: Path) -> pd.DataFrame:
+    from auditor.followup.store import run_verdicts
+
+    ledger = Ledger(out / "ledger.sqlite")
+    try:
+        return run_verdicts(ledger, ledger.last_run()["id"])
+    finally:
+        ledger.close()
+
+
+def _verdict(out: Path, agency: str) -> str:
+    verdicts = _verdicts(out)
+    return "；".join(verdicts[verdicts["agency"] == agency]["verdict"])
+
+
+def _agency_years(out: Path) -> set[tuple[str, int]]:
+    """(单位, 年度) of every report of the run as 通知清单 names it: a report without an agency name
+    under the listing's word for that."""
+    from auditor.notices.content import UNKNOWN_AGENCY
+
+    return {(a if isinstance(a, str) and a else UNKNOWN_AGENCY, int(y)) for a, y in
+            _verdicts(out)[["agency", "year"]].itertuples(index=False)}
+
+
+def _listing(folder: Path) -> dict[tuple[str, int], dict]:
+    """通知清单.xlsx read with openpyxl: (单位, 年度) → the row's other cells (None when blank)."""
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(folder / "通知清单.xlsx", read_only=True).active.iter_rows(values_only=True))
+    assert list(rows[0]) == ["单位", "年度", "审核结论", "问题数", "整改期限", "整改通知", "审核结果单"]
+    listed = {(r[0], r[1]): dict(zip(rows[0][2:], r[2:])) for r in rows[1:]}
+    assert len(listed) == len(rows) - 1
+    return listed
+
+
 ZIBO = "淄博市公安局高新区分局"
 SHANGHAI = "上海市科委"
+CLEAN = "淄博市公安局张店分局"          # 合格, no finding at all
+UNREAD = "淄博市公安局临淄分局"         # its report could not be read: 无法审核
 
 
 @pytest.mark.slow
@@ -168,10 +217,16 @@ def test_only_confirmed_findings_are_notified_by_default(out: Path, auditor_main
     reading = [f for f in _findings(out) if f["agency"] == ZIBO and f["category"] == "extraction"]
     for f in reading:
         assert statuses[f["message"]] == "需人工核查"
-    listing = pd.read_excel(folder / "通知清单.xlsx")
-    assert listing.to_dict("records") == [{"单位": ZIBO, "年度": 2022, "问题数": 2, "整改期限": "2026-10-15",
-                                          "文件": f"整改通知-{ZIBO}-2022年度-20260925.docx",
-                                          "审核结果单": f"审核结果单-{ZIBO}-2022年度-20260925.docx"}]
+    listing = _listing(folder)
+    assert listing[(ZIBO, 2022)] == {"审核结论": _verdict(out, ZIBO), "问题数": 2, "整改期限": "2026-10-15",
+                                    "整改通知": f"整改通知-{ZIBO}-2022年度-20260925.docx",
+                                    "审核结果单": f"审核结果单-{ZIBO}-2022年度-20260925.docx"}
+    assert set(listing) == _agency_years(out)                       # every report's sheet, notified or not
+    for key, row in listing.items():
+        assert (folder / row["审核结果单"]).is_file(), key
+        if key != (ZIBO, 2022):
+            assert row["问题数"] is None and row["整改期限"] is None and row["整改通知"] is None, key
+    assert f"已生成整改通知 1 份、审核结果单 {len(listing)} 份" in done.out
 
 
 @pytest.mark.slow
@@ -209,15 +264,98 @@ def test_agency_filter_and_a_findings_notified_once_until_rectified(out: Path, a
                          "--agency", SHANGHAI)
     assert later.code == 0
     assert f"有 {len(first)} 条问题已在 {NOTICE_DAY_TEXT} 起发出的整改通知中尚未整改完毕" in later.out
-    assert "没有需要发出整改通知的问题" in later.out
-    assert not ((out / "latest").resolve() / "整改通知-20261009").exists()
+    assert "没有需要发出整改通知的问题" in later.out and "已生成整改通知 0 份、审核结果单 1 份" in later.out
+    folder = (out / "latest").resolve() / "整改通知-20261009"
+    assert sorted(p.name for p in folder.iterdir()) == [f"审核结果单-{SHANGHAI}-2024年度-20261009.docx", "通知清单.xlsx"]
+    assert len(_items(out)) == len(first)
 
 
 @pytest.mark.slow
-def test_nothing_to_notify_writes_no_folder(out: Path, auditor_main) -> None:
+def test_nothing_to_notify_still_writes_every_reports_result_sheet(out: Path, auditor_main) -> None:
     done = _notices(auditor_main, out)
-    assert done.code == 0 and "没有需要发出整改通知的问题" in done.out
-    assert not _folder(out).exists() and _items(out).empty
+    assert done.code == 0, done.err
+    assert "没有需要发出整改通知的问题" in done.out and "未生成通知" in done.out
+    folder = _folder(out)
+    assert _docs(folder, "整改通知") == {} and _items(out).empty and "本次未记录整改事项" in done.out
+    listing = _listing(folder)
+    assert set(listing) == _agency_years(out)
+    assert all(r["整改通知"] is None and r["问题数"] is None and r["整改期限"] is None for r in listing.values())
+    sheets = _docs(folder, "审核结果单")
+    assert sorted(sheets) == sorted(r["审核结果单"] for r in listing.values())
+    assert f"已生成整改通知 0 份、审核结果单 {len(sheets)} 份" in done.out
+
+
+@pytest.mark.slow
+def test_a_report_without_findings_and_one_not_read_get_their_result_sheets(out: Path, auditor_main) -> None:
+    assert not [f for f in _findings(out) if f["agency"] == CLEAN]                # the corrected copy: no finding
+    unread = [f for f in _findings(out) if f["agency"] == UNREAD]
+    assert unread and {f["category"] for f in unread} == {"extraction"}
+    done = _notices(auditor_main, out, "--include-unreviewed")
+    assert done.code == 0, done.err
+    folder = _folder(out)
+    sheets = _docs(folder, "审核结果单")
+    verdicts = _verdicts(out)
+
+    clean = sheets[f"审核结果单-{CLEAN}-2022年度-20260925.docx"]
+    mine = verdicts[verdicts["agency"] == CLEAN].iloc[0]
+    assert mine["verdict"] == "合格"
+    assert f"单位：{CLEAN}" in _text(clean) and "本次审核未发现问题。" in _text(clean)
+    assert _rows(clean, 0)[1][:3] == [Path(mine["file"]).name, "合格", "完整"]
+    assert len(clean.tables) == 1                                                 # no empty problem table
+
+    gone = sheets[f"审核结果单-{UNREAD}-2022年度-20260925.docx"]
+    mine = verdicts[verdicts["agency"] == UNREAD].iloc[0]
+    assert mine["verdict"].startswith("无法审核")
+    assert "报告未能读取" in _text(gone) and "未发现问题" not in _text(gone)
+    assert _rows(gone, 0)[1][:3] == [Path(mine["file"]).name, mine["verdict"], "读取失败"]
+    listed = {r[4]: r[6] for r in _rows(gone, 1)[1:]}
+    assert listed == {f["message"]: "需人工核查" for f in unread}                   # the reading problems
+
+    nameless = sheets["审核结果单-nameless-2022.txt-20260925.docx"]                # named by its file
+    assert "单位：（未能识别单位名称）" in _text(nameless)
+    assert not any("nameless" in n for n in _docs(folder, "整改通知"))
+    for agency in (CLEAN, UNREAD):
+        assert not any(agency in n for n in _docs(folder, "整改通知"))
+        row = _listing(folder)[(agency, 2022)]
+        assert row["整改通知"] is None and row["审核结论"] == _verdict(out, agency)
+    assert set(_items(out)["agency"]) == {n.split("-")[1] for n in _docs(folder, "整改通知")}
+
+
+@pytest.mark.slow
+def test_agency_restricts_both_kinds_of_documents(out: Path, auditor_main) -> None:
+    done = _notices(auditor_main, out, "--include-unreviewed", "--agency", CLEAN, "--agency", SHANGHAI)
+    assert done.code == 0, done.err
+    folder = _folder(out)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([
+        f"审核结果单-{CLEAN}-2022年度-20260925.docx", f"审核结果单-{SHANGHAI}-2024年度-20260925.docx",
+        f"整改通知-{SHANGHAI}-2024年度-20260925.docx", "通知清单.xlsx"])
+    assert set(_listing(folder)) == {(CLEAN, 2022), (SHANGHAI, 2024)}
+    assert "已生成整改通知 1 份、审核结果单 2 份" in done.out
+    assert set(_items(out)["agency"]) == {SHANGHAI}
+
+
+@pytest.mark.slow
+def test_a_same_day_rerun_with_nothing_to_notify_withdraws_the_days_notices(out: Path, auditor_main) -> None:
+    assert _notices(auditor_main, out, "--include-unreviewed").code == 0
+    assert len(_items(out)) and _docs(_folder(out), "整改通知")
+    again = _notices(auditor_main, out)                       # nothing confirmed: the day's batch is none
+    assert again.code == 0, again.err
+    assert _docs(_folder(out), "整改通知") == {} and _items(out).empty
+    assert "当天先前生成的目录已被替换" in again.out
+    assert set(_listing(_folder(out))) == _agency_years(out)
+
+
+@pytest.mark.slow
+def test_a_batch_for_one_agency_with_nothing_to_notify_keeps_its_notice_of_the_day(out: Path, auditor_main) -> None:
+    assert _notices(auditor_main, out, "--include-unreviewed").code == 0
+    items = _items(out)
+    notice = f"整改通知-{SHANGHAI}-2024年度-20260925.docx"
+    before = (_folder(out) / notice).read_bytes()
+    again = _notices(auditor_main, out, "--agency", SHANGHAI)     # nothing confirmed for it
+    assert again.code == 0, again.err
+    assert (_folder(out) / notice).read_bytes() == before and "保留" in again.out
+    assert _listing(_folder(out))[(SHANGHAI, 2024)]["整改通知"] == notice
+    assert _items(out).equals(items)
 
 
 @pytest.mark.slow
@@ -276,11 +414,11 @@ def test_odd_agency_names_give_windows_safe_files(out: Path, tmp_path: Path) -> 
     head = Letterhead(NOTICE_DAY, dt.date(2026, 10, 15), 10, None, None)
     batch, items = build(picked, findings, pd.DataFrame(columns=["file", "agency", "year"]), head,
                          read_template(None, NOTICE_TEMPLATE), tmp_path / "to")
+    assert len(batch.notices) == 2 and len(items) == 2
     for doc in batch.docs:
-        for name in (doc.notice_name, doc.result_name):
+        for name in (doc.name, *([doc.notice.name] if doc.notice else [])):
             assert not WINDOWS_BAD & set(name) and len(name) < 120, name
-            (tmp_path / name).write_bytes(doc.notice)                        # the file system takes it
-    assert len(items) == 2
+            (tmp_path / name).write_bytes(doc.data)                          # the file system takes it
 
 
 def _edited_template(tmp_path: Path, text: str) -> Path:
@@ -417,8 +555,10 @@ def test_a_batch_for_one_agency_keeps_the_days_other_notices(out: Path, auditor_
     again = _notices(auditor_main, out, "--include-unreviewed", "--agency", SHANGHAI, "--agency", "不存在的单位")
     assert again.code == 0 and "没有单位「不存在的单位」的报告" in again.err
     assert sorted(p.name for p in _folder(out).iterdir()) == before
-    listing = pd.read_excel(_folder(out) / "通知清单.xlsx")
-    assert sorted(listing["单位"]) == sorted({n.split("-")[1] for n in before if n.startswith("整改通知-")})
+    listing = _listing(_folder(out))
+    assert set(listing) == _agency_years(out)
+    assert {k[0] for k, r in listing.items() if r["整改通知"]} == {n.split("-")[1] for n in before
+                                                                  if n.startswith("整改通知-")}
 
 
 @pytest.mark.slow

@@ -57,17 +57,15 @@ def _notices(args: argparse.Namespace, ledger) -> int:
                     agencies=args.agency, notice_date=notice_date)
     _tell_left_out(chosen)
     _tell_unknown_agencies(args.agency, latest.findings)
-    if chosen.notify.empty:
-        what = "已确认属实或尚未处理的（错误、警告）" if args.include_unreviewed else "处理意见为「确认属实」的"
-        print(f"最近一次审核（{latest.started}）中没有需要发出整改通知的问题（{what}合规问题），未生成通知。")
-        if not args.include_unreviewed:
-            print("如需通知尚未处理的错误和警告，请加 --include-unreviewed；或先用 auditor decide / "
-                  "auditor decisions import 记录处理意见。")
-        return EXIT_OK
     target = args.to or default_folder(latest.folder, notice_date)
     try:
         batch, items = build(chosen.notify, latest.findings, run_verdicts(ledger, latest.run_id), head, template,
-                             target)
+                             target, agencies=args.agency)
+        if chosen.notify.empty:
+            _tell_nothing_to_notify(latest.started, args.include_unreviewed, bool(batch.docs))
+        if not batch.docs:
+            print("最近一次审核中没有可出具审核结果单的报告，未写出任何文件。")
+            return EXIT_OK
         outcome = []
         write(batch, target, before_move=lambda: outcome.append(add_items(
                   ledger, items, replace_day=None if args.agency else notice_date)),
@@ -84,7 +82,7 @@ def _notices(args: argparse.Namespace, ledger) -> int:
     except sqlite3.Error as exc:
         print(f"账本 {ledger.path} 写入整改事项失败（{exc}）；未生成任何通知。", file=sys.stderr)
         return EXIT_LEDGER
-    _summary(batch, items, head, target, args, len(outcome[0].added))
+    _summary(batch, items, head, target, args, outcome[0])
     return EXIT_OK
 
 
@@ -124,7 +122,17 @@ def _tell_left_out(chosen) -> None:
               "本次不重复通知。")
     for file, group in chosen.unaddressed.groupby("file", sort=True):
         missing = "单位名称" if group["agency_key"].isna().all() else "报告年度"
-        print(f"未能识别报告的{missing}，{len(group)} 条问题未生成整改通知，请人工处理：{file}", file=sys.stderr)
+        print(f"未能识别报告的{missing}，{len(group)} 条问题未生成整改通知（审核结果单以文件名命名），"
+              f"请人工处理：{file}", file=sys.stderr)
+
+
+def _tell_nothing_to_notify(started: str, include_unreviewed: bool, sheets: bool) -> None:
+    what = "已确认属实或尚未处理的（错误、警告）" if include_unreviewed else "处理意见为「确认属实」的"
+    rest = "；各报告的审核结果单照常写出" if sheets else ""
+    print(f"最近一次审核（{started}）中没有需要发出整改通知的问题（{what}合规问题），未生成通知{rest}。")
+    if not include_unreviewed:
+        print("如需通知尚未处理的错误和警告，请加 --include-unreviewed；或先用 auditor decide / "
+              "auditor decisions import 记录处理意见。")
 
 
 def _tell_unknown_agencies(agencies: list[str], findings) -> None:
@@ -136,20 +144,35 @@ def _tell_unknown_agencies(agencies: list[str], findings) -> None:
             print(f"最近一次审核中没有单位「{name}」的报告（按单位名称比对），未为其生成通知。", file=sys.stderr)
 
 
-def _summary(batch, items, head, target: Path, args: argparse.Namespace, recorded: int) -> None:
+def _summary(batch, items, head, target: Path, args: argparse.Namespace, outcome) -> None:
     from ..notices.content import chinese_date
 
-    days = f"（{head.working_days} 个工作日）" if head.working_days else ""
-    print(f"已生成整改通知 {len(batch.docs)} 份、审核结果单 {len(batch.docs)} 份，共通知问题 {len(items)} 条；"
-          f"通知日期 {chinese_date(head.notice_date)}，整改期限 {chinese_date(head.deadline)}{days}。")
-    for doc in batch.docs:
-        print(f"  {doc.agency}（{doc.year}年度）：问题 {doc.count} 条 → {doc.notice_name}")
+    new = [d for d in batch.notices if not d.notice.kept]
+    line = f"已生成整改通知 {len(new)} 份、审核结果单 {len(batch.docs)} 份"
+    if new:
+        days = f"（{head.working_days} 个工作日）" if head.working_days else ""
+        line += (f"，共通知问题 {len(items)} 条；通知日期 {chinese_date(head.notice_date)}，"
+                 f"整改期限 {chinese_date(head.deadline)}{days}")
+    print(line + "。")
+    for doc in new:
+        print(f"  {doc.agency}（{doc.year}年度）：问题 {doc.notice.count} 条 → {doc.notice.name}")
+    for doc in batch.notices:
+        if doc.notice.kept:
+            print(f"  {doc.agency}（{doc.year}年度）：本次无需通知，当天已发出的 {doc.notice.name} 保留"
+                  "（其整改事项仍在账本中）")
     print(f"目录：{target}（另有 通知清单.xlsx）")
-    print(f"已在账本中记录整改事项 {recorded} 项（{_open_word()}），下次运行起跟踪整改情况。")
+    if items:
+        print(f"已在账本中记录整改事项 {len(outcome.added)} 项（{_open_word()}），下次运行起跟踪整改情况。")
+    else:
+        print("本次未记录整改事项。")
+    if outcome.replaced:
+        print(f"当天先前生成的目录已被替换：其整改事项 {outcome.replaced} 项已撤销，以本次记录的为准。")
     missing = [name for name, given in (("--issuer 发文机关", args.issuer), ("--contact 联系人", args.contact))
                if not (given or "").strip()]
-    if missing:
+    if missing and new:
         print(f"提示：未给出 {' 和 '.join(missing)}，通知中留有「（请填写…）」，请补填后再印发。")
+    elif not (args.issuer or "").strip():
+        print("提示：未给出 --issuer 发文机关，审核结果单落款处留有「（请填写发文机关）」。")
 
 
 def _open_word() -> str:

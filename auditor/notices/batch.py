@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..outputs.escape import escape_cell
+from .content import UNKNOWN_AGENCY as NAMELESS
 
 LIST_FILE = "通知清单.xlsx"
-LIST_HEADERS = ["单位", "年度", "问题数", "整改期限", "文件", "审核结果单"]
+LIST_HEADERS = ["单位", "年度", "审核结论", "问题数", "整改期限", "整改通知", "审核结果单"]
 OUR_SUFFIXES = (".docx",)
 
 
@@ -26,20 +27,34 @@ class FolderRefused(Exception):
 
 
 @dataclass
-class NoticeDoc:
-    agency: str
-    year: int
+class Notice:
+    """One 整改通知: the findings it puts before the agency, and its 整改期限."""
     count: int
-    deadline: dt.date
-    notice_name: str
-    notice: bytes
-    result_name: str
-    result: bytes
+    deadline: dt.date | None
+    name: str
+    data: bytes
+    kept: bool = False          # the day's notice already in the folder, kept by a batch for some agencies
+
+
+@dataclass
+class SheetDoc:
+    """One 审核结果单 (per agency and report year; per file when the report's agency or year is not
+    known: then `agency` is None), with the agency-year's 整改通知 when it gets one."""
+    agency: str | None
+    year: int | None
+    verdict: str
+    name: str
+    data: bytes
+    notice: Notice | None = None
 
 
 @dataclass
 class Batch:
-    docs: list[NoticeDoc] = field(default_factory=list)
+    docs: list[SheetDoc] = field(default_factory=list)
+
+    @property
+    def notices(self) -> list[SheetDoc]:
+        return [d for d in self.docs if d.notice is not None]
 
 
 def default_folder(run_folder: Path, notice_date: dt.date) -> Path:
@@ -70,8 +85,9 @@ def write(batch: Batch, target: Path, before_move: Callable[[], object], keep_ot
     old = None
     try:
         for doc in batch.docs:
-            (temp / doc.notice_name).write_bytes(doc.notice)
-            (temp / doc.result_name).write_bytes(doc.result)
+            (temp / doc.name).write_bytes(doc.data)
+            if doc.notice is not None:
+                (temp / doc.notice.name).write_bytes(doc.notice.data)
         others = _carry_over(batch, target, temp) if keep_others else []
         _write_list(batch, others, temp / LIST_FILE)
         before_move()
@@ -90,22 +106,65 @@ def write(batch: Batch, target: Path, before_move: Callable[[], object], keep_ot
 
 
 def _carry_over(batch: Batch, target: Path, temp: Path) -> list[list[object]]:
-    """The rows (and files) of the earlier folder's notices this batch does not replace."""
+    """The rows (and files) of the earlier folder's agency-years this batch does not cover. An
+    agency-year this batch covers without a notice keeps the notice the folder already has for it
+    (its items stay in the ledger: a batch for some agencies replaces only the items it gives)."""
     if not (target / LIST_FILE).is_file():
         return []
     from openpyxl import load_workbook
 
-    new = {doc.notice_name.lower() for doc in batch.docs}
-    rows = list(load_workbook(target / LIST_FILE, read_only=True).active.iter_rows(min_row=2, values_only=True))
+    rows = list(load_workbook(target / LIST_FILE, read_only=True).active.iter_rows(values_only=True))
+    if not rows:
+        return []
+    at = {str(h): i for i, h in enumerate(rows[0]) if h}
+    notice_at, sheet_at = at.get("整改通知", at.get("文件")), at.get("审核结果单")      # 文件: a folder of before
+    if notice_at is None or sheet_at is None:
+        return []
+    covered = {(_name_key(d.agency), d.year): d for d in batch.docs if d.agency and d.year is not None}
+    new = {n.lower() for d in batch.docs for n in (d.name, d.notice.name if d.notice else None) if n}
     kept = []
-    for row in rows:
-        names = [str(v) for v in row[4:6] if v]
-        if not names or names[0].lower() in new or not all((target / n).is_file() for n in names):
+    for row in rows[1:]:
+        cells = [row[i] if i < len(row) else None for i in range(len(rows[0]))]
+        get = {h: cells[i] for h, i in at.items()}
+        notice, sheet = (str(v) if v else None for v in (cells[notice_at], cells[sheet_at]))
+        mine = covered.get((_name_key(get.get("单位")), _int(get.get("年度"))))
+        if mine is not None:
+            if mine.notice is None and notice and (target / notice).is_file() and notice.lower() not in new:
+                shutil.copy2(target / notice, temp / notice)
+                mine.notice = Notice(_int(get.get("问题数")) or 0, _date(get.get("整改期限")), notice, b"",
+                                     kept=True)
+            continue
+        names = [n for n in (notice, sheet) if n]
+        if not names or any(n.lower() in new for n in names) or not all((target / n).is_file() for n in names):
             continue
         for name in names:
             shutil.copy2(target / name, temp / name)
-        kept.append(list(row))
+        kept.append([get.get(h) for h in LIST_HEADERS[:5]] + [notice, sheet])
     return kept
+
+
+def _name_key(agency: object) -> object:
+    from ..domain import agency_key
+
+    return agency_key(agency) if agency and agency != NAMELESS else None
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)           # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def _write_list(batch: Batch, others: list[list[object]], path: Path) -> None:
@@ -119,11 +178,14 @@ def _write_list(batch: Batch, others: list[list[object]], path: Path) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for doc in batch.docs:
-        sheet.append([escape_cell(v) for v in (doc.agency, doc.year, doc.count, doc.deadline.isoformat(),
-                                               doc.notice_name, doc.result_name)])
+        notice = doc.notice
+        sheet.append([escape_cell(v) for v in (
+            doc.agency or NAMELESS, doc.year, doc.verdict, notice.count if notice else None,
+            notice.deadline.isoformat() if notice and notice.deadline else None,
+            notice.name if notice else None, doc.name)])
     for row in others:
         sheet.append(row)                # read back as written (already escaped)
-    for column, width in zip("ABCDEF", (36, 8, 8, 12, 60, 60)):
+    for column, width in zip("ABCDEFG", (36, 8, 30, 8, 12, 60, 60)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     book.save(path)

@@ -32,6 +32,8 @@ ASK_ISSUER = "（请填写发文机关）"
 ASK_CONTACT = "（请填写联系人及联系电话）"
 STATUS_CONFIRMED, STATUS_OPEN = "确认属实", "未处理"
 NOT_RECORDED = "未记录"
+NO_FINDING = "本次审核未发现问题。"
+UNKNOWN_AGENCY = "（未能识别单位名称）"
 KIND_WORDS = {"compliance": "合规问题", "extraction": "读取问题"}      # short, for a narrow column
 
 
@@ -90,9 +92,10 @@ def finding_status(finding: pd.Series) -> str:
     return STATUS_CONFIRMED if confirmed(finding.to_frame().T).iloc[0] else STATUS_OPEN
 
 
-def result_context(agency: str, year: int, findings: pd.DataFrame, verdicts: pd.DataFrame,
+def result_context(agency: str | None, year: int | None, findings: pd.DataFrame, verdicts: pd.DataFrame,
                    head: Letterhead) -> dict[str, object]:
-    """The placeholders of a 审核结果单: every finding of the agency-year's reports in this run."""
+    """The placeholders of a 审核结果单: every finding of the agency-year's (or the file's) current
+    reports in this run, their verdicts and reading status; 未发现问题 said when there is no finding."""
     rows = []
     for i, (_, f) in enumerate(_ordered(findings).iterrows(), start=1):
         compliance = f["category"] == "compliance"
@@ -100,15 +103,29 @@ def result_context(agency: str, year: int, findings: pd.DataFrame, verdicts: pd.
                      "级别": SEVERITY_WORDS.get(f["severity"], _text(f["severity"])) if compliance else "—",
                      "位置": _text(f["location"]), "问题": _text(f["message"]), "依据": _text(f["basis"]),
                      "处理情况": finding_status(f)})
-    reports = [{"文件": PurePath(_text(v.file)).name, "审核结论": _text(v.verdict), "读取情况": STATUS_WORDS.get(_text(v.status), _text(v.status)),
+    reports = [{"文件": PurePath(_text(v.file)).name, "审核结论": _text(v.verdict),
+                "读取情况": STATUS_WORDS.get(_text(v.status), _text(v.status)),
                 "按期发布": _text(v.deadline_status), "发布日期": _text(v.published)}
                for v in verdicts.itertuples(index=False)]
     if not reports:         # a run from before verdicts were recorded: the files, without a verdict
         reports = [{"文件": name, "审核结论": NOT_RECORDED, "读取情况": NOT_RECORDED, "按期发布": NOT_RECORDED,
                     "发布日期": ""} for name in dict.fromkeys(PurePath(_text(f)).name for f in findings["file"])]
-    compliance = findings[findings["category"] == "compliance"]
+    n_compliance = int((findings["category"] == "compliance").sum())
     return {
-        "单位": agency, "年度": str(year), "报告": reports, "问题": rows,
-        "合规问题数": str(len(compliance)), "需人工核查数": str(len(findings) - len(compliance)),
+        "单位": agency or UNKNOWN_AGENCY, "年度": "" if year is None else str(year),
+        "标题年度": "" if year is None else f"{year}年度", "报告": reports, "问题": rows,
+        "合规问题数": str(n_compliance), "需人工核查数": str(len(findings) - n_compliance),
+        "概况": summary_line(n_compliance, len(findings) - n_compliance,
+                           unread=any(_text(v.status) == "failed" for v in verdicts.itertuples(index=False))),
         "出具日期": chinese_date(head.notice_date), "发文机关": head.issuer or ASK_ISSUER,
     }
+
+
+def summary_line(compliance: int, reading: int, unread: bool) -> str:
+    """The 审核结果单's one sentence on what the audit found."""
+    said = "报告未能读取，未作合规审核，需人工核查。" if unread else ""
+    if compliance + reading == 0:
+        return said + NO_FINDING
+    if unread and not compliance:
+        return said + f"读取问题{reading}条列明如下。"
+    return said + f"本次审核共有合规问题{compliance}条、需人工核查的读取问题{reading}条，逐条列明如下。"
