@@ -56,11 +56,11 @@ def _notices(args: argparse.Namespace, ledger) -> int:
     chosen = select(latest.findings, include_unreviewed=args.include_unreviewed, open_items=open_items(ledger),
                     agencies=args.agency, notice_date=notice_date)
     _tell_left_out(chosen)
-    _tell_unknown_agencies(args.agency, latest.findings)
     target = args.to or default_folder(latest.folder, notice_date)
     try:
         batch, items = build(chosen.notify, latest.findings, run_verdicts(ledger, latest.run_id), head, template,
                              target, agencies=args.agency)
+        _tell_unknown_agencies(args.agency, batch)
         if chosen.notify.empty:
             _tell_nothing_to_notify(latest.started, args.include_unreviewed, bool(batch.docs))
         if not batch.docs:
@@ -135,13 +135,15 @@ def _tell_nothing_to_notify(started: str, include_unreviewed: bool, sheets: bool
               "auditor decisions import 记录处理意见。")
 
 
-def _tell_unknown_agencies(agencies: list[str], findings) -> None:
+def _tell_unknown_agencies(agencies: list[str], batch) -> None:
+    """An --agency the run has no report of (its verdicts and findings: a 合格 report has no finding)."""
     from ..domain import agency_key
 
-    known = {agency_key(a) for a in findings["agency"]}
+    known = {agency_key(doc.agency) for doc in batch.docs}
     for name in agencies:
         if agency_key(name) not in known:
-            print(f"最近一次审核中没有单位「{name}」的报告（按单位名称比对），未为其生成通知。", file=sys.stderr)
+            print(f"最近一次审核中没有单位「{name}」的报告（按单位名称比对），未为其生成通知和审核结果单。",
+                  file=sys.stderr)
 
 
 def _summary(batch, items, head, target: Path, args: argparse.Namespace, outcome) -> None:
