@@ -61,7 +61,8 @@ def build(notify: pd.DataFrame, findings: pd.DataFrame, verdicts: pd.DataFrame, 
         name = safe_name(parts, ".docx", taken)
         data = render(result_data, f"（内置）{RESULT_TEMPLATE}",
                       result_context(unit.agency, unit.year, own, own_reports, head))
-        verdict = "；".join(dict.fromkeys(str(v) for v in own_reports["verdict"] if v)) or NOT_RECORDED
+        verdict = "；".join(dict.fromkeys(v for v in own_reports["verdict"] if isinstance(v, str) and v)) \
+            or NOT_RECORDED
         batch.docs.append(SheetDoc(unit.agency, unit.year, verdict, name, data, notice))
     return batch, items
 
