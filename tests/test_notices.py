@@ -373,6 +373,24 @@ def test_a_year_without_holiday_data_is_counted_monday_to_friday_with_a_warning(
     assert set(_items(out)["deadline"]) == {"2027-01-08"}       # Dec 28–31, Jan 1 (not known as a holiday), Jan 4–8
 
 
+@pytest.mark.slow
+def test_no_calendar_warning_when_no_deadline_is_set(out: Path, auditor_main) -> None:
+    """Nothing to notify: no 整改期限 is written anywhere, so the holidays of 2027 do not matter."""
+    done = auditor_main("notices", "--out", out, "--date", "2026-12-25")
+    assert done.code == 0 and "没有需要发出整改通知的问题" in done.out
+    assert "节假日数据未覆盖" not in done.err + done.out
+
+
+@pytest.mark.slow
+def test_the_items_name_their_notice_by_its_full_path(out: Path, auditor_main, tmp_path: Path, monkeypatch) -> None:
+    """整改跟踪 and `auditor history` show where the notice is, whatever folder notices was run from."""
+    monkeypatch.chdir(out.parent)
+    done = auditor_main("notices", "--out", out.name, "--date", NOTICE_DAY_TEXT, "--include-unreviewed")
+    assert done.code == 0, done.err
+    files = set(_items(out)["notice_file"])
+    assert files and all(Path(f).is_absolute() and Path(f).is_file() for f in files)
+
+
 def test_working_days_across_national_day_2026_a_weekend_and_a_make_up_day() -> None:
     assert add_working_days(NOTICE_DAY, 10).date == dt.date(2026, 10, 15)
     assert add_working_days(dt.date(2026, 9, 30), 1).date == dt.date(2026, 10, 8)      # Oct 1–7 are holidays

@@ -43,9 +43,10 @@ def _notices(args: argparse.Namespace, ledger) -> int:
     from ..review.latest import latest_run
 
     notice_date = args.date or today()
-    head = _letterhead(args, notice_date)
-    if head is None:
+    lettered = _letterhead(args, notice_date)
+    if lettered is None:
         return EXIT_USAGE
+    head, calendar_warning = lettered
     latest = latest_run(args.out, ledger)
     try:
         template = read_template(args.template, NOTICE_TEMPLATE)
@@ -56,6 +57,8 @@ def _notices(args: argparse.Namespace, ledger) -> int:
     chosen = select(latest.findings, include_unreviewed=args.include_unreviewed, open_items=open_items(ledger),
                     agencies=args.agency, notice_date=notice_date)
     _tell_left_out(chosen)
+    if calendar_warning and not chosen.notify.empty:      # only where a deadline is actually set
+        print(calendar_warning, file=sys.stderr)
     target = args.to or default_folder(latest.folder, notice_date)
     try:
         batch, items = build(chosen.notify, latest.findings, run_verdicts(ledger, latest.run_id), head, template,
@@ -91,27 +94,26 @@ NOTICE_PLACEHOLDERS = {"主送单位", "年度", "问题数", "问题", "整改�
 
 
 def _letterhead(args: argparse.Namespace, notice_date: dt.date):
-    """The batch's dates and signature; None (after a Chinese usage error) for a deadline not after the date."""
+    """The batch's dates and signature, and the warning for working days counted without a year's
+    holidays (or ""); None (after a Chinese usage error) for a deadline not after the date."""
     from ..domain import DEFAULT_RECTIFY_DAYS
     from ..notices.content import Letterhead, chinese_date
     from ..notices.workdays import add_working_days, uncovered_warning
 
-    days = None
+    days, warning = None, ""
     if args.deadline is not None:
         deadline = args.deadline
     else:
         days = args.days or DEFAULT_RECTIFY_DAYS
         counted = add_working_days(notice_date, days)
         deadline = counted.date
-        warning = uncovered_warning(counted.uncovered_years)
-        if warning:
-            print(warning, file=sys.stderr)
+        warning = uncovered_warning(counted.uncovered_years) or ""
     if deadline <= notice_date:
         print(f"auditor notices：用法错误：整改期限 {chinese_date(deadline)} 须在通知日期 "
               f"{chinese_date(notice_date)} 之后", file=sys.stderr)
         return None
     return Letterhead(notice_date, deadline, days, (args.issuer or "").strip() or None,
-                      (args.contact or "").strip() or None)
+                      (args.contact or "").strip() or None), warning
 
 
 def _tell_left_out(chosen) -> None:

@@ -5,6 +5,8 @@ A report whose agency or year is not known gets its 审核结果单 under its fi
 file and names no agency; it never gets a 整改通知."""
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -52,7 +54,7 @@ def build(notify: pd.DataFrame, findings: pd.DataFrame, verdicts: pd.DataFrame, 
                                  fingerprint=str(f.fingerprint), rule_id=str(f.rule_id), severity=str(f.severity),
                                  location=str(f.location), message=str(f.message), basis=str(f.basis),
                                  notice_date=head.notice_date, deadline=head.deadline,
-                                 notice_file=str(target / name))
+                                 notice_file=os.path.abspath(target / name))   # wherever it is run from
                       for f in group.itertuples(index=False)]
         if unit.file is None:
             parts = ["审核结果单", unit.agency, f"{unit.year}年度", day]
