@@ -148,10 +148,18 @@ def _cell(cell, text: str, font: str, size: Pt, center: bool = False) -> None:
 
 
 def _signature(doc, issuer: str, date: str) -> None:
-    _para(doc)
-    _para(doc)
-    _para(doc, issuer, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    """落款 and date, never alone on a page (GB/T 9704: they stand with the last lines of the text):
+    each paragraph from the blank lines on is kept with the next."""
+    for para in (_para(doc), _para(doc), _para(doc, issuer, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT,
+                                               right_chars=4)):
+        para.paragraph_format.keep_with_next = True
     _para(doc, date, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+
+
+def _with_next(para):
+    """The closing lines of the text go to the next page with the signature rather than leave it alone."""
+    para.paragraph_format.keep_with_next = True
+    return para
 
 
 def notice_template() -> Document:
@@ -164,11 +172,11 @@ def notice_template() -> Document:
     _para(doc, "根据《中华人民共和国政府信息公开条例》第四十九条、第五十条关于政府信息公开工作年度报告的规定，"
                "我们对你单位{{年度}}年度政府信息公开工作年度报告（{{报告文件}}）进行了审核，"
                "发现以下{{问题数}}个问题，现通知你单位整改。")
-    _table(doc, [("序号", 13), ("位置", 30), ("问题", 52), ("依据", 31), ("整改要求", 30)], "问题", "行")
-    _para(doc, "请你单位对照上述问题逐项整改，于{{整改期限}}前完成整改"
-               "{% if 工作日数 %}（{{工作日数}}个工作日）{% endif %}，将更正后的年度报告在本单位政府信息公开"
-               "平台重新发布，并将整改情况书面报送我单位。")
-    _para(doc, "联系人：{{联系人}}")
+    _table(doc, [("序号", 13), ("位置", 27), ("问题", 52), ("依据", 36), ("整改要求", 28)], "问题", "行")
+    _with_next(_para(doc, "请你单位对照上述问题逐项整改，于{{整改期限}}前完成整改"
+                          "{% if 工作日数 %}（{{工作日数}}个工作日）{% endif %}，将更正后的年度报告在本单位政府信息公开"
+                          "平台重新发布，并将整改情况书面报送我单位。"))
+    _with_next(_para(doc, "联系人：{{联系人}}"))
     _signature(doc, "{{发文机关}}", "{{通知日期}}")
     return doc
 
