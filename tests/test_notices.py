@@ -618,3 +618,17 @@ def test_a_ledger_that_refuses_the_items_leaves_no_folder(out: Path, auditor_mai
     done = _notices(auditor_main, out, "--include-unreviewed")
     assert done.code == 8 and "写入整改事项失败" in done.err
     assert not _folder(out).exists() and not any(p.name.startswith(".整改通知") for p in _folder(out).parent.iterdir())
+
+
+def test_the_signature_never_stands_alone_on_a_page() -> None:
+    """GB/T 9704: 落款 and date stand with the last lines of the text. In the default template every
+    paragraph from the request to rectify down to the issuer is kept with the next one."""
+    import io
+
+    from auditor.notices.render import NOTICE_TEMPLATE, default_template
+
+    paras = Document(io.BytesIO(default_template(NOTICE_TEMPLATE))).paragraphs
+    first = next(i for i, p in enumerate(paras) if "请你单位对照上述问题" in p.text)
+    issuer = next(i for i, p in enumerate(paras) if "{{发文机关}}" in p.text)
+    assert first < issuer
+    assert all(p.paragraph_format.keep_with_next for p in paras[first:issuer + 1])
