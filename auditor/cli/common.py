@@ -38,3 +38,27 @@ def _load_all(args: argparse.Namespace):
         for line in exc.problems:
             print(line, file=sys.stderr)
         return None
+
+
+class LedgerRefused(Exception):
+    """The results' ledger cannot be opened: `message` (Chinese) and the exit `code` to end with."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def open_results_ledger(args: argparse.Namespace, nothing_done: str):
+    """The ledger of the results a command works on (--ledger, else --out/ledger.sqlite), never
+    created at a mistyped path; `nothing_done` says what the refusal left undone (未记录处理意见)."""
+    from ..ledger import Ledger, LedgerError
+    from .exits import EXIT_LEDGER, EXIT_USAGE
+
+    path = args.ledger or args.out / "ledger.sqlite"
+    if not path.is_file():
+        raise LedgerRefused(f"账本 {path} 不存在，{nothing_done}；请用 --out 指定审核结果目录（其中有 ledger.sqlite），"
+                            "或用 --ledger 指定账本文件。", EXIT_USAGE)
+    try:
+        return Ledger(path)
+    except LedgerError as exc:
+        raise LedgerRefused(str(exc), EXIT_LEDGER) from exc

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .exits import EXIT_LEDGER, EXIT_OK, EXIT_USAGE
+from .common import LedgerRefused, open_results_ledger
+from .exits import EXIT_OK, EXIT_USAGE
 
 
 def decision_code(text: str) -> str:
@@ -20,18 +21,13 @@ def decision_code(text: str) -> str:
 
 
 def _cmd_decide(args: argparse.Namespace) -> int:
-    from ..ledger import DECISION_WORDS, DecisionError, Ledger, LedgerError
+    from ..ledger import DECISION_WORDS, DecisionError
 
-    path = args.ledger or args.out / "ledger.sqlite"
-    if not path.is_file():      # never create an empty ledger at a mistyped path
-        print(f"账本 {path} 不存在，未记录处理意见；请用 --out 指定审核结果目录（其中有 ledger.sqlite），"
-              "或用 --ledger 指定账本文件。", file=sys.stderr)
-        return EXIT_USAGE
     try:
-        ledger = Ledger(path)
-    except LedgerError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_LEDGER
+        ledger = open_results_ledger(args, "未记录处理意见")
+    except LedgerRefused as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.code
     try:
         got = ledger.decide(args.fingerprint, args.decision, args.comment or "", args.by)
     except DecisionError as exc:

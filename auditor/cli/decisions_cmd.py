@@ -4,12 +4,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .exits import EXIT_LEDGER, EXIT_OK, EXIT_USAGE
+from .common import LedgerRefused, open_results_ledger
+from .exits import EXIT_OK, EXIT_USAGE
 
 
 def _cmd_decisions_import(args: argparse.Namespace) -> int:
     """Check every filled row against the latest run; store them all in one transaction, or none."""
-    from ..ledger import Ledger, LedgerError
     from ..review.latest import ReviewError, latest_run
     from ..review.workbook_import import WorkbookError, check_path, plan_import, read_filled_rows
 
@@ -22,16 +22,11 @@ def _cmd_decisions_import(args: argparse.Namespace) -> int:
     except WorkbookError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_USAGE
-    path = args.ledger or args.out / "ledger.sqlite"
-    if not path.is_file():      # never create an empty ledger at a mistyped path
-        print(f"账本 {path} 不存在，未导入任何处理意见；请用 --out 指定审核结果目录（其中有 ledger.sqlite），"
-              "或用 --ledger 指定账本文件。", file=sys.stderr)
-        return EXIT_USAGE
     try:
-        ledger = Ledger(path)
-    except LedgerError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_LEDGER
+        ledger = open_results_ledger(args, "未导入任何处理意见")
+    except LedgerRefused as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.code
     try:
         latest = latest_run(args.out, ledger)
         plan = plan_import(read_filled_rows(args.workbook), latest.findings)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .exits import EXIT_LEDGER, EXIT_OK, EXIT_USAGE
+from .common import LedgerRefused, open_results_ledger
+from .exits import EXIT_OK, EXIT_USAGE
 from .width import pad, display_width
 
 NOT_RECORDED = "（该次运行未记录结论）"
@@ -16,18 +17,12 @@ MOST_CANDIDATES = 20
 
 def _cmd_history(args: argparse.Namespace) -> int:
     from ..followup.history import AgencyNotFound, agency_items, find_agency, verdict_runs
-    from ..ledger import Ledger, LedgerError
 
-    path = args.ledger or args.out / "ledger.sqlite"
-    if not path.is_file():      # never create an empty ledger at a mistyped path
-        print(f"账本 {path} 不存在；请用 --out 指定审核结果目录（其中有 ledger.sqlite），或用 --ledger 指定账本文件。",
-              file=sys.stderr)
-        return EXIT_USAGE
     try:
-        ledger = Ledger(path)
-    except LedgerError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_LEDGER
+        ledger = open_results_ledger(args, "无从查看单位历史")
+    except LedgerRefused as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.code
     try:
         try:
             agency = find_agency(ledger, args.agency)
@@ -38,7 +33,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
         items, history = agency_items(ledger, agency.key)
     finally:
         ledger.close()
-    print("\n".join(history_lines(agency.names, runs, items, history, path)))
+    print("\n".join(history_lines(agency.names, runs, items, history, ledger.path)))
     return EXIT_OK
 
 

@@ -7,23 +7,18 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from .common import LedgerRefused, open_results_ledger
 from .exits import EXIT_LEDGER, EXIT_OK, EXIT_USAGE, EXIT_WRITE
 
 
 def _cmd_notices(args: argparse.Namespace) -> int:
-    from ..ledger import Ledger, LedgerError
     from ..review.latest import ReviewError
 
-    path = args.ledger or args.out / "ledger.sqlite"
-    if not path.is_file():      # never create an empty ledger at a mistyped path
-        print(f"账本 {path} 不存在，未生成整改通知；请用 --out 指定审核结果目录（其中有 ledger.sqlite），"
-              "或用 --ledger 指定账本文件。", file=sys.stderr)
-        return EXIT_USAGE
     try:
-        ledger = Ledger(path)
-    except LedgerError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_LEDGER
+        ledger = open_results_ledger(args, "未生成整改通知")
+    except LedgerRefused as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.code
     try:
         return _notices(args, ledger)
     except ReviewError as exc:
