@@ -19,6 +19,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .charts import FIRST_SHEETS, SHEET_PAINTERS
 from .escape import escape_cell
 from ..ledger import DECISION_WORDS
 from .tables import (COMMENT_HEADER, DECISION_HEADER, SEVERITY_HEADER, SEVERITY_WORDS, VERDICT_ERROR,
@@ -195,8 +196,12 @@ def write_xlsx(path: Path, findings: pd.DataFrame, reports: pd.DataFrame,
                extra: dict[str, pd.DataFrame] | None = None) -> None:
     """Write summary.xlsx to `path` (frames are built first so bad input fails before writing).
 
-    `extra` adds sheets (already Chinese-labelled frames) after the standard ones."""
-    frames = {**build_frames(findings, reports), **(extra or {})}
+    `extra` adds sheets (already Chinese-labelled frames) after the standard ones, except those of
+    charts.FIRST_SHEETS, which come first; a sheet with a painter (charts.SHEET_PAINTERS) draws its
+    chart after its rows are written."""
+    extra = extra or {}
+    first = {name: extra[name] for name in FIRST_SHEETS if name in extra}
+    frames = {**first, **build_frames(findings, reports), **{k: v for k, v in extra.items() if k not in first}}
     workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     try:
         formats = _Formats(workbook)
@@ -204,6 +209,9 @@ def write_xlsx(path: Path, findings: pd.DataFrame, reports: pd.DataFrame,
             ws = write_sheet(workbook, formats, name, frame)
             if name == ISSUES_SHEET:
                 mark_review_form(ws, formats, frame)
+            painter = SHEET_PAINTERS.get(name)
+            if painter is not None:
+                painter(workbook, ws, frame)
     except BaseException:
         with contextlib.suppress(Exception):  # keep the original error, not a close() failure
             workbook.close()
