@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain import today
+from ..evidence.run import start_pages
 from ..followup import follow as followup
 from ..followup import store as followup_store
 from ..ledger import Ledger
@@ -132,6 +133,11 @@ def _audit_write_record(ctx: RunContext, inputs: Inputs) -> RunOutcome:
             # as this one only if nothing changes the items in between
             ctx.key = _input_key(ctx, inputs.hashes, audited.followup.items)
             pending = start_writing(ctx, audited, early)
+            try:
+                pending.join(start_pages(ctx.partial, audited, ctx.packs))     # 核查页/, with the other outputs
+            except BaseException:
+                pending.abort()
+                raise
 
         def before_commit() -> None:
             followup.save(ctx.ledger.db, audited.followup)

@@ -1,0 +1,171 @@
+"""Write the evidence pages of a run: one static page per report read (current and superseded
+versions) and an index, into 核查页/ of the run folder (names.py)."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+from typing import Any
+
+import pandas as pd
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..catalog import SECTION_TITLES, TABLE_SHORT
+from ..domain import SEVERITY_WORDS, VERDICT_OK
+from ..model import Report
+from ..rules.model import Pack, Rule
+from ..outputs.tables import STATUS_WORDS, template_word, verdict
+from . import templates
+from .grid import NONE, STATE_WORDS, grids
+from .locate import Mark, locate
+from .names import FOLDER, INDEX, page_path
+from .quotes import quotes
+
+_ENV = SandboxedEnvironment(autoescape=True, trim_blocks=False)
+_PAGE = _ENV.from_string(templates.PAGE)
+_INDEX = _ENV.from_string(templates.INDEX)
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(templates.FILTER_SCRIPT.encode()).digest()).decode()
+NOT_COUNTED = {"superseded": "不作结论（已被更正版取代）", "copy": "不重复计（重复副本）"}
+
+
+@dataclass
+class ReportRow:
+    """What the index and a page's head say of one report."""
+    file: str
+    agency: str
+    year: str
+    verdict: str
+    count: int
+    href: str = ""
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _flag(f: dict[str, Any]) -> str:
+    if _text(f.get("superseded")):
+        return f"已被取代的版本：{_text(f.get('superseded'))}"
+    if f.get("waived") is True:
+        return "已豁免"
+    if f.get("dismissed") is True:
+        return "已核销"
+    return ""
+
+
+def _values_text(values: Any) -> str:
+    if isinstance(values, dict):
+        return "；".join(f"{k}：{_text(v)}" for k, v in values.items())
+    return _text(values)
+
+
+def _source_href(file: str) -> str:
+    try:
+        return Path(file).resolve().as_uri()
+    except ValueError:
+        return file
+
+
+def _finding_view(i: int, f: dict[str, Any], gs, rules: list[Rule], report: Report) -> tuple[dict, list[Mark]]:
+    compliance = _text(f.get("category")) != "extraction"
+    marks = [m for g in gs if compliance for m in [locate(f, g, rules)] if m is not None]
+    notes = [m.note for m in marks if m.note]
+    found = quotes(report, f) if compliance else []
+    return {"anchor": f"f{i}", "css": _text(f.get("severity")) if compliance else "extraction",
+            "severity": SEVERITY_WORDS.get(_text(f.get("severity")), "") if compliance else "读取问题（需人工核查）",
+            "rule_id": _text(f.get("rule_id")), "title": _text(f.get("title")), "flag": _flag(f),
+            "location": _text(f.get("location")), "message": _text(f.get("message")),
+            "values": _values_text(f.get("values")), "notes": notes, "quotes": found,
+            "tables": [m.table for m in marks]}, marks
+
+
+def _parts(report: Report) -> list[dict[str, Any]]:
+    out = []
+    for n, rule_title in SECTION_TITLES.items():
+        s = report.section(n)
+        seen = report.heading_seen.get(n) or (s.title if s else "未找到")
+        out.append({"number": "一二三四五六"[n - 1], "rule": rule_title, "seen": seen})
+    return out
+
+
+def render_page(report: Report, row: ReportRow, findings: list[dict[str, Any]], rules: list[Rule]) -> str:
+    """One report's evidence page (HTML text)."""
+    gs = grids(report)
+    views, hits = [], {}
+    for i, f in enumerate(findings, 1):
+        view, marks = _finding_view(i, f, gs, rules, report)
+        views.append(view)
+        for m in marks:
+            hits.setdefault(m.table, []).append((view["anchor"], view["title"], m))
+    grid_views = []
+    for g in gs:
+        rows = []
+        for key, label in g.rows:
+            slots = []
+            for col, _ in g.cols:
+                s = g.slots[key, col]
+                by = [(a, t) for a, t, m in hits.get(g.table, []) if s.state != NONE and m.covers(key, col)]
+                css = s.state + (" hit" if by else "")
+                slots.append({"css": css, "key": f"{g.table}|{key}|{col}", "text": s.text,
+                              "findings": " ".join(a for a, _ in by), "titles": "；".join(t for _, t in by)
+                              or STATE_WORDS.get(s.state, "")})
+            rows.append({"label": label, "slots": slots, "hit": any(sl["findings"] for sl in slots)})
+        grid_views.append({"table": g.table, "name": g.name, "read": g.read, "rows": rows,
+                           "cols": [{"label": label} for _, label in g.cols]})
+    m = report.meta
+    title = f"{row.agency or '（未读出单位）'} {row.year}年度".strip()
+    meta = [("单位", _text(m.get("agency")) or "未读出"), ("年度", _text(m.get("year")) or "未读出"),
+            ("标题", _text(m.get("title")) or "未读出"), ("发布日期", _text(m.get("published")) or "未读出"),
+            ("格式", template_word(report.template)), ("读取状态", STATUS_WORDS.get(report.status, report.status)),
+            ("审核结论", row.verdict)]
+    return _PAGE.render(title=title, style=templates.STYLE, meta=meta, file=report.file,
+                        source_href=_source_href(report.file), problems=list(report.problems),
+                        parts=_parts(report), findings=views, grids=grid_views, t_short=TABLE_SHORT)
+
+
+def render_index(rows: list[ReportRow]) -> str:
+    order = [VERDICT_OK]
+    verdicts = list(dict.fromkeys([v for v in order if any(r.verdict == v for r in rows)]
+                                  + sorted({r.verdict for r in rows})))
+    return _INDEX.render(style=templates.STYLE, rows=rows, verdicts=verdicts, script=templates.FILTER_SCRIPT,
+                         script_hash=SCRIPT_HASH)
+
+
+def report_rows(reports: pd.DataFrame, states: dict[str, str]) -> dict[str, ReportRow]:
+    """File → its index row, from the run's 总览 rows (`states`: file → superseded/copy)."""
+    out = {}
+    for r in reports.to_dict("records"):
+        file = _text(r.get("file"))
+        word = NOT_COUNTED.get(states.get(file, ""), "") or verdict(r.get("status"), r.get("n_error"),
+                                                                       r.get("n_warning"))
+        count = sum(int(_text(r.get(k)) or 0) for k in ("n_error", "n_warning", "n_info"))
+        out[file] = ReportRow(file, _text(r.get("agency")), _text(r.get("year")), word, count)
+    return out
+
+
+def write_pages(folder: Path, reports: Iterable[Report], rows: dict[str, ReportRow], findings: pd.DataFrame,
+                packs: list[Pack]) -> int:
+    """Every report's page and the index into `folder`/核查页; returns the number of pages."""
+    (folder / FOLDER).mkdir(parents=True, exist_ok=True)
+    rules = [r for p in packs for r in p.rules]
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for f in findings.to_dict("records"):
+        by_file.setdefault(_text(f.get("file")), []).append(f)
+    listed = []
+    for report in reports:
+        row = rows.get(report.file) or ReportRow(report.file, _text(report.meta.get("agency")),
+                                                 _text(report.meta.get("year")), "", 0)
+        rel = page_path(report.file)
+        row.href = quote(rel.split("/", 1)[1])
+        (folder / rel).write_text(render_page(report, row, by_file.get(report.file, []), rules), encoding="utf-8")
+        listed.append(row)
+    (folder / INDEX).write_text(render_index(listed), encoding="utf-8")
+    return len(listed)
