@@ -456,3 +456,58 @@ def _report_rows(category: str, rows: pd.DataFrame, note: pd.Series, unit: dict[
                          "发布日期": _date_text(rows["published"]).to_numpy(),
                          "发布期限": _date_text(rows["deadline"]).to_numpy(), "说明": note.to_numpy()},
                         index=range(len(rows)))
+
+
+# ---------------------------------------------------------------- the roster's columns in the workbook
+
+DETAIL_COLUMNS = ["region", "parent", "roster_type"]
+DETAIL_WORDS = {"region": "地区", "parent": "上级单位", "roster_type": "单位类型"}
+
+
+def roster_entries(agencies: pd.Series, roster: pd.DataFrame) -> np.ndarray:
+    """Per agency name: the roster row position it matches (`match_reports`'s rule), or -1."""
+    frame = pd.DataFrame({"agency": agencies.to_numpy(dtype=object)})
+    return _match(frame, roster.reset_index(drop=True))["entry"].to_numpy()
+
+
+def roster_details(agencies: pd.Series, roster: pd.DataFrame) -> pd.DataFrame:
+    """Per agency name (index kept): the matched roster unit's 地区, 上级单位 and 单位类型 word, as
+    `region`, `parent`, `roster_type`; None where nothing matches (never a guess)."""
+    roster = roster.reset_index(drop=True)
+    entry = roster_entries(agencies, roster)
+    hit = entry >= 0
+    out = {}
+    for column, source in (("region", "region"), ("parent", "parent"), ("roster_type", "agency_type")):
+        values = np.full(len(entry), None, dtype=object)
+        if source in roster.columns:
+            values[hit] = roster[source].to_numpy(dtype=object)[entry[hit]]
+        out[column] = values
+    out["roster_type"] = np.array([TYPES.get(t) if isinstance(t, str) else None for t in out["roster_type"]],
+                                  dtype=object)
+    return pd.DataFrame(out, index=agencies.index, dtype=object)
+
+
+def with_roster_columns(frame: pd.DataFrame, roster: pd.DataFrame, agency: str = "单位") -> pd.DataFrame:
+    """A workbook sheet's frame with the roster's 地区, 上级单位, 单位类型 right after its `agency`
+    column (a column the sheet already has is left as it is)."""
+    if agency not in frame.columns:
+        return frame
+    details = roster_details(frame[agency].reset_index(drop=True), roster)
+    out = frame.reset_index(drop=True).copy()
+    at = list(out.columns).index(agency) + 1
+    for column in DETAIL_COLUMNS:
+        header = DETAIL_WORDS[column]
+        if header in out.columns:
+            continue
+        out.insert(at, header, details[column].to_numpy(dtype=object))
+        at += 1
+    return out
+
+
+def coverage_line(sheet: pd.DataFrame, units: int) -> str:
+    """The terminal's one line from the 覆盖情况 sheet's rows: 名册 N 家：已发布 a，未发布 b，逾期 c
+    (a unit with two late reports is one late unit)."""
+    category = sheet["类别"] if "类别" in sheet.columns else pd.Series(dtype=object)
+    missing = int((category == "未发布").sum())
+    late = sheet.loc[category == "逾期发布", ["单位", "地区"]].drop_duplicates()
+    return f"名册 {units} 家：已发布 {units - missing}，未发布 {missing}，逾期 {len(late)}（见工作簿「覆盖情况」）"

@@ -75,8 +75,8 @@ def test_csv_has_bom_and_chinese_header(result, office):
 
 def test_workbook(result, office):
     wb = openpyxl.load_workbook(office / "audit_out" / "latest" / "summary.xlsx")
-    assert wb.sheetnames[:4] == ["总览", "问题清单", "需人工核查", "规则统计"]
-    overview = {row[0]: row for row in wb["总览"].iter_rows(min_row=2, values_only=True)}
+    assert wb.sheetnames[:5] == ["汇总", "总览", "问题清单", "需人工核查", "规则统计"]
+    overview = {row[-1]: row for row in wb["总览"].iter_rows(min_row=2, values_only=True)}    # 文件 last
     sample = next(v for k, v in overview.items() if k.endswith("sample.txt"))
     broken = next(v for k, v in overview.items() if k.endswith("broken.txt"))
     header = next(wb["总览"].iter_rows(max_row=1, values_only=True))

@@ -156,8 +156,8 @@ def test_xlsx_structure_and_safety(tmp_path: Path, frames) -> None:
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["总览", "问题清单", "需人工核查", "规则统计"]
     expected_headers = {
-        "总览": ["文件", "单位", "年度", "模板", "发布日期", "读取状态", "错误", "警告", "提示",
-               "读取问题", "审核结论"],
+        "总览": ["单位", "年度", "格式", "发布日期", "读取状态", "错误", "警告", "提示",
+               "读取问题", "审核结论", "文件"],
         "问题清单": ["单位", "年度", "文件", "严重程度", "规则编号", "规则名称", "位置", "问题说明",
                  "依据", "数值", "处理意见", "说明", "处理记录", "指纹"],
         "需人工核查": ["文件", "单位", "年度", "读取状态", "规则编号", "原因"],
@@ -191,12 +191,12 @@ def test_xlsx_widths_and_wrapping(tmp_path: Path, frames) -> None:
 
 def test_xlsx_overview(tmp_path: Path, frames) -> None:
     ws = openpyxl.load_workbook(write_outputs(tmp_path, *frames)[2])["总览"]
-    rows = {r[0]: dict(zip(_rows(ws)[0], r)) for r in _rows(ws)[1:]}
+    rows = {r[-1]: dict(zip(_rows(ws)[0], r)) for r in _rows(ws)[1:]}      # 文件 is the last column
     assert set(rows) == {"a.html", "b.txt", "c.pdf"}
     a, b, c = rows["a.html"], rows["b.txt"], rows["c.pdf"]
     assert a["单位"] == "'" + EVIL_AGENCY
     assert a["年度"] == 2023 and isinstance(a["年度"], int)
-    assert (a["模板"], b["模板"], c["模板"]) == ("2021版", "未识别", "2019版")
+    assert (a["格式"], b["格式"], c["格式"]) == ("2021版", "未识别", "2019版")
     assert (a["读取状态"], b["读取状态"], c["读取状态"]) == ("完整", "部分读取", "读取失败")
     assert (a["错误"], a["警告"], a["提示"], b["读取问题"]) == (1, 1, 1, 1)
     assert a["审核结论"] == "不合格"

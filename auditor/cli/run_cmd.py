@@ -215,6 +215,8 @@ def _print_summary(args: argparse.Namespace, outcome) -> None:
         # the same words as the 总览 column 按期发布 (auditor/domain.py); never 按期 without a date
         on_time = result.reports["deadline_status"].value_counts(sort=False)
         print("按期发布：" + "，".join(f"{word} {int(n)} 份" for word, n in on_time.items()) + "。")
+    if args.roster:
+        _print_coverage(args, outcome)
     if result is not None and result.waivers is not None and len(result.waivers):
         w = result.waivers
         print(f"豁免 {len(w)} 条：有效 {int((w['status'] == '有效').sum())}，已过期 {int((w['status'] == '已过期').sum())}，"
@@ -222,6 +224,35 @@ def _print_summary(args: argparse.Namespace, outcome) -> None:
     if getattr(outcome, "followup_line", None):
         print(outcome.followup_line)
     print(f"结果：{outcome.folder}（最新结果始终在 {args.out / 'latest'}）")
+
+
+def _print_coverage(args: argparse.Namespace, outcome) -> None:
+    """名册 N 家：已发布 a，未发布 b，逾期 c — counted from the 覆盖情况 sheet as written (so the numbers
+    are the sheet's, an unchanged run's included), on the terminal and in the log."""
+    import zipfile
+
+    from ..roster import coverage_line, load_roster
+
+    try:
+        sheet = _coverage_sheet(outcome.folder / "summary.xlsx")
+        units = len(load_roster(args.roster))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return          # the workbook is the record; the line is only a convenience
+    line = coverage_line(sheet, units)
+    print(line + "。")
+    _log_file().info(line)
+
+
+def _coverage_sheet(path: Path):
+    import openpyxl
+    import pandas as pd
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = list(book["覆盖情况"].iter_rows(values_only=True))
+    finally:
+        book.close()
+    return pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
 
 
 def options_text(args: argparse.Namespace) -> str:

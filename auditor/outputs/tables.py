@@ -30,11 +30,18 @@ TEMPLATE_WORDS = {"2021": "2021版", "2019": "2019版"}
 
 
 SEVERITY_HEADER = FINDING_HEADERS["severity"]
-OVERVIEW_HEADERS = ["文件", "单位", "年度", "模板", "发布日期", "读取状态", *SEVERITY_WORDS.values(),
+# 格式: the report format (2021版 or 2019版), the README's word for it. 单位 comes first, 文件 last.
+FORMAT_HEADER = "格式"
+OVERVIEW_HEADERS = ["单位", "年度", FORMAT_HEADER, "发布日期", "读取状态", *SEVERITY_WORDS.values(),
                     "读取问题", "审核结论"]
+FILE_HEADER = "文件"
 # Present when the verdicts computed them (see auditor/verdicts.py `_overview`; `version` from engine/versions.py).
 OVERVIEW_OPTIONAL = {"agency_type": "单位类型", "deadline": "发布期限", "deadline_status": "按期发布",
                      "version": "版本"}
+# The roster's columns (auditor/roster.roster_details), present on reports and findings when a roster
+# was given: shown right after 单位 in every sheet that names an agency. `roster_type` is the roster
+# unit's 单位类型 for the finding sheets (总览 has its own, the roster's or inferred).
+ROSTER_WORDS = {"region": "地区", "parent": "上级单位", "roster_type": "单位类型"}
 # A version that does not count (auditor/engine/versions.py): no counts, no verdict of its own.
 VERDICT_NOT_COUNTED = {"superseded": "不作结论（已被更正版取代）", "copy": "不重复计（重复副本）"}
 # A report not provided this time (auditor/absent.py): its last counts and verdict, called so.
@@ -226,28 +233,49 @@ def _decision_cells(f: dict[str, Any]) -> list[str]:
 
 
 def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
-    """总览: one row per report with counts and the verdict, sorted by file."""
+    """总览: one row per report with counts and the verdict, sorted by file; 单位 first (then the
+    roster's 地区, 上级单位 and the 单位类型 where known), 文件 last."""
     require_columns(reports, REPORT_COLUMNS, "reports")
-    optional = [c for c in OVERVIEW_OPTIONAL if c in reports.columns]
+    optional = [c for c in OVERVIEW_OPTIONAL if c in reports.columns and c != "agency_type"]
+    front = [c for c in ("region", "parent") if c in reports.columns] \
+        + (["agency_type"] if "agency_type" in reports.columns else [])
     state = ["version_state"] if "version_state" in reports.columns else []
     rows = []
-    for r in sorted(records(reports, REPORT_COLUMNS + optional + state), key=lambda r: text(r["file"])):
+    for r in sorted(records(reports, REPORT_COLUMNS + front + optional + state), key=lambda r: text(r["file"])):
+        head = [text(r["agency"])] + [text(r[c]) for c in front]
         off = VERDICT_NOT_COUNTED.get(text(r.get("version_state")))
         if off:       # its findings count nowhere: blank counts rather than zeros that read as 合格
-            rows.append([text(r["file"]), text(r["agency"]), as_int(r["year"]), template_word(r["template"]),
-                         text(r["published"]), word(STATUS_WORDS, r["status"]), None, None, None, None, off]
-                        + [text(r[c]) for c in optional])
+            rows.append(head + [as_int(r["year"]), template_word(r["template"]), text(r["published"]),
+                                word(STATUS_WORDS, r["status"]), None, None, None, None, off]
+                        + [text(r[c]) for c in optional] + [text(r["file"])])
             continue
         conclusion = verdict(r["status"], r["n_error"], r["n_warning"])
         if text(r.get("version_state")) == ABSENT_STATE:      # not audited now: its last verdict
             conclusion += VERDICT_ABSENT_SUFFIX
-        rows.append([
-            text(r["file"]), text(r["agency"]), as_int(r["year"]), template_word(r["template"]),
-            text(r["published"]), word(STATUS_WORDS, r["status"]),
+        rows.append(head + [
+            as_int(r["year"]), template_word(r["template"]), text(r["published"]), word(STATUS_WORDS, r["status"]),
             as_int(r["n_error"]) or 0, as_int(r["n_warning"]) or 0, as_int(r["n_info"]) or 0,
             as_int(r["n_extraction"]) or 0, conclusion,
-        ] + [text(r[c]) for c in optional])
-    return _frame(rows, OVERVIEW_HEADERS + [OVERVIEW_OPTIONAL[c] for c in optional])
+        ] + [text(r[c]) for c in optional] + [text(r["file"])])
+    headers = OVERVIEW_HEADERS[:1] + [ROSTER_WORDS.get(c) or OVERVIEW_OPTIONAL[c] for c in front] \
+        + OVERVIEW_HEADERS[1:] + [OVERVIEW_OPTIONAL[c] for c in optional] + [FILE_HEADER]
+    return _frame(rows, headers)
+
+
+def _roster_columns(frame: pd.DataFrame) -> list[str]:
+    """The roster's columns a findings or reports frame carries (see ROSTER_WORDS)."""
+    return [c for c in ROSTER_WORDS if c in frame.columns]
+
+
+def _after_agency(headers: list[str], rows: list[list[Any]], extra: list[str],
+                  values: list[list[Any]]) -> tuple[list[list[Any]], list[str]]:
+    """Rows and headers (`_frame`'s arguments) with the roster's cells inserted right after 单位."""
+    if not extra:
+        return rows, headers
+    at = headers.index(FINDING_HEADERS["agency"]) + 1
+    words = [ROSTER_WORDS[c] for c in extra]
+    return ([row[:at] + cells + row[at:] for row, cells in zip(rows, values)],
+            headers[:at] + words + headers[at:])
 
 
 def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
@@ -257,7 +285,8 @@ def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
     require_columns(findings, FINDING_COLUMNS, "findings")
     before = [c for c in ("waiver",) if c in findings.columns]
     after = [c for c in ("absent",) if c in findings.columns]
-    columns = FINDING_COLUMNS + before + after + _detail_columns(findings)
+    roster = _roster_columns(findings)
+    columns = FINDING_COLUMNS + before + after + _detail_columns(findings) + roster
     chosen = [f for f in records(findings, columns + _version_column(findings))
               if text(f["category"]) == "compliance" and not text(f.get("superseded"))]
     chosen.sort(key=lambda f: (text(f["file"]), _severity_rank(f["severity"]), text(f["rule_id"])))
@@ -267,8 +296,9 @@ def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
             + [text(f[c]) for c in before] + _decision_cells(f) + [text(f[c]) for c in after]
             + [text(f["fingerprint"])]
             for f in chosen]
-    return _frame(rows, ISSUE_HEADERS + [FINDING_HEADERS[c] for c in before] + REVIEW_FORM_HEADERS
-                  + [FINDING_HEADERS[c] for c in after] + [FINDING_HEADERS["fingerprint"]])
+    headers = ISSUE_HEADERS + [FINDING_HEADERS[c] for c in before] + REVIEW_FORM_HEADERS \
+        + [FINDING_HEADERS[c] for c in after] + [FINDING_HEADERS["fingerprint"]]
+    return _frame(*_after_agency(headers, rows, roster, [[text(f[c]) for c in roster] for f in chosen]))
 
 
 def _version_column(findings: pd.DataFrame) -> list[str]:
@@ -291,23 +321,25 @@ def superseded_frame(findings: pd.DataFrame) -> pd.DataFrame:
     columns = ["file", "agency", "year", "version", "category", "severity", "rule_id", "title", "location",
                "message", "values", "fingerprint"]
     require_columns(findings, columns, "superseded findings")
-    chosen = sorted(records(findings, columns), key=lambda f: (
+    roster = _roster_columns(findings)
+    chosen = sorted(records(findings, columns + roster), key=lambda f: (
         text(f["file"]), text(f["category"]) != "compliance", _severity_rank(f["severity"]), text(f["rule_id"])))
     rows = [[text(f["file"]), text(f["agency"]), as_int(f["year"]), text(f["version"]),
              word(CATEGORY_WORDS, f["category"]), word(SEVERITY_WORDS, f["severity"]), text(f["rule_id"]),
              text(f["title"]), text(f["location"]), text(f["message"]), values_text(f["values"]),
              text(f["fingerprint"])] for f in chosen]
-    return _frame(rows, SUPERSEDED_HEADERS)
+    return _frame(*_after_agency(SUPERSEDED_HEADERS, rows, roster, [[text(f[c]) for c in roster] for f in chosen]))
 
 
 def review_frame(reports: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """需人工核查: unreadable parts of reports plus extraction findings, grouped by file."""
     require_columns(reports, REPORT_COLUMNS, "reports")
     require_columns(findings, FINDING_COLUMNS, "findings")
-    report_rows = [r for r in records(reports, REPORT_COLUMNS + _state_column(reports))
+    roster = [c for c in _roster_columns(findings) if c in reports.columns]
+    report_rows = [r for r in records(reports, REPORT_COLUMNS + _state_column(reports) + roster)
                    if text(r.get("version_state")) != ABSENT_STATE]     # not read this time
     status_of = {text(r["file"]): word(STATUS_WORDS, r["status"]) for r in report_rows}
-    keyed: list[tuple[tuple[str, int, str], list[Any]]] = []
+    keyed: list[tuple[tuple[str, int, str], list[Any], list[Any]]] = []
     # The engine already turns each reading problem into an EXT-* finding: list those once.
     explained = {text(f["file"]) for f in records(findings, FINDING_COLUMNS)
                  if text(f["rule_id"]).startswith("EXT-")}
@@ -319,16 +351,17 @@ def review_frame(reports: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
         for reason in reasons:
             keyed.append(((text(r["file"]), 0, ""),
                           [text(r["file"]), text(r["agency"]), as_int(r["year"]), status, "",
-                           reason]))
-    for f in records(findings, FINDING_COLUMNS + _absent_column(findings)):
+                           reason], [text(r[c]) for c in roster]))
+    for f in records(findings, FINDING_COLUMNS + _absent_column(findings) + roster):
         if text(f["category"]) != "extraction" or text(f.get("absent")):
             continue
         keyed.append(((text(f["file"]), 1, text(f["rule_id"])),
                       [text(f["file"]), text(f["agency"]), as_int(f["year"]),
                        status_of.get(text(f["file"]), ""), text(f["rule_id"]),
-                       text(f["message"])]))
+                       text(f["message"])], [text(f[c]) for c in roster]))
     keyed.sort(key=lambda kv: kv[0])
-    return _frame([row for _, row in keyed], REVIEW_HEADERS)
+    return _frame(*_after_agency(REVIEW_HEADERS, [row for _, row, _ in keyed], roster,
+                                 [cells for _, _, cells in keyed]))
 
 
 def rule_stats_frame(findings: pd.DataFrame) -> pd.DataFrame:

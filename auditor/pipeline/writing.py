@@ -18,9 +18,11 @@ from ..followup.sheet import tracking_sheet
 from ..forking import can_fork
 from ..model import Report
 from ..outputs import PendingOutputs, start_data_csv, start_outputs
+from ..outputs.charts import FIRST_SHEETS
+from ..outputs.rollup import last_year_verdicts, rollup_frame
 from ..outputs.sheets import change_sheet, waiver_sheet
-from ..outputs.tables import superseded_frame
-from ..roster import coverage
+from ..outputs.tables import overview_frame, superseded_frame
+from ..roster import coverage, coverage_year, roster_details, with_roster_columns
 from ..speed import SHEET_MAX_REPORTS
 from .auditing import Audited
 from .context import RunContext
@@ -50,6 +52,9 @@ def start_writing(ctx: RunContext, audited: Audited, early: PendingOutputs | Non
     sheets["数据"] = data
     findings, reports = with_absent(ver.with_superseded(result.findings, audited.superseded), result.reports,
                                     result.absent_findings, result.absent_reports)
+    if ctx.roster is not None:        # 地区, 上级单位, 单位类型 beside 单位 in 总览, 问题清单, 需人工核查
+        findings, reports = with_roster(findings, ctx.roster.frame), with_roster(reports, ctx.roster.frame)
+    sheets = {**rollup_sheet(ctx, audited, reports), **sheets}
     pending = start_outputs(ctx.partial, findings, reports, sheets,
                             None if early is not None else data if "说明" not in data else lambda: data_frame(counted))
     if early is not None:
@@ -58,14 +63,30 @@ def start_writing(ctx: RunContext, audited: Audited, early: PendingOutputs | Non
     return pending
 
 
+def with_roster(frame: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """Reports or findings with the roster's region, parent and roster_type of their agency."""
+    details = roster_details(frame["agency"], roster)
+    return frame.assign(**{c: details[c].to_numpy(dtype=object) for c in details.columns})
+
+
+def rollup_sheet(ctx: RunContext, audited: Audited, reports: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """汇总, from the 总览 rows of the coverage year (with a roster: last year's from the ledger)."""
+    overview = overview_frame(reports)
+    roster = ctx.roster.frame if ctx.roster is not None else None
+    year = audited.coverage_year or coverage_year(list(overview["年度"]), today())
+    last = last_year_verdicts(ctx.ledger, year - 1) if roster is not None else None
+    return {FIRST_SHEETS[0]: rollup_frame(overview, year, roster, last)}
+
+
 def workbook_sheets(ctx: RunContext, audited: Audited) -> dict[str, pd.DataFrame]:
     """The sheets after 问题 and 总览, in their order: 变化, 整改跟踪 (when the ledger has
     rectification items), 覆盖情况 (with a roster), 已取代版本 (when a version was superseded),
     豁免 (with waivers)."""
     versions, result = audited.batch.versions, audited.result
-    sheets = {"变化": change_sheet(audited.changes)}
+    roster = ctx.roster.frame if ctx.roster is not None else None
+    sheets = {"变化": _with_roster(change_sheet(audited.changes), roster)}
     if len(audited.followup.items):
-        sheets[TRACKING_SHEET] = tracking_sheet(audited.followup.items, today())
+        sheets[TRACKING_SHEET] = _with_roster(tracking_sheet(audited.followup.items, today()), roster)
     if ctx.roster is not None:
         year = audited.coverage_year
         log.info("覆盖情况统计年度：%d%s", year, "（--year 指定）" if ctx.roster.year else "（按所审报告推定）")
@@ -74,10 +95,15 @@ def workbook_sheets(ctx: RunContext, audited: Audited) -> dict[str, pd.DataFrame
         sheets["覆盖情况"] = coverage(coverage_input(frame, _report_frame(absent.reports, ctx.agency_types), absent),
                                   ctx.roster.frame, year, deadlines_by_type(ctx.packs, template_for_year(year), year))
     if (versions["state"] == ver.SUPERSEDED).any():
-        sheets["已取代版本"] = superseded_frame(audited.superseded)
+        superseded = audited.superseded if roster is None else with_roster(audited.superseded, roster)
+        sheets["已取代版本"] = superseded_frame(superseded)
     if result.waivers is not None:
-        sheets["豁免"] = waiver_sheet(result.waivers)
+        sheets["豁免"] = _with_roster(waiver_sheet(result.waivers), roster)
     return sheets
+
+
+def _with_roster(frame: pd.DataFrame, roster: pd.DataFrame | None) -> pd.DataFrame:
+    return frame if roster is None else with_roster_columns(frame, roster)
 
 
 def _report_frame(reports: list[Report], agency_types: dict[str, str] | None) -> pd.DataFrame:
