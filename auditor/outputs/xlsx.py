@@ -21,6 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .charts import FIRST_SHEETS, SHEET_PAINTERS
 from .escape import escape_cell
+from .links import Link
 from ..ledger import DECISION_WORDS
 from .tables import (COMMENT_HEADER, DECISION_HEADER, SEVERITY_HEADER, SEVERITY_WORDS, VERDICT_ERROR,
                      VERDICT_FAILED, VERDICT_OK, VERDICT_WARNING, issues_frame, overview_frame,
@@ -82,6 +83,7 @@ class _Formats:
                                             "valign": "top"})
         self.typing = workbook.add_format({"valign": "top", "text_wrap": True})
         self.date = workbook.add_format({"valign": "top", "num_format": "yyyy-mm-dd"})   # a real date cell
+        self.link = workbook.add_format({"valign": "top", "font_color": "blue", "underline": 1})
 
     def body(self, wrap: bool, fill: str | None) -> Format:
         key = (wrap, fill)
@@ -103,9 +105,35 @@ def _as_datetime(value: dt.date) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
 
 
-def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> None:
+# How xlsxwriter escapes a link (its Url._escape_url), plus "#", which it would take for the start of
+# an anchor inside the file: escaped here, all at once, since it leaves an escaped link alone.
+_URL_ESCAPES = {"%": "%25", '"': "%22", " ": "%20", "<": "%3c", ">": "%3e", "[": "%5b", "]": "%5d",
+                "^": "%5e", "`": "%60", "{": "%7b", "}": "%7d", "#": "%23"}
+
+
+def link_url(target: str) -> str:
+    """xlsxwriter's URL for a relative file `target`: "external:" and the path, escaped."""
+    return "external:" + "".join(_URL_ESCAPES.get(ch, ch) for ch in target.replace("\\", "/"))
+
+
+def _write_link(ws: Worksheet, row: int, col: int, link: Link, link_fmt: Format, fmt: Format) -> None:
+    """A hyperlink to a file beside the workbook; its text alone when Excel could not take the link
+    (a path over 2079 characters, or past 65530 links in a sheet)."""
+    text = _cell_text(link.text or link.target)
+    if ws.write_url(row, col, link_url(link.target), link_fmt, string=text) != 0:
+        ws.write_string(row, col, text, fmt)
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format,
+                link_fmt: Format | None = None) -> None:
     if value is None or value == "":
         return  # a truly blank cell, so 筛选 offers "(空白)" rather than an empty string
+    if isinstance(value, Link):
+        if link_fmt is not None:
+            _write_link(ws, row, col, value, link_fmt, fmt)
+        else:
+            ws.write_string(row, col, _cell_text(value.text), fmt)
+        return
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if math.isfinite(value):
             ws.write_number(row, col, value, fmt)
@@ -149,7 +177,7 @@ def write_sheet(workbook: Workbook, formats: _Formats, name: str, frame: pd.Data
         else:
             fmt = formats.body(wrap, None)
             for r, value in enumerate(values, start=1):
-                _write_cell(ws, r, col, value, fmt)
+                _write_cell(ws, r, col, value, fmt, formats.link)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(rows), max(len(headers) - 1, 0))
     return ws
@@ -226,7 +254,7 @@ def _bulk_value(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, dt.date):
         return value.isoformat()[:10]
-    return _cell_text(value)
+    return _cell_text(value)      # a Link: its text
 
 
 def _write_bulk(ws: Worksheet, formats: _Formats, headers: list[str], rows: list[tuple]) -> Worksheet:
