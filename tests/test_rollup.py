@@ -204,3 +204,15 @@ def test_without_a_roster_types_and_totals_only() -> None:
     assert total["按期率"] == pytest.approx(0.5)          # the undated report is left out of the rate
     assert (total["合格"], total["基本合格"], total["不合格"]) == (1, 1, 1)
     assert total["问题数"] == 5 and total["每份问题数"] == pytest.approx(1.67)
+
+
+@pytest.mark.slow
+def test_each_overview_row_links_its_evidence_page(office) -> None:
+    ws = openpyxl.load_workbook(office["office"] / "out" / "latest" / "summary.xlsx")["总览"]
+    header = [c.value for c in ws[1]]
+    assert header[-2:] == ["核查页", "文件"]
+    links = [row[-2] for row in ws.iter_rows(min_row=2)]
+    assert links and all(c.value == "查看" and c.hyperlink is not None for c in links)
+    for cell in links:
+        page = office["office"] / "out" / "latest" / cell.hyperlink.target.replace("\\", "/")
+        assert page.is_file(), cell.hyperlink.target

@@ -42,6 +42,9 @@ OVERVIEW_OPTIONAL = {"agency_type": "单位类型", "deadline": "发布期限", 
 # was given: shown right after 单位 in every sheet that names an agency. `roster_type` is the roster
 # unit's 单位类型 for the finding sheets (总览 has its own, the roster's or inferred).
 ROSTER_WORDS = {"region": "地区", "parent": "上级单位", "roster_type": "单位类型"}
+# The report's evidence page (auditor/evidence/names.page_path, relative to the workbook), when the
+# run wrote one: 总览's 核查页 column, a link 「查看」.
+EVIDENCE_COLUMN, EVIDENCE_HEADER, EVIDENCE_TEXT = "evidence_page", "核查页", "查看"
 # A version that does not count (auditor/engine/versions.py): no counts, no verdict of its own.
 VERDICT_NOT_COUNTED = {"superseded": "不作结论（已被更正版取代）", "copy": "不重复计（重复副本）"}
 # A report not provided this time (auditor/absent.py): its last counts and verdict, called so.
@@ -259,7 +262,18 @@ def overview_frame(reports: pd.DataFrame) -> pd.DataFrame:
         ] + [text(r[c]) for c in optional] + [text(r["file"])])
     headers = OVERVIEW_HEADERS[:1] + [ROSTER_WORDS.get(c) or OVERVIEW_OPTIONAL[c] for c in front] \
         + OVERVIEW_HEADERS[1:] + [OVERVIEW_OPTIONAL[c] for c in optional] + [FILE_HEADER]
+    if EVIDENCE_COLUMN in reports.columns:      # 核查页, last but one: each report's evidence page
+        pages = dict(zip(reports["file"].map(text), reports[EVIDENCE_COLUMN]))
+        rows = [row[:-1] + [_evidence_link(pages.get(row[-1]))] + row[-1:] for row in rows]
+        headers = headers[:-1] + [EVIDENCE_HEADER] + headers[-1:]
     return _frame(rows, headers)
+
+
+def _evidence_link(page: Any) -> Any:
+    from .links import Link
+
+    page = text(page)
+    return Link(text=EVIDENCE_TEXT, target=page) if page else None
 
 
 def _roster_columns(frame: pd.DataFrame) -> list[str]:

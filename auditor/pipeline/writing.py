@@ -21,7 +21,8 @@ from ..outputs import PendingOutputs, start_data_csv, start_outputs
 from ..outputs.charts import FIRST_SHEETS
 from ..outputs.rollup import last_year_verdicts, rollup_frame
 from ..outputs.sheets import change_sheet, waiver_sheet
-from ..outputs.tables import overview_frame, superseded_frame
+from ..evidence.names import page_path
+from ..outputs.tables import EVIDENCE_COLUMN, overview_frame, superseded_frame
 from ..roster import coverage, coverage_year, roster_details, with_roster_columns
 from ..speed import SHEET_MAX_REPORTS
 from .auditing import Audited
@@ -52,6 +53,7 @@ def start_writing(ctx: RunContext, audited: Audited, early: PendingOutputs | Non
     sheets["数据"] = data
     findings, reports = with_absent(ver.with_superseded(result.findings, audited.superseded), result.reports,
                                     result.absent_findings, result.absent_reports)
+    reports = with_evidence(reports, audited.batch.reports)
     if ctx.roster is not None:        # 地区, 上级单位, 单位类型 beside 单位 in 总览, 问题清单, 需人工核查
         findings, reports = with_roster(findings, ctx.roster.frame), with_roster(reports, ctx.roster.frame)
     sheets = {**rollup_sheet(ctx, audited, reports), **sheets}
@@ -61,6 +63,13 @@ def start_writing(ctx: RunContext, audited: Audited, early: PendingOutputs | Non
         pending.join(early)
     ctx.watch.lap("输出")
     return pending
+
+
+def with_evidence(reports: pd.DataFrame, batch: list[Report]) -> pd.DataFrame:
+    """Reports with the path of their evidence page (written for every report read into this run's
+    batch, auditor/evidence/run.py; none for a report not provided this time)."""
+    paged = {r.file for r in batch}
+    return reports.assign(**{EVIDENCE_COLUMN: [page_path(f) if f in paged else None for f in reports["file"]]})
 
 
 def with_roster(frame: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
