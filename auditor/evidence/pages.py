@@ -83,7 +83,7 @@ def _finding_view(i: int, f: dict[str, Any], gs, rules: list[Rule], report: Repo
             "severity": SEVERITY_WORDS.get(_text(f.get("severity")), "") if compliance else "读取问题（需人工核查）",
             "rule_id": _text(f.get("rule_id")), "title": _text(f.get("title")), "flag": _flag(f),
             "location": _text(f.get("location")), "message": _text(f.get("message")),
-            "values": _values_text(f.get("values")), "notes": notes, "quotes": found,
+            "numbers": _values_text(f.get("values")), "notes": notes, "quotes": found,
             "tables": [m.table for m in marks]}, marks
 
 
@@ -128,7 +128,8 @@ def render_page(report: Report, row: ReportRow, findings: list[dict[str, Any]], 
             ("审核结论", row.verdict)]
     return _PAGE.render(title=title, style=templates.STYLE, meta=meta, file=report.file,
                         source_href=_source_href(report.file), problems=list(report.problems),
-                        parts=_parts(report), findings=views, grids=grid_views, t_short=TABLE_SHORT)
+                        parts=_parts(report), findings=[v for v in views if v["css"] != "extraction"],
+                        manual=[v for v in views if v["css"] == "extraction"], grids=grid_views, t_short=TABLE_SHORT)
 
 
 def render_index(rows: list[ReportRow]) -> str:

@@ -26,7 +26,7 @@ PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>核查页：{{ title }}</title><style>{{ style }}</style></head>
+<title>核查页：{{ title }}</title><style>{{ style|safe }}</style></head>
 <body>
 <p><a href="index.html">← 全部报告</a></p>
 <h1>{{ title }}</h1>
@@ -40,17 +40,19 @@ PAGE = """<!DOCTYPE html>
 {% for p in parts %}<tr><th>第{{ p.number }}部分</th><td style="text-align:left">{{ p.rule }}</td>
 <td style="text-align:left">{{ p.seen }}</td></tr>
 {% endfor %}</table>
-<h2>问题（{{ findings|length }} 条）</h2>
-{% if not findings %}<p>未发现问题。</p>{% endif %}
-{% for f in findings %}<div class="finding {{ f.css }}" id="{{ f.anchor }}">
+{% macro finding(f) %}<div class="finding {{ f.css }}" id="{{ f.anchor }}">
 <p><b>{{ f.severity }}</b>［{{ f.rule_id }}］{{ f.title }}{% if f.flag %}（{{ f.flag }}）{% endif %}<br>
 位置：{{ f.location }}{% for t in f.tables %} · <a href="#{{ t }}">见{{ t_short[t] }}</a>{% endfor %}</p>
 <p>{{ f.message }}</p>
-{% if f.values %}<p class="muted">数值：{{ f.values }}</p>{% endif %}
+{% if f.numbers %}<p class="muted">数值：{{ f.numbers }}</p>{% endif %}
 {% for note in f.notes %}<p class="note">{{ note }}</p>{% endfor %}
 {% for q in f.quotes %}<blockquote>{{ q.before }}<mark>{{ q.match }}</mark>{{ q.after }}</blockquote>{% endfor %}
 </div>
-{% endfor %}
+{% endmacro %}<h2>合规问题（{{ findings|length }} 条）</h2>
+{% if not findings %}<p>未发现合规问题。</p>{% endif %}
+{% for f in findings %}{{ finding(f) }}{% endfor %}
+{% if manual %}<h2>需人工核查（{{ manual|length }} 条）</h2>
+{% for f in manual %}{{ finding(f) }}{% endfor %}{% endif %}
 <h2>表格（按读取结果）</h2>
 <p class="legend">图例：<span style="background:#fff3c4">推 推断所得</span><span style="background:#eee">未读 未能读取</span><span style="background:#fde">空白或非数字</span><span style="outline:3px solid #d00">问题所涉单元格</span></p>
 {% for g in grids %}<h3 id="{{ g.table }}">{{ g.name }}{% if not g.read %}（未能读取）{% endif %}</h3>
@@ -64,7 +66,8 @@ PAGE = """<!DOCTYPE html>
 """
 
 FILTER_SCRIPT = """
-var a=document.getElementById('agency'),v=document.getElementById('verdict');
+var a=document.getElementById('agency'),v=document.getElementById('verdict'),p=new URLSearchParams(location.hash.slice(1));
+a.value=p.get('agency')||'';v.value=p.get('verdict')||'';
 function f(){var q=a.value.trim(),w=v.value,n=0;
 document.querySelectorAll('#reports tbody tr').forEach(function(r){
 var ok=(!q||r.dataset.agency.indexOf(q)>=0)&&(!w||r.dataset.verdict===w);r.hidden=!ok;if(ok)n++;});
@@ -76,10 +79,10 @@ INDEX = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src '{{ script_hash }}'">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>核查页：全部报告</title><style>{{ style }}</style></head>
+<title>核查页：全部报告</title><style>{{ style|safe }}</style></head>
 <body>
 <h1>核查页：全部报告（{{ rows|length }} 份）</h1>
-<p id="filters" hidden>单位：<input id="agency" type="search" placeholder="输入单位名称的一部分">
+<p id="filters" hidden>筛选（也可写在地址后，如 index.html#agency=公安&amp;verdict=不合格）：单位：<input id="agency" type="search" placeholder="输入单位名称的一部分">
 审核结论：<select id="verdict"><option value="">全部</option>{% for v in verdicts %}<option>{{ v }}</option>{% endfor %}</select>
 显示 <span id="shown">{{ rows|length }}</span> 份</p>
 <table id="reports"><thead><tr><th>单位</th><th>年度</th><th>审核结论</th><th>问题数</th><th>文件</th></tr></thead>
