@@ -77,6 +77,7 @@ def office(tmp_path_factory) -> dict:
         book = office / f"{key}.xlsx"
         book.write_bytes((office / "out" / "latest" / "summary.xlsx").read_bytes())
         got[key] = book
+    got["again_out"] = run(office, 2023)        # nothing changed: the run stands on the last one
     return got
 
 
@@ -187,6 +188,7 @@ def test_coverage_line_on_the_terminal_and_in_the_log(office) -> None:
     late = len({r["单位"] for r in coverage if r["类别"] == "逾期发布"})
     line = f"名册 {len(UNITS)} 家：已发布 {len(UNITS) - missing}，未发布 {missing}，逾期 {late}"
     assert line in office["this_out"]
+    assert "结果与上次相同" in office["again_out"] and line in office["again_out"]
     assert line in (office["office"] / "out" / "auditor.log").read_text("utf-8")
     assert (missing, late) == (1, 1)      # 张店 published nothing for 2023; 奎文 was late
 
