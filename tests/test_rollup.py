@@ -191,6 +191,8 @@ def test_coverage_line_on_the_terminal_and_in_the_log(office) -> None:
     assert "结果与上次相同" in office["again_out"] and line in office["again_out"]
     assert line in (office["office"] / "out" / "auditor.log").read_text("utf-8")
     assert (missing, late) == (1, 1)      # 张店 published nothing for 2023; 奎文 was late
+    [total] = [r for r in sheet(office["this"], "汇总") if r["分组"] == "合计"]
+    assert (total["应发布"], total["已发布"]) == (len(UNITS), len(UNITS) - missing)     # 汇总 agrees
 
 
 def test_without_a_roster_types_and_totals_only() -> None:

@@ -18,12 +18,21 @@ from .rollup import GROUPS, RATE_HEADERS, SHEET_NAME, TOTAL, VERDICT_CLASSES
 
 Painter = Callable[[Workbook, Worksheet, pd.DataFrame], None]
 
-CHART_SIZE = {"x_scale": 1.3, "y_scale": 1.2}
-CHART_ROWS = 19            # rows between the two charts' tops (one chart's height and a gap)
+CHART_SIZE = {"x_scale": 1.0, "y_scale": 1.0}
+CHART_ROWS = 16            # rows between the two charts' tops (one chart's height, 288 px, and a gap)
+CHART_COLUMNS = 8          # columns a chart covers (480 px of 64 px default columns, rounded up)
+A4 = 9
+NOTE_WIDTH = 28
+FIGURE_WIDTH = 8           # fits 「100.0%」 and a two-character line of a wrapped header with its filter button
+HEADER_HEIGHT = 32         # two lines
+PAGE_HEADER = "&C&14&B政府信息公开工作年度报告审核汇总"
+PAGE_FOOTER = "&C第 &P 页，共 &N 页"
 
 
 def paint_summary(workbook: Workbook, ws: Worksheet, frame: pd.DataFrame) -> None:
     """Rates as percentages (the cells keep the fraction: a number, never text) and the two charts."""
+    from .xlsx import display_width      # here: xlsx.py imports this module
+
     headers = list(frame.columns)
     percent = workbook.add_format({"num_format": "0.0%", "valign": "top"})
     decimal = workbook.add_format({"num_format": "0.00", "valign": "top"})
@@ -32,7 +41,19 @@ def paint_summary(workbook: Workbook, ws: Worksheet, frame: pd.DataFrame) -> Non
         for r, value in enumerate(frame[name].tolist(), start=1):
             if isinstance(value, (int, float)):
                 ws.write_number(r, col, value, fmt)
+    # Narrow columns (the figures' width, not a fraction's digits) under headers that wrap: the
+    # table and the charts beside it fit a landscape page at a readable size.
+    head = workbook.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "valign": "top",
+                                "text_wrap": True})
+    for col, header in enumerate(headers):
+        ws.write_string(0, col, header, head)
+        if header == "说明":
+            ws.set_column(col, col, NOTE_WIDTH)
+        elif header != "名称":
+            ws.set_column(col, col, FIGURE_WIDTH if display_width(header) > 4 else FIGURE_WIDTH - 1)
+    ws.set_row(0, HEADER_HEIGHT)
     beside = len(headers) + 1
+    _print_layout(ws, len(frame), beside + CHART_COLUMNS)
     groups = frame["分组"].tolist()
     if TOTAL in groups and frame.loc[groups.index(TOTAL), "报告数"]:
         ws.insert_chart(1, beside, _verdict_pie(workbook, headers, groups.index(TOTAL) + 1), CHART_SIZE)
@@ -40,6 +61,19 @@ def paint_summary(workbook: Workbook, ws: Worksheet, frame: pd.DataFrame) -> Non
     rows = [r + 1 for r, g in enumerate(groups) if g == label]
     if rows:
         ws.insert_chart(1 + CHART_ROWS, beside, _on_time_bar(workbook, headers, rows, label), CHART_SIZE)
+
+
+def _print_layout(ws: Worksheet, rows: int, columns: int) -> None:
+    """The page a leader prints as it is: A4 landscape, the table and the charts beside it one page
+    wide (as many pages tall as the groups need), the header row on every page, a title and page numbers."""
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.print_area(0, 0, max(rows, 2 * CHART_ROWS), columns)
+    ws.set_header(PAGE_HEADER)
+    ws.set_footer(PAGE_FOOTER)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
 
 
 def _verdict_pie(workbook: Workbook, headers: list[str], row: int):
