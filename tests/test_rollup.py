@@ -220,3 +220,16 @@ def test_each_overview_row_links_its_evidence_page(office) -> None:
     for cell in links:
         page = office["office"] / "out" / "latest" / cell.hyperlink.target.replace("\\", "/")
         assert page.is_file(), cell.hyperlink.target
+
+
+def test_roster_columns_join_by_the_roster_rule_and_stay_blank_without_a_match(tmp_path) -> None:
+    from auditor.roster import load_roster, with_roster_columns
+
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8-sig")
+    roster = load_roster(tmp_path / "roster.csv")
+    frame = pd.DataFrame({"状态": ["待整改", "已整改", "待整改"],
+                          "单位": ["淄博市公安局 张店分局", "某县教育局", None], "年度": [2023, 2023, 2023]}, dtype=object)
+    out = with_roster_columns(frame, roster)
+    assert list(out.columns) == ["状态", "单位", "地区", "上级单位", "单位类型", "年度"]
+    assert out.iloc[0][["地区", "上级单位", "单位类型"]].tolist() == ["淄博市", "淄博市公安局", "政府部门"]
+    assert out.iloc[1:][["地区", "上级单位", "单位类型"]].isna().all().all()     # no match, no guess
