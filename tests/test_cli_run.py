@@ -1,6 +1,7 @@
 """`auditor run` end to end, as the office runs it: folders in, three outputs, exit codes."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -43,8 +44,8 @@ def result(office):
 def test_run_writes_outputs_and_reports_unreadable_files(result, office):
     assert result.returncode == 3, result.stderr.decode()
     out = office / "audit_out" / "latest"
-    assert {p.name for p in out.iterdir()} >= {"findings.jsonl", "findings.csv", "summary.xlsx",
-                                               "gx_validation.json"}
+    assert {p.name for p in out.iterdir()} >= {"findings.jsonl", "findings.csv", "summary.xlsx", "技术文件"}
+    assert (out / "技术文件" / "gx_validation.json").is_file()
     stdout = result.stdout.decode("utf-8")
     assert "审核报告 4 份" in stdout and "无法读取 2" in stdout
     assert result.stderr.decode("utf-8") == ""
@@ -82,7 +83,7 @@ def test_workbook(result, office):
     header = next(wb["总览"].iter_rows(max_row=1, values_only=True))
     verdict, on_time = header.index("审核结论"), header.index("按期发布")
     assert sample[verdict] in ("合格", "基本合格（有警告）") and "不合格" == broken[verdict]
-    assert sample[on_time] == "按期" and sample[header.index("发布期限")] == "2023-01-31"
+    assert sample[on_time] == "按期" and sample[header.index("发布期限")] == dt.datetime(2023, 1, 31)   # a date cell
     issues = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
     assert sum("T4-A4" in row for row in issues) == 1
     review = [r for r in wb["需人工核查"].iter_rows(min_row=2, values_only=True)]

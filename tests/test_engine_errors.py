@@ -63,7 +63,7 @@ def test_gx_process_gives_the_same_findings(monkeypatch, tmp_path):
     local, proc = tmp_path / "local" / "latest", tmp_path / "proc" / "latest"
     assert (proc / "findings.jsonl").read_bytes() == (local / "findings.jsonl").read_bytes()
     assert b'"rule_id": "T4-A4"' in (proc / "findings.jsonl").read_bytes()     # a GX-judged finding
-    assert (proc / "gx_validation.json").stat().st_size > 1000
+    assert (proc / "技术文件" / "gx_validation.json").stat().st_size > 1000
 
 
 def test_gx_process_engine_error_exits_4(monkeypatch, tmp_path, capsys):

@@ -90,10 +90,12 @@ def test_verdict_words() -> None:
 
 # ------------------------------------------------------------------ files
 
-def test_returns_paths_and_creates_dir(tmp_path: Path, frames) -> None:
+def test_returns_paths_and_creates_dir(tmp_path: Path, frames, monkeypatch) -> None:
+    monkeypatch.setenv("AUDITOR_TODAY", "2026-03-09")
     out = tmp_path / "new" / "dir"
     paths = write_outputs(out, *frames)
-    assert [p.name for p in paths] == ["findings.jsonl", "findings.csv", "summary.xlsx"]
+    assert [p.name for p in paths] == ["findings.jsonl", "findings.csv", "summary.xlsx", "年报审核汇总-2026-03.xlsx"]
+    assert paths[3].read_bytes() == paths[2].read_bytes()
     assert all(p.parent == out and p.is_file() for p in paths)
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)
 
@@ -166,7 +168,10 @@ def test_xlsx_structure_and_safety(tmp_path: Path, frames) -> None:
     for ws in wb.worksheets:
         assert _rows(ws)[0] == expected_headers[ws.title]
         assert all(c.font.b for c in ws[1]), ws.title
-        assert ws.freeze_panes == "A2"
+        # the header row, and the columns up to 单位 (wherever it is)
+        headers = expected_headers[ws.title]
+        agency = headers.index("单位") + 1 if "单位" in headers else 0
+        assert ws.freeze_panes == f"{openpyxl.utils.get_column_letter(agency + 1)}2", ws.title
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
         for row in ws.iter_rows():
             for c in row:
@@ -252,7 +257,8 @@ def test_xlsx_rule_stats(tmp_path: Path, frames) -> None:
 def test_empty_inputs_still_have_headers(tmp_path: Path) -> None:
     findings = pd.DataFrame(columns=FINDING_COLUMNS)
     reports = pd.DataFrame(columns=REPORT_COLUMNS)
-    jsonl, csv_path, xlsx_path = write_outputs(tmp_path, findings, reports)
+    jsonl, csv_path, xlsx_path, dated = write_outputs(tmp_path, findings, reports)
+    assert dated.read_bytes() == xlsx_path.read_bytes()
     assert jsonl.read_text("utf-8") == ""
     with open(csv_path, encoding="utf-8-sig", newline="") as fh:
         assert list(csv.reader(fh)) == [["文件", "单位", "年度", "规则编号", "规则类型", "规则名称",
@@ -260,7 +266,7 @@ def test_empty_inputs_still_have_headers(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(xlsx_path)
     for ws in wb.worksheets:
         assert ws.max_row == 1 and ws["A1"].value
-        assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+        assert ws.freeze_panes in ("A2", "B2", "C2") and ws.auto_filter.ref    # the header (and up to 单位)
 
 
 def test_missing_column_is_a_clear_error(tmp_path: Path, frames) -> None:

@@ -1,5 +1,6 @@
 """Output writers: findings.jsonl (data), findings.csv and summary.xlsx (for Excel/WPS users), and
-data.csv (every extracted table value) when the pipeline passes the data table.
+data.csv (every extracted table value) when the pipeline passes the data table. summary.xlsx keeps its
+stable name (scripts, tests, the README) and has a twin named for people, 年报审核汇总-YYYY-MM.xlsx.
 
 All files are written to temporary names first and only swapped in after all of them were
 written, so a failed run leaves the previous set untouched instead of a mixed or half-written one.
@@ -8,6 +9,9 @@ For large batches the workbook is written by a child process on the other core m
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
+import shutil
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -15,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..domain import today
 from ..speed import BACKGROUND_FROM, worth
 from .atomic import atomic_path
 from .background import Background
@@ -23,25 +28,46 @@ from .jsonl import write_jsonl
 from .tables import FINDING_COLUMNS, REPORT_COLUMNS, require_columns
 from .xlsx import write_xlsx
 
-__all__ = ["write_outputs", "start_outputs", "start_data_csv", "PendingOutputs", "DATA_CSV_NAME"]
+__all__ = ["write_outputs", "start_outputs", "start_data_csv", "PendingOutputs", "DATA_CSV_NAME",
+           "XLSX_NAME", "dated_xlsx_name"]
 
 JSONL_NAME = "findings.jsonl"
 CSV_NAME = "findings.csv"
 XLSX_NAME = "summary.xlsx"
 DATA_CSV_NAME = "data.csv"
+DATED_XLSX = "年报审核汇总-{month}.xlsx"
+
+
+def dated_xlsx_name(day: dt.date) -> str:
+    """The workbook's name for people, of the month the audit is made in (domain.today(), which
+    AUDITOR_TODAY sets for a backfill): 年报审核汇总-2026-12.xlsx."""
+    return DATED_XLSX.format(month=day.strftime("%Y-%m"))
+
+
+def _twin(source: Path, twin: Path) -> None:
+    """`twin` holding the same bytes as `source`: a hard link where the file system allows one
+    (no second copy on disk), else a copy."""
+    twin.unlink(missing_ok=True)
+    try:
+        os.link(source, twin)
+    except OSError:
+        shutil.copyfile(source, twin)
 
 
 class PendingOutputs:
     """Files written to temporary names, the workbook possibly still being written by a child."""
 
-    def __init__(self, stack: ExitStack, jobs: list[Background], targets: list[Path]) -> None:
+    def __init__(self, stack: ExitStack, jobs: list[Background], targets: list[Path],
+                 then: list[Callable[[], None]] | None = None) -> None:
         self._stack, self._jobs, self.targets = stack, jobs, targets
+        self._then = then or []      # steps once the children are done, before the files are put in place
 
     def join(self, other: PendingOutputs) -> PendingOutputs:
         """One set of outputs with another (started earlier): finished or aborted together."""
         self._stack.push(other._stack)
         self._jobs += other._jobs
         self.targets += other.targets
+        self._then += other._then
         return self
 
     def finish(self) -> list[Path]:
@@ -49,6 +75,8 @@ class PendingOutputs:
         try:
             for job in self._jobs:
                 job.wait()
+            for step in self._then:
+                step()
         except BaseException:
             self._cancel()
             self._stack.__exit__(*sys.exc_info())
@@ -95,6 +123,7 @@ def start_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
     targets = [out_dir / JSONL_NAME, out_dir / CSV_NAME, out_dir / XLSX_NAME]
     if data is not None:
         targets.append(out_dir / DATA_CSV_NAME)
+    targets.append(out_dir / dated_xlsx_name(today()))
     stack = ExitStack()
     jobs: list[Background] = []
     inline = not worth(BACKGROUND_FROM, len(reports))
@@ -110,7 +139,8 @@ def start_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
             job.cancel()
         stack.__exit__(*sys.exc_info())
         raise
-    return PendingOutputs(stack, jobs, targets)
+    # the dated twin: made from the finished workbook's temporary file, put in place with the others
+    return PendingOutputs(stack, jobs, targets, [lambda: _twin(tmps[2], tmps[-1])])
 
 
 def _write_data(path: Path, data: pd.DataFrame | Callable[[], pd.DataFrame]) -> None:
@@ -120,5 +150,6 @@ def _write_data(path: Path, data: pd.DataFrame | Callable[[], pd.DataFrame]) -> 
 def write_outputs(out_dir: Path, findings: pd.DataFrame, reports: pd.DataFrame,
                   extra_sheets: dict[str, pd.DataFrame] | None = None,
                   data: pd.DataFrame | Callable[[], pd.DataFrame] | None = None) -> list[Path]:
-    """Write findings.jsonl, findings.csv, summary.xlsx (and data.csv) into out_dir; return the paths."""
+    """Write findings.jsonl, findings.csv, summary.xlsx and its dated twin (and data.csv) into out_dir;
+    return the paths."""
     return start_outputs(out_dir, findings, reports, extra_sheets, data).finish()

@@ -1,14 +1,17 @@
 """summary.xlsx: the workbook civil servants actually read.
 
 Text is always written as text (automatic formula/URL/number conversion off, formula-escaped),
-severity is shown as a word *and* a fill colour, and every sheet has a frozen bold header with an
-autofilter so it can be sorted and filtered in Excel or WPS without setup.
+severity is shown as a word *and* a fill colour, and every sheet has a frozen bold header (and the
+单位 column) with an autofilter so it can be sorted and filtered in Excel or WPS without setup. Dates
+are date cells. Every sheet prints as it is: A4 landscape, one page wide, the header on every page,
+page numbers and the sheet's name in the footer; 数据 is not printed (see `set_print`).
 """
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import math
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,15 @@ SEVERITY_FILL = {word: key for key, word in SEVERITY_WORDS.items()}
 COUNT_FILL = {**{word: key for key, word in SEVERITY_WORDS.items()}, "读取问题": "manual"}
 VERDICT_FILL = [(VERDICT_FAILED, "manual"), (VERDICT_ERROR, "error"),
                 (VERDICT_WARNING, "warning"), (VERDICT_OK, "ok")]
+
+
+AGENCY_HEADER = "单位"      # the column frozen beside the header, wherever it is
+# Columns holding dates, by header: an ISO date there ("2026-03-31") is written as a date cell.
+DATE_HEADERS = ("发布日期", "发布期限", "整改期限", "通知日期", "日期")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+NOT_PRINTED = ("数据",)     # one row per report and hundreds of columns: data.csv is its printable form
+A4 = 9                      # xlsxwriter's paper code
+FOOTER = "&L&A&R第 &P 页，共 &N 页"     # the sheet's name left, 第 n 页，共 m 页 right
 
 
 def display_width(value: Any) -> int:
@@ -94,11 +106,13 @@ class _Formats:
         return self._cache[key]
 
 
+def fit_cell(text: str) -> str:
+    """`text` cut to what one cell holds, saying so at the end."""
+    return text if len(text) <= MAX_CELL_CHARS else text[:MAX_CELL_CHARS - len(TRUNCATED)] + TRUNCATED
+
+
 def _cell_text(value: Any) -> str:
-    text = str(escape_cell(str(value)))
-    if len(text) > MAX_CELL_CHARS:
-        text = text[:MAX_CELL_CHARS - len(TRUNCATED)] + TRUNCATED
-    return text
+    return fit_cell(str(escape_cell(str(value))))
 
 
 def _as_datetime(value: dt.date) -> dt.datetime:
@@ -166,21 +180,60 @@ def write_sheet(workbook: Workbook, formats: _Formats, name: str, frame: pd.Data
         if header in COLOURED:
             for r, value in enumerate(values, start=1):
                 _write_cell(ws, r, col, value, formats.body(wrap, fill_for(header, value)))
-        elif any(isinstance(v, dt.date) for v in sample):      # dates as dates: Excel sorts and filters them
-            longest = max(longest, display_width("2026-12-31") + FILTER_BUTTON)
-            ws.set_column(col, col, min(max(longest + 2, MIN_WIDTH), MAX_WIDTH))
+        elif header in DATE_HEADERS or any(isinstance(v, dt.date) for v in sample):
+            longest = max(longest, display_width("2026-12-31") + FILTER_BUTTON)   # dates as dates: Excel
+            ws.set_column(col, col, min(max(longest + 2, MIN_WIDTH), MAX_WIDTH))  # sorts and filters them
             for r, value in enumerate(values, start=1):
-                if isinstance(value, dt.date):
-                    ws.write_datetime(r, col, _as_datetime(value), formats.date)
+                day = as_date(value) if header in DATE_HEADERS else value
+                if isinstance(day, dt.date):
+                    ws.write_datetime(r, col, _as_datetime(day), formats.date)
                 else:
                     _write_cell(ws, r, col, value, formats.body(wrap, None))
         else:
             fmt = formats.body(wrap, None)
             for r, value in enumerate(values, start=1):
                 _write_cell(ws, r, col, value, fmt, formats.link)
-    ws.freeze_panes(1, 0)
+    freeze(ws, headers)
     ws.autofilter(0, 0, len(rows), max(len(headers) - 1, 0))
     return ws
+
+
+def as_date(value: Any) -> Any:
+    """A date for an ISO date text ("2026-03-31"), else the value itself (a text that only looks
+    like a date, such as "2026-02-30" or "2026年", stays text)."""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+def freeze(ws: Worksheet, headers: list[str]) -> None:
+    """Freeze the header row and, when the sheet has one, every column up to 单位, so that both stay
+    in sight while scrolling."""
+    ws.freeze_panes(1, headers.index(AGENCY_HEADER) + 1 if AGENCY_HEADER in headers else 0)
+
+
+def set_print(ws: Worksheet, name: str, n_rows: int, n_cols: int, painted: bool) -> None:
+    """Print settings: A4 landscape, one page wide (as many pages tall as needed), the header row on
+    every page, the footer, and the rows and columns written as the print area.
+
+    A sheet with a chart (`painted`) keeps Excel's own print area, the used range together with its
+    charts: a print area of the rows alone would leave the charts off the paper. 数据 is not printed.
+    OOXML has no "do not print this sheet" flag; its print area is one empty cell beside the header
+    instead, which Excel and WPS find nothing to print in, and LibreOffice leaves out of a PDF
+    (checked with soffice --convert-to pdf), while the sheet stays visible and filterable. Hiding the
+    sheet would also keep it off paper, but a reviewer would think the data gone."""
+    ws.set_paper(A4)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_footer(FOOTER)
+    if name in NOT_PRINTED:
+        ws.print_area(0, n_cols, 0, n_cols)
+    elif not painted:
+        ws.print_area(0, 0, n_rows, max(n_cols - 1, 0))
 
 
 ISSUES_SHEET = SHEETS[1]
@@ -240,6 +293,7 @@ def write_xlsx(path: Path, findings: pd.DataFrame, reports: pd.DataFrame,
             painter = SHEET_PAINTERS.get(name)
             if painter is not None:
                 painter(workbook, ws, frame)
+            set_print(ws, name, len(frame), len(frame.columns), painter is not None)
     except BaseException:
         with contextlib.suppress(Exception):  # keep the original error, not a close() failure
             workbook.close()
@@ -266,6 +320,11 @@ def _write_bulk(ws: Worksheet, formats: _Formats, headers: list[str], rows: list
         ws.write_string(0, col, _cell_text(header), formats.header)
     for r, row in enumerate(rows, start=1):
         ws.write_row(r, 0, [_bulk_value(v) for v in row])
-    ws.freeze_panes(1, 0)
+    for col in [c for c, header in enumerate(headers) if header in DATE_HEADERS]:
+        for r, row in enumerate(rows, start=1):
+            day = as_date(row[col])
+            if isinstance(day, dt.date):
+                ws.write_datetime(r, col, _as_datetime(day), formats.date)
+    freeze(ws, headers)
     ws.autofilter(0, 0, len(rows), max(len(headers) - 1, 0))
     return ws

@@ -22,6 +22,10 @@ from ..verdicts import Judging, RunResult, summarize
 from .context import RunContext
 from .reading import Inputs
 
+# Files for the technically minded, kept out of the way of the workbook's readers: <run folder>/技术文件/
+TECH_FOLDER = "技术文件"
+GX_RESULTS = "gx_validation.json"      # Great Expectations' own validation results
+
 
 @dataclass
 class Batch:
@@ -75,7 +79,9 @@ def join_reports(ctx: RunContext, inputs: Inputs) -> Batch:
 def audit(ctx: RunContext, inputs: Inputs, batch: Batch) -> Audited:
     """Run the rules over the batch (the GX results into the partial run folder) and summarize."""
     reports, versions = batch.reports, batch.versions
-    new_findings = evaluate(reports, ctx.packs, ctx.partial / "gx_validation.json", ctx.agency_types,
+    technical = ctx.partial / TECH_FOLDER
+    technical.mkdir(exist_ok=True)
+    new_findings = evaluate(reports, ctx.packs, technical / GX_RESULTS, ctx.agency_types,
                             batch.history, batch.fresh, validator=inputs.validator)
     parts = [new_findings, pd.DataFrame(batch.cached_rows, columns=new_findings.columns)]
     present = [p for p in parts if len(p)]

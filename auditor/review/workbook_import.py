@@ -23,7 +23,8 @@ from ..domain import CATEGORY_WORDS, FINDING_HEADERS
 from ..ledger import DECISION_WORDS, values_hash
 from ..outputs.escape import needs_escape
 from ..outputs.tables import COMMENT_HEADER, DECISION_HEADER, jsonable, text, values_object, values_text
-from ..outputs.xlsx import ISSUES_SHEET
+from ..outputs.values_text import readable_values
+from ..outputs.xlsx import ISSUES_SHEET, fit_cell
 
 FINGERPRINT_HEADER = FINDING_HEADERS["fingerprint"]
 VALUES_HEADER = FINDING_HEADERS["values"]
@@ -226,17 +227,39 @@ def _problems(row: FilledRow, code: str | None, finding: dict | None) -> tuple[l
 
 
 def _values_problem(cell: str, finding: dict) -> str | None:
-    """Why the row's 数值 are not the latest run's values of its finding, or None."""
+    """Why the row's 数值 are not the latest run's values of its finding, or None. The cell is the
+    readable text workbooks show now (outputs/values_text.py), or the JSON of older workbooks."""
+    written = _json_object(cell)
+    if written is None:
+        latest = fit_cell(readable_values(finding["values"]))
+        if _same_text(cell, latest):
+            return None
+        return (f"数值与最近一次审核不一致：工作簿中为「{_short(cell)}」，最近一次审核为「{_short(latest)}」"
+                "（工作簿可能来自更早的运行，报告已改动；或单元格被改动）；请在最新的 summary.xlsx 中重新核查后填写")
     latest = values_text(finding["values"])
-    try:
-        written = jsonable(json.loads(cell))
-    except ValueError:
-        return (f"「数值」单元格「{_short(cell)}」不是审核结果写出的内容（可能被改动），最近一次审核为"
-                f"「{_short(latest)}」；请在最新的 summary.xlsx 中填写")
     if written != values_object(finding["values"]):
         return (f"数值与最近一次审核不一致：工作簿中为「{_short(cell)}」，最近一次审核为「{_short(latest)}」"
                 "（工作簿可能来自更早的运行，报告已改动；或单元格被改动）；请在最新的 summary.xlsx 中重新核查后填写")
     return None
+
+
+def _json_object(cell: str) -> dict | None:
+    """The values an older workbook wrote as JSON (an object), or None for any other text."""
+    if not cell.startswith("{"):
+        return None
+    try:
+        written = jsonable(json.loads(cell))
+    except ValueError:
+        return None
+    return written if isinstance(written, dict) else None
+
+
+def _same_text(cell: str, latest: str) -> bool:
+    """The cell says what the latest run says (Excel or WPS may have changed line ends or spaces
+    at the ends, which `cell_text` strips)."""
+    def norm(value: str) -> str:
+        return unicodedata.normalize("NFKC", value.replace("\r\n", "\n")).strip()
+    return norm(cell) == norm(latest)
 
 
 def _not_decidable(finding: dict) -> str | None:
