@@ -3,6 +3,7 @@ versions) and an index, into 核查页/ of the run folder (names.py)."""
 from __future__ import annotations
 
 import base64
+import html
 import hashlib
 import math
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from ..catalog import SECTION_TITLES, TABLE_SHORT
 from ..domain import SEVERITY_WORDS, VERDICT_OK
@@ -29,6 +31,7 @@ _ENV = SandboxedEnvironment(autoescape=True, trim_blocks=False)
 _PAGE = _ENV.from_string(templates.PAGE)
 _INDEX = _ENV.from_string(templates.INDEX)
 SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(templates.FILTER_SCRIPT.encode()).digest()).decode()
+_esc = html.escape
 NOT_COUNTED = {"superseded": "不作结论（已被更正版取代）", "copy": "不重复计（重复副本）"}
 
 
@@ -109,15 +112,21 @@ def render_page(report: Report, row: ReportRow, findings: list[dict[str, Any]], 
     for g in gs:
         rows = []
         for key, label in g.rows:
-            slots = []
+            tds, lit = [], False
             for col, _ in g.cols:
                 s = g.slots[key, col]
                 by = [(a, t) for a, t, m in hits.get(g.table, []) if s.state != NONE and m.covers(key, col)]
-                css = s.state + (" hit" if by else "")
-                slots.append({"css": css, "key": f"{g.table}|{key}|{col}", "text": s.text,
-                              "findings": " ".join(a for a, _ in by), "titles": "；".join(t for _, t in by)
-                              or STATE_WORDS.get(s.state, "")})
-            rows.append({"label": label, "slots": slots, "hit": any(sl["findings"] for sl in slots)})
+                lit = lit or bool(by)
+                # every text escaped by html.escape (quotes too), as the template's autoescape would
+                cell = f"{g.table}|{key}|{col}"
+                if by:
+                    tds.append(f'<td class="{s.state} hit" data-cell="{_esc(cell)}" data-findings="'
+                               f'{" ".join(a for a, _ in by)}" title="{_esc("；".join(t for _, t in by))}">'
+                               f'{_esc(s.text)}</td>')
+                else:
+                    tds.append(f'<td class="{s.state}" data-cell="{_esc(cell)}" title="{STATE_WORDS.get(s.state, "")}">'
+                               f'{_esc(s.text)}</td>')
+            rows.append({"label": label, "cells": Markup("".join(tds)), "hit": lit})
         grid_views.append({"table": g.table, "name": g.name, "read": g.read, "rows": rows,
                            "cols": [{"label": label} for _, label in g.cols]})
     m = report.meta

@@ -58,7 +58,7 @@ PAGE = """<!DOCTYPE html>
 {% for g in grids %}<h3 id="{{ g.table }}">{{ g.name }}{% if not g.read %}（未能读取）{% endif %}</h3>
 <table class="grid" data-table="{{ g.table }}"><thead><tr><th></th>{% for c in g.cols %}<th>{{ c.label }}</th>{% endfor %}</tr></thead>
 <tbody>{% for r in g.rows %}<tr{% if r.hit %} class="hitrow"{% endif %}><th>{{ r.label }}</th>
-{% for s in r.slots %}<td class="{{ s.css }}" data-cell="{{ s.key }}"{% if s.findings %} data-findings="{{ s.findings }}" title="{{ s.titles }}"{% endif %}>{{ s.text }}</td>{% endfor %}</tr>
+{{ r.cells }}</tr>
 {% endfor %}</tbody></table>
 {% endfor %}
 <p class="muted">本页由 auditor run 生成，仅供核查；以原始文件为准。</p>
