@@ -141,3 +141,34 @@ def test_screenshot_is_kept_and_not_blank(run) -> None:
     if artifacts:
         Path(artifacts).mkdir(parents=True, exist_ok=True)
         shutil.copy2(png, Path(artifacts) / png.name)
+
+
+def test_a_cell_named_in_the_message_is_the_cell_lit(run) -> None:
+    """cell_domain names one cell as an example (表三「…」行「…」列): that cell, and no other, is lit."""
+    from auditor.catalog import T3_COLS as COLS
+    from auditor.catalog import T3_ROWS_2021
+
+    finding = next(f for f in run["findings"] if f["file"] == run["named"] and f["rule_kind"] == "cell_domain")
+    example = finding["values"]["示例"]
+    row = next(r.key for r in T3_ROWS_2021 if f"「{r.label}」行" in example)
+    col = next(c.key for c in COLS if f"「{c.label}」列" in example)
+    dom = html.fromstring(_page(run, run["named"]).read_text(encoding="utf-8"))
+    anchor = _finding_div(dom, finding["rule_id"], finding["message"]).get("id")
+    lit = {td.get("data-cell") for td in dom.xpath("//td[@data-findings]") if anchor in td.get("data-findings").split()}
+    assert lit == {f"t3|{row}|{col}"}
+
+
+def test_a_finding_naming_only_its_table_marks_the_table_and_says_so() -> None:
+    from auditor.evidence.grid import grids
+    from auditor.evidence.locate import locate
+    from auditor.extract import extract
+    from auditor.ingest import read_document
+
+    t3 = next(g for g in grids(extract(read_document(SAMPLES / "zibo-gaoxin-police-2022.txt"))) if g.table == "t3")
+    mark = locate({"location": "表三", "message": "表三合计不符", "values": {}, "rule_kind": "identity",
+                   "rule_id": "X", "category": "compliance"}, t3, [])
+    assert mark.whole and not mark.cells and "整张表三" in mark.note
+    column = locate({"location": "表三「总计」列", "message": "", "values": {}, "rule_kind": "identity",
+                     "rule_id": "X", "category": "compliance"}, t3, [])
+    assert column.cols == {"total"} and not column.rows and not column.whole and column.note
+    assert locate({"location": "表四", "message": "", "values": {}}, t3, []) is None
