@@ -18,4 +18,6 @@ def page_path(file: str) -> str:
     same name in different folders (or differing only in case, as Windows compares names)."""
     digest = hashlib.sha1(str(file).encode("utf-8", "surrogatepass")).hexdigest()[:8]
     stem = PurePath(str(file).replace("\\", "/")).stem[:_STEM_AT_MOST] or "报告"
+    if stem[0] in "=+-@":           # a name a spreadsheet would read as a formula, when a cell shows it
+        stem = "_" + stem
     return f"{FOLDER}/{safe_name([stem, digest], '.html', set())}"
