@@ -219,8 +219,9 @@ def set_print(ws: Worksheet, name: str, n_rows: int, n_cols: int, painted: bool)
     """Print settings: A4 landscape, one page wide (as many pages tall as needed), the header row on
     every page, the footer, and the rows and columns written as the print area.
 
-    A sheet with a chart (`painted`) keeps Excel's own print area, the used range together with its
-    charts: a print area of the rows alone would leave the charts off the paper. 数据 is not printed.
+    A sheet with a chart (`painted`) keeps the print area its painter set, else Excel's own, the used
+    range together with its charts: a print area of the rows alone would leave the charts off the
+    paper. 数据 is not printed.
     OOXML has no "do not print this sheet" flag; its print area is one empty cell beside the header
     instead, which Excel and WPS find nothing to print in, and LibreOffice leaves out of a PDF
     (checked with soffice --convert-to pdf), while the sheet stays visible and filterable. Hiding the
