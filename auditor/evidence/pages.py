@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..catalog import SECTION_TITLES, TABLE_SHORT
-from ..domain import SEVERITY_WORDS, VERDICT_OK
+from ..domain import SEVERITY_WORDS
 from ..model import Report
 from ..rules.model import Pack, Rule
 from ..outputs.tables import STATUS_WORDS, template_word, verdict
@@ -142,9 +142,8 @@ def render_page(report: Report, row: ReportRow, findings: list[dict[str, Any]], 
 
 
 def render_index(rows: list[ReportRow]) -> str:
-    order = [VERDICT_OK]
-    verdicts = list(dict.fromkeys([v for v in order if any(r.verdict == v for r in rows)]
-                                  + sorted({r.verdict for r in rows})))
+    # a verdict and its 「；部分内容未能读取」 form are one choice: the filter matches the beginning
+    verdicts = sorted({r.verdict.split("；")[0] for r in rows if r.verdict})
     return _INDEX.render(style=templates.STYLE, rows=rows, verdicts=verdicts, script=templates.FILTER_SCRIPT,
                          script_hash=SCRIPT_HASH)
 

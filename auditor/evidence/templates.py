@@ -70,7 +70,7 @@ var a=document.getElementById('agency'),v=document.getElementById('verdict'),p=n
 a.value=p.get('agency')||'';v.value=p.get('verdict')||'';
 function f(){var q=a.value.trim(),w=v.value,n=0;
 document.querySelectorAll('#reports tbody tr').forEach(function(r){
-var ok=(!q||r.dataset.agency.indexOf(q)>=0)&&(!w||r.dataset.verdict===w);r.hidden=!ok;if(ok)n++;});
+var ok=(!q||r.dataset.agency.indexOf(q)>=0)&&(!w||r.dataset.verdict.indexOf(w)===0);r.hidden=!ok;if(ok)n++;});
 document.getElementById('shown').textContent=n;}
 a.addEventListener('input',f);v.addEventListener('change',f);document.getElementById('filters').hidden=false;f();
 """
@@ -85,7 +85,7 @@ INDEX = """<!DOCTYPE html>
 <p id="filters" hidden>筛选（也可写在地址后，如 index.html#agency=公安&amp;verdict=不合格）：单位：<input id="agency" type="search" placeholder="输入单位名称的一部分">
 审核结论：<select id="verdict"><option value="">全部</option>{% for v in verdicts %}<option>{{ v }}</option>{% endfor %}</select>
 显示 <span id="shown">{{ rows|length }}</span> 份</p>
-<table id="reports"><thead><tr><th>单位</th><th>年度</th><th>审核结论</th><th>问题数</th><th>文件</th></tr></thead>
+<table id="reports"><thead><tr><th>单位</th><th>年度</th><th>审核结论</th><th>问题数（含提示）</th><th>文件</th></tr></thead>
 <tbody>{% for r in rows %}<tr data-agency="{{ r.agency }}" data-verdict="{{ r.verdict }}">
 <th><a href="{{ r.href }}">{{ r.agency or "（未读出单位）" }}</a></th><td>{{ r.year }}</td>
 <td style="text-align:left">{{ r.verdict }}</td><td>{{ r.count }}</td><td style="text-align:left">{{ r.file }}</td></tr>
