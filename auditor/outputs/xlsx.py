@@ -292,9 +292,9 @@ def write_xlsx(path: Path, findings: pd.DataFrame, reports: pd.DataFrame,
             if name == ISSUES_SHEET:
                 mark_review_form(ws, formats, frame)
             painter = SHEET_PAINTERS.get(name)
-            if painter is not None:
-                painter(workbook, ws, frame)
             set_print(ws, name, len(frame), len(frame.columns), painter is not None)
+            if painter is not None:      # after the print settings: a painter may set its own page
+                painter(workbook, ws, frame)
     except BaseException:
         with contextlib.suppress(Exception):  # keep the original error, not a close() failure
             workbook.close()
