@@ -92,7 +92,7 @@ def check_path(path: Path) -> None:
                             "（.xlsx）后再导入。")
     if suffix not in READABLE_SUFFIXES:
         raise WorkbookError(f"{path} 不是 Excel 工作簿（.xlsx）：请给出审核结果中的 summary.xlsx"
-                            "（填写处理意见后保存的文件），其他格式请先另存为 .xlsx。")
+                            "（填写处理意见后保存的文件），其他类型的文件请先另存为 .xlsx。")
 
 
 def read_filled_rows(path: Path) -> list[FilledRow]:
