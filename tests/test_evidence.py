@@ -172,3 +172,24 @@ def test_a_finding_naming_only_its_table_marks_the_table_and_says_so() -> None:
                      "rule_id": "X", "category": "compliance"}, t3, [])
     assert column.cols == {"total"} and not column.rows and not column.whole and column.note
     assert locate({"location": "表四", "message": "", "values": {}}, t3, []) is None
+
+
+def test_a_large_run_pages_only_the_reports_to_check(tmp_path, monkeypatch) -> None:
+    """Above PAGES_ALL_UP_TO reports, a page for each report with an error, a warning or a reading
+    problem; the index lists every report, those without a page unlinked, and says why."""
+    import auditor.evidence.run as evidence_run
+
+    monkeypatch.setattr(evidence_run, "PAGES_ALL_UP_TO", 1)
+    done = in_process("run", "--rules", RULES, SAMPLES, "--out", tmp_path / "out")
+    assert done.returncode in (0, 1), done.stderr.decode()
+    folder = tmp_path / "out" / "latest"
+    findings = [json.loads(line) for line in (folder / "findings.jsonl").read_text(encoding="utf-8").splitlines()]
+    to_check = {f["file"] for f in findings if f["category"] == "extraction" or f["severity"] in ("error", "warning")}
+    files = [str(p) for p in sorted(SAMPLES.iterdir())]
+    assert 0 < len(to_check) < len(files)           # the samples have both kinds
+    assert {f for f in files if (folder / page_path(f)).is_file()} == to_check
+    index = html.fromstring((folder / INDEX).read_text(encoding="utf-8"))
+    rows = index.xpath('//table[@id="reports"]/tbody/tr')
+    assert len(rows) == len(files)
+    assert sum(bool(r.xpath(".//a")) for r in rows) == len(to_check)
+    assert "只为有错误、警告或读取问题的报告生成核查页" in index.text_content()

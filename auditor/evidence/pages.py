@@ -141,11 +141,11 @@ def render_page(report: Report, row: ReportRow, findings: list[dict[str, Any]], 
                         manual=[v for v in views if v["css"] == "extraction"], grids=grid_views, t_short=TABLE_SHORT)
 
 
-def render_index(rows: list[ReportRow]) -> str:
+def render_index(rows: list[ReportRow], only_to_check: bool = False) -> str:
     # a verdict and its 「；部分内容未能读取」 form are one choice: the filter matches the beginning
     verdicts = sorted({r.verdict.split("；")[0] for r in rows if r.verdict})
     return _INDEX.render(style=templates.STYLE, rows=rows, verdicts=verdicts, script=templates.FILTER_SCRIPT,
-                         script_hash=SCRIPT_HASH)
+                         script_hash=SCRIPT_HASH, only_to_check=only_to_check)
 
 
 def report_rows(reports: pd.DataFrame, states: dict[str, str]) -> dict[str, ReportRow]:
@@ -160,21 +160,32 @@ def report_rows(reports: pd.DataFrame, states: dict[str, str]) -> dict[str, Repo
     return out
 
 
+def _to_check(finding: dict[str, Any]) -> bool:
+    """An error or warning, or a reading problem (a 提示 alone does not call for a check)."""
+    return _text(finding.get("category")) == "extraction" or _text(finding.get("severity")) in ("error", "warning")
+
+
 def write_pages(folder: Path, reports: Iterable[Report], rows: dict[str, ReportRow], findings: pd.DataFrame,
-                packs: list[Pack]) -> int:
-    """Every report's page and the index into `folder`/核查页; returns the number of pages."""
+                packs: list[Pack], only_to_check: bool = False) -> int:
+    """The reports' pages and the index into `folder`/核查页; returns the number of pages. With
+    `only_to_check` (a large run), only reports with an error, a warning or a reading problem get a page;
+    the index still lists every report and says why one has none."""
     (folder / FOLDER).mkdir(parents=True, exist_ok=True)
     rules = [r for p in packs for r in p.rules]
     by_file: dict[str, list[dict[str, Any]]] = {}
     for f in findings.to_dict("records"):
         by_file.setdefault(_text(f.get("file")), []).append(f)
-    listed = []
+    listed, written = [], 0
     for report in reports:
         row = rows.get(report.file) or ReportRow(report.file, _text(report.meta.get("agency")),
                                                  _text(report.meta.get("year")), "", 0)
+        listed.append(row)
+        mine = by_file.get(report.file, [])
+        if only_to_check and report.status == "complete" and not any(_to_check(f) for f in mine):
+            continue
         rel = page_path(report.file)
         row.href = quote(rel.split("/", 1)[1])
-        (folder / rel).write_text(render_page(report, row, by_file.get(report.file, []), rules), encoding="utf-8")
-        listed.append(row)
-    (folder / INDEX).write_text(render_index(listed), encoding="utf-8")
-    return len(listed)
+        (folder / rel).write_text(render_page(report, row, mine, rules), encoding="utf-8")
+        written += 1
+    (folder / INDEX).write_text(render_index(listed, only_to_check), encoding="utf-8")
+    return written

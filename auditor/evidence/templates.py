@@ -85,9 +85,10 @@ INDEX = """<!DOCTYPE html>
 <p id="filters" hidden>筛选（也可写在地址后，如 index.html#agency=公安&amp;verdict=不合格）：单位：<input id="agency" type="search" placeholder="输入单位名称的一部分">
 审核结论：<select id="verdict"><option value="">全部</option>{% for v in verdicts %}<option>{{ v }}</option>{% endfor %}</select>
 显示 <span id="shown">{{ rows|length }}</span> 份</p>
+{% if only_to_check %}<p>本次报告较多，只为有错误、警告或读取问题的报告生成核查页；其余报告（无问题或只有提示）没有链接。</p>{% endif %}
 <table id="reports"><thead><tr><th>单位</th><th>年度</th><th>审核结论</th><th>问题数（含提示）</th><th>文件</th></tr></thead>
 <tbody>{% for r in rows %}<tr data-agency="{{ r.agency }}" data-verdict="{{ r.verdict }}">
-<th><a href="{{ r.href }}">{{ r.agency or "（未读出单位）" }}</a></th><td>{{ r.year }}</td>
+<th>{% if r.href %}<a href="{{ r.href }}">{{ r.agency or "（未读出单位）" }}</a>{% else %}{{ r.agency or "（未读出单位）" }}{% endif %}</th><td>{{ r.year }}</td>
 <td style="text-align:left">{{ r.verdict }}</td><td>{{ r.count }}</td><td style="text-align:left">{{ r.file }}</td></tr>
 {% endfor %}</tbody></table>
 <script>{{ script|safe }}</script>
