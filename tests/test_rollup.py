@@ -233,3 +233,25 @@ def test_roster_columns_join_by_the_roster_rule_and_stay_blank_without_a_match(t
     assert list(out.columns) == ["状态", "单位", "地区", "上级单位", "单位类型", "年度"]
     assert out.iloc[0][["地区", "上级单位", "单位类型"]].tolist() == ["淄博市", "淄博市公安局", "政府部门"]
     assert out.iloc[1:][["地区", "上级单位", "单位类型"]].isna().all().all()     # no match, no guess
+
+
+@pytest.mark.slow
+def test_a_large_run_links_only_the_pages_it_writes(tmp_path, monkeypatch) -> None:
+    """Above evidence.run.PAGES_ALL_UP_TO reports only those to check get a page: the others' 核查页
+    cell is blank rather than a link to nothing (the limit lowered to 0 to see it on the samples)."""
+    import auditor.evidence.run as evidence_run
+
+    monkeypatch.setattr(evidence_run, "PAGES_ALL_UP_TO", 0)
+    proc = in_process("run", ZIBO.parent, "--out", tmp_path / "out", "--rules", RULES, cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr.decode("utf-8")
+    latest = tmp_path / "out" / "latest"
+    ws = openpyxl.load_workbook(latest / "summary.xlsx")["总览"]
+    cells = {row[-1].value: row[-2] for row in ws.iter_rows(min_row=2)}
+    pages = {p.name for p in (latest / "核查页").iterdir()} - {"index.html"}
+    assert pages and len(pages) < len(cells)            # the sample set has a report with nothing to check
+    for file, cell in cells.items():
+        if cell.hyperlink is None:
+            assert cell.value is None, file
+        else:
+            assert Path(cell.hyperlink.target.replace("\\", "/")).name in pages, file
+    assert sum(c.hyperlink is not None for c in cells.values()) == len(pages)

@@ -53,7 +53,7 @@ def start_writing(ctx: RunContext, audited: Audited, early: PendingOutputs | Non
     sheets["数据"] = data
     findings, reports = with_absent(ver.with_superseded(result.findings, audited.superseded), result.reports,
                                     result.absent_findings, result.absent_reports)
-    reports = with_evidence(reports, audited.batch.reports)
+    reports = with_evidence(reports, audited.batch.reports, findings)
     if ctx.roster is not None:        # 地区, 上级单位, 单位类型 beside 单位 in 总览, 问题清单, 需人工核查
         findings, reports = with_roster(findings, ctx.roster.frame), with_roster(reports, ctx.roster.frame)
     sheets = {**rollup_sheet(ctx, audited, reports), **sheets}
@@ -65,10 +65,18 @@ def start_writing(ctx: RunContext, audited: Audited, early: PendingOutputs | Non
     return pending
 
 
-def with_evidence(reports: pd.DataFrame, batch: list[Report]) -> pd.DataFrame:
-    """Reports with the path of their evidence page (written for every report read into this run's
-    batch, auditor/evidence/run.py; none for a report not provided this time)."""
+def with_evidence(reports: pd.DataFrame, batch: list[Report], findings: pd.DataFrame) -> pd.DataFrame:
+    """Reports with the path of their evidence page where the run writes one (auditor/evidence/run.py:
+    every report of this run's batch; in a large run only those a reviewer must check), none for a
+    report not provided this time."""
+    from ..evidence.pages import _to_check          # the pages' own rule: a link never points at nothing
+    from ..evidence.run import PAGES_ALL_UP_TO
+
     paged = {r.file for r in batch}
+    if len(batch) > PAGES_ALL_UP_TO:
+        flagged = {str(f["file"]) for f in findings[["file", "category", "severity"]].to_dict("records")
+                   if _to_check(f)}
+        paged = {r.file for r in batch if r.status != "complete" or r.file in flagged}
     return reports.assign(**{EVIDENCE_COLUMN: [page_path(f) if f in paged else None for f in reports["file"]]})
 
 
