@@ -21,6 +21,7 @@ from ..domain import (ABSENT_WORD, CATEGORY_WORDS, FINDING_COLUMNS, FINDING_HEAD
                       OPTIONAL_FINDING_COLUMNS, SEVERITY_ORDER, SEVERITY_WORDS, VERDICT_ERROR, VERDICT_FAILED,
                       VERDICT_OK, VERDICT_PARTIAL_SUFFIX, VERDICT_WARNING)
 from ..decisions import DECISION_DETAIL_COLUMNS
+from .values_text import readable_values        # 数值 in the workbook: 「键：值；…」, not JSON
 
 REPORT_COLUMNS = ["file", "agency", "year", "template", "published", "status", "problems",
                   "n_error", "n_warning", "n_info", "n_extraction"]
@@ -306,7 +307,7 @@ def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
     chosen.sort(key=lambda f: (text(f["file"]), _severity_rank(f["severity"]), text(f["rule_id"])))
     rows = [[text(f["agency"]), as_int(f["year"]), text(f["file"]),
              word(SEVERITY_WORDS, f["severity"]), text(f["rule_id"]), text(f["title"]),
-             text(f["location"]), text(f["message"]), text(f["basis"]), values_text(f["values"])]
+             text(f["location"]), text(f["message"]), text(f["basis"]), readable_values(f["values"])]
             + [text(f[c]) for c in before] + _decision_cells(f) + [text(f[c]) for c in after]
             + [text(f["fingerprint"])]
             for f in chosen]
@@ -340,7 +341,7 @@ def superseded_frame(findings: pd.DataFrame) -> pd.DataFrame:
         text(f["file"]), text(f["category"]) != "compliance", _severity_rank(f["severity"]), text(f["rule_id"])))
     rows = [[text(f["file"]), text(f["agency"]), as_int(f["year"]), text(f["version"]),
              word(CATEGORY_WORDS, f["category"]), word(SEVERITY_WORDS, f["severity"]), text(f["rule_id"]),
-             text(f["title"]), text(f["location"]), text(f["message"]), values_text(f["values"]),
+             text(f["title"]), text(f["location"]), text(f["message"]), readable_values(f["values"]),
              text(f["fingerprint"])] for f in chosen]
     return _frame(*_after_agency(SUPERSEDED_HEADERS, rows, roster, [[text(f[c]) for c in roster] for f in chosen]))
 
