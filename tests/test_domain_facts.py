@@ -6,6 +6,7 @@ Deadlines come from the publication rules (a local pack's override included), so
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def _overview(tmp_path: Path, reports, packs) -> tuple[list[dict], pd.DataFrame]
 def test_workbook_deadline_agrees_with_finding_under_local_pack(tmp_path, zibo, huaihua, date, status):
     rows, findings = _overview(tmp_path, [_published(zibo, date)], huaihua)
     (row,) = rows
-    assert row["发布期限"] == "2023-01-28"          # huaihua: departments by 28 January, not 31
+    assert row["发布期限"] == dt.datetime(2023, 1, 28)   # huaihua: departments by 28 January, not 31 (a date cell)
     assert row["按期发布"] == status
     late = findings[(findings["rule_id"] == "PUB-DEADLINE-DEPT") & (findings["category"] == "compliance")]
     assert (len(late) == 1) == (status == domain.LATE)
@@ -68,7 +69,7 @@ def test_workbook_deadline_agrees_with_finding_under_local_pack(tmp_path, zibo, 
 
 def test_workbook_deadline_follows_national_rules(tmp_path, zibo, packs):
     rows, findings = _overview(tmp_path, [_published(zibo, "2023-01-29")], packs)
-    assert (rows[0]["发布期限"], rows[0]["按期发布"]) == ("2023-01-31", domain.ON_TIME)
+    assert (rows[0]["发布期限"], rows[0]["按期发布"]) == (dt.datetime(2023, 1, 31), domain.ON_TIME)
     assert not (findings["rule_id"].str.startswith("PUB-DEADLINE") & (findings["category"] == "compliance")).any()
 
 
@@ -113,7 +114,7 @@ def test_national_rules_set_the_statutory_deadlines(packs):
 def test_township_custom_deadline_is_a_hint_not_late(tmp_path, zibo, packs):
     town = dataclasses.replace(zibo, meta={**zibo.meta, "agency": "沭城镇人民政府", "published": "2023-02-15"})
     rows, findings = _overview(tmp_path, [town], packs)
-    assert (rows[0]["单位类型"], rows[0]["发布期限"], rows[0]["按期发布"]) == ("乡镇（街道）", "2023-03-31", domain.ON_TIME)
+    assert (rows[0]["单位类型"], rows[0]["发布期限"], rows[0]["按期发布"]) == ("乡镇（街道）", dt.datetime(2023, 3, 31), domain.ON_TIME)
     hint = findings[findings["rule_id"] == "PUB-DEADLINE-TOWNSHIP"]
     assert list(hint["severity"]) == ["info"] and "2023年1月31日" in hint["message"].iloc[0]
 
