@@ -160,32 +160,46 @@ def report_rows(reports: pd.DataFrame, states: dict[str, str]) -> dict[str, Repo
     return out
 
 
-def _to_check(finding: dict[str, Any]) -> bool:
+def to_check(finding: dict[str, Any]) -> bool:
     """An error or warning, or a reading problem (a 提示 alone does not call for a check)."""
     return _text(finding.get("category")) == "extraction" or _text(finding.get("severity")) in ("error", "warning")
 
 
+_to_check = to_check        # (the name pipeline/writing.py imports)
+
+
+def paged_files(reports: Iterable[Report], findings: pd.DataFrame, only_to_check: bool) -> set[str]:
+    """The files whose report gets a page: all, or with `only_to_check` (a large run) those with an
+    error, a warning or a reading problem, or not read completely. The workbook links by this rule."""
+    reports = list(reports)
+    if not only_to_check:
+        return {r.file for r in reports}
+    flagged = {_text(f["file"]) for f in findings[["file", "category", "severity"]].to_dict("records")
+               if to_check(f)} if len(findings) else set()
+    return {r.file for r in reports if r.status != "complete" or r.file in flagged}
+
+
 def write_pages(folder: Path, reports: Iterable[Report], rows: dict[str, ReportRow], findings: pd.DataFrame,
                 packs: list[Pack], only_to_check: bool = False) -> int:
-    """The reports' pages and the index into `folder`/核查页; returns the number of pages. With
-    `only_to_check` (a large run), only reports with an error, a warning or a reading problem get a page;
-    the index still lists every report and says why one has none."""
+    """The reports' pages and the index into `folder`/核查页 (`paged_files` says which reports get a
+    page); returns the number of pages. The index lists every report and says why one has none."""
     (folder / FOLDER).mkdir(parents=True, exist_ok=True)
+    reports = list(reports)
     rules = [r for p in packs for r in p.rules]
     by_file: dict[str, list[dict[str, Any]]] = {}
     for f in findings.to_dict("records"):
         by_file.setdefault(_text(f.get("file")), []).append(f)
+    paged = paged_files(reports, findings, only_to_check)
     listed, written = [], 0
     for report in reports:
         row = rows.get(report.file) or ReportRow(report.file, _text(report.meta.get("agency")),
                                                  _text(report.meta.get("year")), "", 0)
         listed.append(row)
-        mine = by_file.get(report.file, [])
-        if only_to_check and report.status == "complete" and not any(_to_check(f) for f in mine):
+        if report.file not in paged:
             continue
         rel = page_path(report.file)
         row.href = quote(rel.split("/", 1)[1])
-        (folder / rel).write_text(render_page(report, row, mine, rules), encoding="utf-8")
+        (folder / rel).write_text(render_page(report, row, by_file.get(report.file, []), rules), encoding="utf-8")
         written += 1
     (folder / INDEX).write_text(render_index(listed, only_to_check), encoding="utf-8")
     return written
