@@ -60,7 +60,7 @@ def _flag(f: dict[str, Any]) -> str:
     if f.get("waived") is True:
         return "已豁免"
     if f.get("dismissed") is True:
-        return "已核销"
+        return "不予采纳"
     return ""
 
 
