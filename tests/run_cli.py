@@ -98,11 +98,11 @@ def inbox(folder: Path, names: list[str] | None = None) -> Path:
 
 def state(out: Path) -> dict:
     """Everything a refused run must leave as it was: the run folders, where latest points, the
-    ledger's bytes and the latest results' bytes."""
+    ledger's bytes and the latest results' bytes (those in its subfolders too, such as 技术文件/)."""
     runs = sorted(p.name for p in (out / "runs").iterdir()) if (out / "runs").is_dir() else []
     latest = out / "latest"
-    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(latest.iterdir())} if latest.is_dir() else {}
+    files = {p.relative_to(latest).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(latest.rglob("*")) if p.is_file()} if latest.is_dir() else {}
     ledger = out / "ledger.sqlite"
     return {"runs": runs, "latest": os.readlink(latest) if latest.is_symlink() else None, "files": files,
             "ledger": hashlib.sha256(ledger.read_bytes()).hexdigest() if ledger.exists() else None}
