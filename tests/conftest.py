@@ -82,6 +82,7 @@ SLOW_FILES = {
     "test_rectification_cycle.py": "an office's months: runs, a workbook import, notices, re-laid-out corrections",
     "test_duplicates.py": "several runs per test",
     "test_engine_errors.py": "runs with the Great Expectations process and background writers",
+    "test_evidence.py": "headless Chromium and an auditor run",
     "test_fs_states.py": "several runs per test",
     "test_month_state.py": "a month's run before each test",
     "test_packaging.py": "builds and installs a wheel",

@@ -232,13 +232,16 @@ def test_output_paths_never_use_agency_names(hostile_run):
     """No output file or folder is named after an agency: names are fixed or timestamps."""
     out = hostile_run.out
     fixed = {"findings.jsonl", "findings.csv", "summary.xlsx", "data.csv", "gx_validation.json", "auditor.log",
-             "ledger.sqlite", ".auditor.lock", "latest", "runs", "技术文件"}
+             "ledger.sqlite", ".auditor.lock", "latest", "runs", "技术文件", "核查页", "index.html"}
     stamp = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}(-\d+)?$")
     dated = re.compile(r"^年报审核汇总-\d{4}-\d{2}\.xlsx$")     # the workbook's twin, named by the month
+    page = re.compile(r"^.+-[0-9a-f]{8}\.html$")     # an evidence page: the report FILE's name and a hash of its path
     for p in out.rglob("*"):
         rel = p.relative_to(out)
-        for part in rel.parts:
-            assert part in fixed or stamp.match(part) or dated.match(part) or part.startswith("ledger.sqlite"), rel
+        for i, part in enumerate(rel.parts):
+            in_pages = i > 0 and rel.parts[i - 1] == "核查页"
+            assert (part in fixed or stamp.match(part) or dated.match(part) or part.startswith("ledger.sqlite")
+                    or (in_pages and page.match(part))), rel
     for p in out.rglob("*"):
         assert p.resolve().is_relative_to(out.resolve()), p
     assert os.readlink(out / "latest").startswith("runs" + os.sep)
