@@ -21,6 +21,7 @@ from ..domain import SEVERITY_WORDS
 from ..model import Report
 from ..rules.model import Pack, Rule
 from ..outputs.tables import STATUS_WORDS, template_word, verdict
+from ..outputs.values_text import readable_values
 from . import templates
 from .grid import NONE, STATE_WORDS, grids
 from .locate import Mark, locate
@@ -64,12 +65,6 @@ def _flag(f: dict[str, Any]) -> str:
     return ""
 
 
-def _values_text(values: Any) -> str:
-    if isinstance(values, dict):
-        return "；".join(f"{k}：{_text(v)}" for k, v in values.items())
-    return _text(values)
-
-
 def _source_href(file: str) -> str:
     try:
         return Path(file).resolve().as_uri()
@@ -86,7 +81,7 @@ def _finding_view(i: int, f: dict[str, Any], gs, rules: list[Rule], report: Repo
             "severity": SEVERITY_WORDS.get(_text(f.get("severity")), "") if compliance else "读取问题（需人工核查）",
             "rule_id": _text(f.get("rule_id")), "title": _text(f.get("title")), "flag": _flag(f),
             "location": _text(f.get("location")), "message": _text(f.get("message")),
-            "numbers": _values_text(f.get("values")), "notes": notes, "quotes": found,
+            "numbers": readable_values(f.get("values")), "notes": notes, "quotes": found,
             "tables": [m.table for m in marks]}, marks
 
 
