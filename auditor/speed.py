@@ -19,8 +19,8 @@ algorithms:
 The findings and every output file are the same either way (tests/test_fast_path_run.py).
 
 Limits that protect the machine from a hostile file are not speed: they live in limits.py and
-hold with or without the switch. Nor is SHEET_MAX_REPORTS a fast path: it decides what the
-workbook holds, so it holds with the switch too.
+hold with or without the switch. Nor are SHEET_MAX_REPORTS and PAGES_ALL_UP_TO fast paths: they decide what the
+workbook and the evidence pages hold, so they hold with the switch too.
 """
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ BACKGROUND_FROM = 1000      # reports: the workbook and data.csv are written by 
 # is started early, by a child): a sheet of 10,000 × 234 cells takes longer to write than the whole
 # audit and to open in WPS. Decides the output, so the plain switch leaves it alone.
 SHEET_MAX_REPORTS = 2000
+# Up to this many reports every report gets an evidence page (核查页/); above, only those a reviewer
+# must check (an error, a warning, a reading problem): about 2 ms a page. Decides the output, like
+# SHEET_MAX_REPORTS, so the plain switch leaves it alone.
+PAGES_ALL_UP_TO = 2000
 
 
 def plain() -> bool:

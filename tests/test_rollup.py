@@ -237,11 +237,11 @@ def test_roster_columns_join_by_the_roster_rule_and_stay_blank_without_a_match(t
 
 @pytest.mark.slow
 def test_a_large_run_links_only_the_pages_it_writes(tmp_path, monkeypatch) -> None:
-    """Above evidence.run.PAGES_ALL_UP_TO reports only those to check get a page: the others' 核查页
+    """Above speed.PAGES_ALL_UP_TO reports only those to check get a page: the others' 核查页
     cell is blank rather than a link to nothing (the limit lowered to 0 to see it on the samples)."""
-    import auditor.evidence.run as evidence_run
+    from auditor import speed
 
-    monkeypatch.setattr(evidence_run, "PAGES_ALL_UP_TO", 0)
+    monkeypatch.setattr(speed, "PAGES_ALL_UP_TO", 0)
     proc = in_process("run", ZIBO.parent, "--out", tmp_path / "out", "--rules", RULES, cwd=tmp_path)
     assert proc.returncode in (0, 1), proc.stderr.decode("utf-8")
     latest = tmp_path / "out" / "latest"

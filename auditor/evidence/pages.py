@@ -160,9 +160,6 @@ def to_check(finding: dict[str, Any]) -> bool:
     return _text(finding.get("category")) == "extraction" or _text(finding.get("severity")) in ("error", "warning")
 
 
-_to_check = to_check        # (the name pipeline/writing.py imports)
-
-
 def paged_files(reports: Iterable[Report], findings: pd.DataFrame, only_to_check: bool) -> set[str]:
     """The files whose report gets a page: all, or with `only_to_check` (a large run) those with an
     error, a warning or a reading problem, or not read completely. The workbook links by this rule."""

@@ -10,13 +10,13 @@ from ..engine import versions as ver
 from ..outputs import PendingOutputs
 from ..outputs.background import Background
 from ..rules.model import Pack
+from .. import speed
 from ..speed import BACKGROUND_FROM, worth
 from .pages import report_rows, write_pages
 
 # Above this many reports, only the reports a reviewer must check (an error, a warning, a reading problem)
 # get a page: at about 1.7 ms a page, 10,000 pages would add most of a 20-second run. Decides the
 # output, so AUDITOR_PLAIN leaves it alone. (Belongs in speed.py beside SHEET_MAX_REPORTS.)
-PAGES_ALL_UP_TO = 2000
 
 
 def start_pages(folder: Path, audited, packs: list[Pack]) -> PendingOutputs:
@@ -26,6 +26,6 @@ def start_pages(folder: Path, audited, packs: list[Pack]) -> PendingOutputs:
     states = {str(k): str(v) for k, v in versions["state"].items()} if "state" in versions else {}
     rows = report_rows(audited.result.reports, states)
     findings = ver.with_superseded(audited.result.findings, audited.superseded)
-    job = Background(write_pages, folder, reports, rows, findings, packs, len(reports) > PAGES_ALL_UP_TO,
+    job = Background(write_pages, folder, reports, rows, findings, packs, len(reports) > speed.PAGES_ALL_UP_TO,
                      inline=not worth(BACKGROUND_FROM, len(reports)))
     return PendingOutputs(ExitStack(), [job], [])

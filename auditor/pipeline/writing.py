@@ -24,6 +24,7 @@ from ..outputs.sheets import change_sheet, waiver_sheet
 from ..evidence.names import page_path
 from ..outputs.tables import EVIDENCE_COLUMN, overview_frame, superseded_frame
 from ..roster import coverage, coverage_year, roster_details, with_roster_columns
+from .. import speed
 from ..speed import SHEET_MAX_REPORTS
 from .auditing import Audited
 from .context import RunContext
@@ -69,14 +70,9 @@ def with_evidence(reports: pd.DataFrame, batch: list[Report], findings: pd.DataF
     """Reports with the path of their evidence page where the run writes one (auditor/evidence/run.py:
     every report of this run's batch; in a large run only those a reviewer must check), none for a
     report not provided this time."""
-    from ..evidence.pages import _to_check          # the pages' own rule: a link never points at nothing
-    from ..evidence.run import PAGES_ALL_UP_TO
+    from ..evidence.pages import paged_files       # the pages' own rule: a link never points at nothing
 
-    paged = {r.file for r in batch}
-    if len(batch) > PAGES_ALL_UP_TO:
-        flagged = {str(f["file"]) for f in findings[["file", "category", "severity"]].to_dict("records")
-                   if _to_check(f)}
-        paged = {r.file for r in batch if r.status != "complete" or r.file in flagged}
+    paged = paged_files(batch, findings, len(batch) > speed.PAGES_ALL_UP_TO)
     return reports.assign(**{EVIDENCE_COLUMN: [page_path(f) if f in paged else None for f in reports["file"]]})
 
 
