@@ -132,7 +132,7 @@ def test_the_issue_list_is_a_review_form(month1):
     ws = openpyxl.load_workbook(out / "latest" / "summary.xlsx")["问题清单"]
     rows = list(ws.iter_rows(values_only=True))
     headers = list(rows[0])
-    assert headers[-5:] == ["数值", "处理意见", "说明", "处理记录", "指纹"]
+    assert headers[-6:] == ["数值", "处理意见", "说明", "处理记录", "核查页", "指纹"]
     assert len(rows) - 1 == len(compliance(out)) > 0
     assert {r[headers.index(h)] for r in rows[1:] for h in ("处理意见", "说明", "处理记录")} == {None}
     (rule,) = ws.data_validations.dataValidation

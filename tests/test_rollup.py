@@ -222,6 +222,22 @@ def test_each_overview_row_links_its_evidence_page(office) -> None:
         assert page.is_file(), cell.hyperlink.target
 
 
+@pytest.mark.slow
+def test_each_finding_row_links_its_reports_evidence_page(office) -> None:
+    """问题清单: a reviewer goes from a finding to the page that shows its cells; the link is the
+    same page as its report's 总览 row."""
+    wb = openpyxl.load_workbook(office["office"] / "out" / "latest" / "summary.xlsx")
+    overview = {row[-1].value: row[-2].hyperlink.target for row in wb["总览"].iter_rows(min_row=2)}
+    ws = wb["问题清单"]
+    header = [c.value for c in ws[1]]
+    assert header[-2:] == ["核查页", "指纹"]
+    file_col, link_col = header.index("文件"), header.index("核查页")
+    rows = list(ws.iter_rows(min_row=2))
+    assert rows
+    for row in rows:
+        assert row[link_col].value == "查看" and row[link_col].hyperlink.target == overview[row[file_col].value]
+
+
 def test_roster_columns_join_by_the_roster_rule_and_stay_blank_without_a_match(tmp_path) -> None:
     from auditor.roster import load_roster, with_roster_columns
 

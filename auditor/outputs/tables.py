@@ -44,7 +44,7 @@ OVERVIEW_OPTIONAL = {"agency_type": "单位类型", "deadline": "发布期限", 
 # unit's 单位类型 for the finding sheets (总览 has its own, the roster's or inferred).
 ROSTER_WORDS = {"region": "地区", "parent": "上级单位", "roster_type": "单位类型"}
 # The report's evidence page (auditor/evidence/names.page_path, relative to the workbook), when the
-# run wrote one: 总览's 核查页 column, a link 「查看」.
+# run wrote one: the 核查页 column of 总览 and 问题清单, a link 「查看」.
 EVIDENCE_COLUMN, EVIDENCE_HEADER, EVIDENCE_TEXT = "evidence_page", "核查页", "查看"
 # A version that does not count (auditor/engine/versions.py): no counts, no verdict of its own.
 VERDICT_NOT_COUNTED = {"superseded": "不作结论（已被更正版取代）", "copy": "不重复计（重复副本）"}
@@ -305,14 +305,16 @@ def issues_frame(findings: pd.DataFrame) -> pd.DataFrame:
     chosen = [f for f in records(findings, columns + _version_column(findings))
               if text(f["category"]) == "compliance" and not text(f.get("superseded"))]
     chosen.sort(key=lambda f: (text(f["file"]), _severity_rank(f["severity"]), text(f["rule_id"])))
+    linked = EVIDENCE_COLUMN in findings.columns      # 核查页 before 指纹: the finding's cells on its report's page
+    pages = dict(zip(findings["file"].map(text), findings[EVIDENCE_COLUMN])) if linked else {}
     rows = [[text(f["agency"]), as_int(f["year"]), text(f["file"]),
              word(SEVERITY_WORDS, f["severity"]), text(f["rule_id"]), text(f["title"]),
              text(f["location"]), text(f["message"]), text(f["basis"]), readable_values(f["values"])]
             + [text(f[c]) for c in before] + _decision_cells(f) + [text(f[c]) for c in after]
-            + [text(f["fingerprint"])]
+            + ([_evidence_link(pages.get(text(f["file"])))] if linked else []) + [text(f["fingerprint"])]
             for f in chosen]
     headers = ISSUE_HEADERS + [FINDING_HEADERS[c] for c in before] + REVIEW_FORM_HEADERS \
-        + [FINDING_HEADERS[c] for c in after] + [FINDING_HEADERS["fingerprint"]]
+        + [FINDING_HEADERS[c] for c in after] + ([EVIDENCE_HEADER] if linked else []) + [FINDING_HEADERS["fingerprint"]]
     return _frame(*_after_agency(headers, rows, roster, [[text(f[c]) for c in roster] for f in chosen]))
 
 

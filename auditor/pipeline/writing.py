@@ -55,6 +55,8 @@ def start_writing(ctx: RunContext, audited: Audited, early: PendingOutputs | Non
     findings, reports = with_absent(ver.with_superseded(result.findings, audited.superseded), result.reports,
                                     result.absent_findings, result.absent_reports)
     reports = with_evidence(reports, audited.batch.reports, findings)
+    pages = dict(zip(reports["file"], reports[EVIDENCE_COLUMN]))
+    findings = findings.assign(**{EVIDENCE_COLUMN: [pages.get(f) for f in findings["file"]]})
     if ctx.roster is not None:        # 地区, 上级单位, 单位类型 beside 单位 in 总览, 问题清单, 需人工核查
         findings, reports = with_roster(findings, ctx.roster.frame), with_roster(reports, ctx.roster.frame)
     sheets = {**rollup_sheet(ctx, audited, reports), **sheets}
