@@ -21,7 +21,7 @@ from .conftest import RULES, SAMPLES
 SCHEMA_PATH = Path(domain.__file__).parent / "schema" / f"{domain.FINDING_SCHEMA}.json"
 # the workbook's own headers, which are not finding columns
 SHEET_OWN_HEADERS = {"读取状态", "原因", "发现数", "涉及报告数", "原" + domain.FINDING_HEADERS["severity"],
-                     tables.COMMENT_HEADER, tables.RECORD_HEADER}
+                     tables.COMMENT_HEADER, tables.RECORD_HEADER, tables.EVIDENCE_HEADER}
 
 
 def _schema() -> dict:
