@@ -9,4 +9,5 @@ python3 -m venv .venv-latest
 .venv-latest/bin/python -m pytest -p no:cacheprovider -m "slow or not slow" \
   tests/test_missing_agency.py tests/test_hardening.py tests/test_cli_run.py tests/test_real_reports.py \
   tests/test_audit_sample.py tests/test_duplicates.py tests/test_monthly.py tests/test_page_chrome.py \
-  tests/test_crash_discipline.py tests/test_fs_states.py tests/test_regex_bounds.py tests/test_odd_fields.py
+  tests/test_crash_discipline.py tests/test_fs_states.py tests/test_regex_bounds.py tests/test_odd_fields.py \
+  tests/test_cluster.py tests/test_cluster_units.py

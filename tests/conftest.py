@@ -90,8 +90,10 @@ SLOW_FILES = {
     "test_properties.py": "hypothesis",
     "test_run_summary.py": "a run before each test",
     "test_windows.py": "spawned processes",
+    "test_cluster.py": "a Dask LocalCluster (two node processes) and runs on it",
 }
 SLOW_TESTS = {
+    "test_cluster_units.py": {"test_an_unreachable_scheduler_is_said_in_chinese_and_nothing_is_recorded"},
     "test_claims.py": {"test_number_matching_no_reading_is_reported_with_readings_tried",
                        "test_each_allowed_reading_is_consistent"},
     "test_cli_chinese.py": {"test_a_decision_by_prefix_and_chinese_word_shows_in_the_next_workbook",

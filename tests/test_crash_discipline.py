@@ -305,9 +305,9 @@ import auditor.pipeline.reading as rd
 rd.PARALLEL_FROM = 2          # the reading pool even for a handful of files
 rd.GX_PROCESS_FROM = 1       # and the Great Expectations helper process
 _read = rd._read_timed
-def _slow(path, data=None):
+def _slow(path, data=None, shown=None):
     time.sleep(30)
-    return _read(path, data)
+    return _read(path, data, shown)
 rd._read_timed = _slow
 """
 
@@ -414,12 +414,12 @@ import auditor.pipeline as p
 import auditor.pipeline.reading as rd
 rd.PARALLEL_FROM = 2              # the reading pool even for a handful of files
 MAIN = os.getpid()
-_read = rd._read_and_pack
-def _dies_on_poison(path):
+_read = rd.read_and_pack
+def _dies_on_poison(path, shown=None, sent=None):
     if "poison" in str(path) and os.getpid() != MAIN:
         os._exit(9)              # as a reader killed for memory, or a crash inside a parsing library
-    return _read(path)
-rd._read_and_pack = _dies_on_poison
+    return _read(path, shown, sent)
+rd.read_and_pack = _dies_on_poison
 """
 
 

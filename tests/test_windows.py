@@ -286,6 +286,6 @@ def test_no_glibc_only_strftime_flags():
 def test_reading_alone_in_a_spawned_process(monkeypatch):
     """The fallback after a reading process died: one file per process, also where fork is unavailable."""
     monkeypatch.setenv(forking.START_METHOD_ENV, "spawn")
-    alone = reading._read_alone(H.SAMPLE)
-    here = reading._read_and_pack(H.SAMPLE)
+    alone = reading.read_alone(H.SAMPLE)
+    here = reading.read_and_pack(H.SAMPLE)
     assert alone[0] == here[0] and alone[1] == here[1] and alone[3] == here[3]

@@ -286,6 +286,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-on", choices=["error", "warning", "never"], default="never", metavar="级别",
                      help="存在该级别及以上的合规问题时以退出码 1 结束：error 错误，warning 警告及以上，"
                           "never 从不（默认 never）")
+    where = run.add_argument_group("多台机器（Dask 集群，见 README「多台机器」）")
+    where.add_argument("--executor", choices=["local", "dask"], default=None, metavar="方式",
+                       help="读取报告的方式：local 本机各核（默认），dask 在 Dask 集群上读取；"
+                            "审核规则、工作簿和账本始终在本机")
+    where.add_argument("--scheduler", default=None, metavar="地址",
+                       help="Dask 调度器地址，例如 tcp://10.0.0.5:8786（默认取环境变量 DASK_SCHEDULER_ADDRESS；"
+                            "给出本项即使用 dask）")
+    where.add_argument("--send-files", action="store_true",
+                       help="由本机读取报告文件并随任务发给各节点（各节点无法访问同一共享存储时使用）")
     run.set_defaults(func=_cmd_run)
 
     dec = sub.add_parser("decide", help="记录对某条问题的处理意见（确认属实 / 不予采纳）")

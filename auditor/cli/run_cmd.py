@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .common import _load_packs
-from .exits import (EXIT_ENGINE, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_LEDGER, EXIT_LOCKED, EXIT_OK,
+from .exits import (EXIT_CLUSTER, EXIT_ENGINE, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_LEDGER, EXIT_LOCKED, EXIT_OK,
                     EXIT_UNREADABLE, EXIT_USAGE, EXIT_WRITE, exit_words)
 
 
@@ -52,6 +52,7 @@ def _run_and_report(args: argparse.Namespace, record: RunLog) -> int:
 
     from filelock import FileLock, Timeout
 
+    from ..cluster import ClusterError
     from ..engine import EngineError
     from ..ledger import LedgerError, corrupt_message, is_corruption
     from ..pipeline import InputError, RunContext, collect, run_audit
@@ -60,6 +61,9 @@ def _run_and_report(args: argparse.Namespace, record: RunLog) -> int:
 
     packs = _load_packs(args.rules, args.local)
     if packs is None:
+        return EXIT_USAGE
+    reader = _reader(args)
+    if reader is False:
         return EXIT_USAGE
     paths = args.paths or [Path("reports_in")]
     try:
@@ -93,7 +97,7 @@ def _run_and_report(args: argparse.Namespace, record: RunLog) -> int:
         with lock:
             outcome = run_audit(RunContext(paths, packs, args.out, waivers=waivers, agency_types=agency_types,
                                            ledger_path=args.ledger, full=args.full, roster=roster,
-                                           collected=collected))
+                                           collected=collected, reader=reader))
     except Timeout:
         print(f"另一个审核任务正在使用 {args.out}，本次未运行（可用 --wait 秒数 等待）。", file=sys.stderr)
         _log_file().warning("结果目录被占用，本次未运行")
@@ -101,6 +105,10 @@ def _run_and_report(args: argparse.Namespace, record: RunLog) -> int:
     except InputError as exc:      # only when run_audit() collects again itself; kept for safety
         record.problems = exc.problems
         return _input_refused(exc.problems)
+    except ClusterError as exc:
+        print(str(exc), file=sys.stderr)
+        _log_file().error("%s", exc)
+        return EXIT_CLUSTER
     except EngineError as exc:
         print(f"引擎错误：{exc}", file=sys.stderr)
         _log_file().error("引擎错误：%s", exc)
@@ -132,6 +140,27 @@ def _run_and_report(args: argparse.Namespace, record: RunLog) -> int:
     if any(c.get(f"open/{s}", 0) for s in levels):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _reader(args: argparse.Namespace):
+    """Where the files are read: None for this machine's cores; a DaskReader for a cluster (asked
+    by --executor dask or --scheduler); False, said in Chinese, when the cluster has no address."""
+    from ..cluster import DaskReader, scheduler_address
+
+    if args.executor == "local" and args.scheduler:
+        print("--scheduler 只用于 --executor dask（本机读取不需要调度器地址）。", file=sys.stderr)
+        return False
+    if args.executor != "dask" and not args.scheduler:
+        if args.send_files:
+            print("--send-files 只用于 Dask 集群（--executor dask）。", file=sys.stderr)
+            return False
+        return None
+    address = scheduler_address(args.scheduler)
+    if address is None:
+        print("使用 --executor dask 时须给出调度器地址：--scheduler tcp://主机:8786，"
+              "或设置环境变量 DASK_SCHEDULER_ADDRESS。", file=sys.stderr)
+        return False
+    return DaskReader(address, send_files=args.send_files)
 
 
 def _drop_stdout() -> None:

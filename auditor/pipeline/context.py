@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..verdicts import RunResult
     from ..waivers import Waiver
     from .collecting import Collected
-    from .reading import FileRow
+    from .reading import FileRow, Reader
 
 
 class Stopwatch:
@@ -52,6 +52,7 @@ class RunContext:
     full: bool = False                       # --full: reuse nothing from the ledger
     roster: Roster | None = None
     collected: Collected | None = None       # the inputs, when the command collected them first
+    reader: Reader | None = None             # where the files are read: None, here; else a cluster
 
     started: dt.datetime = field(default_factory=dt.datetime.now)   # names the run folder
     watch: Stopwatch = field(default_factory=Stopwatch)
