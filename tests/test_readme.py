@@ -31,6 +31,9 @@ INTERNALS_HEADINGS = ("标准结构", "单位名称与发布日期", "读取的�
 # pip's options, which the install notes may name in prose; everything else starting with -- is ours
 PIP_OPTIONS = {"--no-index", "--find-links", "--upgrade", "--only-binary", "--require-hashes", "--no-deps",
                "--constraint", "--requirement", "--editable", "--dest", "--wheel-dir", "--prefer-binary"}
+# `dask scheduler` and `dask worker`'s options, which 多台机器 names (Dask's commands, not ours)
+DASK_OPTIONS = {"--host", "--port", "--nworkers", "--nthreads", "--memory-limit", "--lifetime", "--lifetime-stagger",
+                "--lifetime-restart", "--dashboard-address", "--no-dashboard"}
 
 
 def _read(path: Path) -> str:
@@ -242,7 +245,7 @@ def cli_problems(text: str, grammar: dict[tuple[str, ...], set[str]]) -> list[st
             else:
                 descending = False
     for span in re.findall(r"`(--[a-z][a-z-]*)[^`]*`", text):
-        if span not in every_option and span not in PIP_OPTIONS:
+        if span not in every_option and span not in PIP_OPTIONS | DASK_OPTIONS:
             problems.append(f"`{span}` 不是 auditor 的选项")
     return problems
 
