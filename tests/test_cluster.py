@@ -236,3 +236,67 @@ def test_nodes_without_the_inbox_are_refused_unless_the_files_are_sent(cluster, 
         client.unregister_worker_plugin("blind")
     assert sent.returncode in (0, 1), sent.stderr.decode()
     assert_same_results(local_run, out)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_readme_commands_and_a_scheduler_lost_mid_run(corpus, local_run, tmp_path):
+    """README「多台机器」as an operator runs it: `dask scheduler`, `dask worker`, `auditor run
+    --scheduler`, each a process of its own; the same results as a local run. Then the scheduler is
+    killed while the files are being read: exit 10, said in Chinese, and the results folder and the
+    ledger exactly as the last run left them."""
+    import subprocess
+    import sys
+    import time
+
+    bin_dir = Path(sys.executable).parent
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard"], **quiet)
+    workers = subprocess.Popen([bin_dir / "dask", "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                "--memory-limit", "2GiB", "--no-dashboard"], **quiet)
+    try:
+        client = Client(address, timeout=60, set_as_default=False)
+        client.wait_for_workers(2, timeout=120)
+        out = tmp_path / "out"
+        done = subprocess.run([bin_dir / "auditor", "run", corpus, "--out", out, "--full", "--scheduler", address],
+                              capture_output=True, timeout=600)
+        assert done.returncode in (0, 1), done.stderr.decode()
+        assert_same_results(local_run, out)
+
+        def slow(read_and_pack):          # long enough a read to lose the scheduler in the middle
+            def reading(path, shown=None, sent=None):
+                import time as t
+                t.sleep(0.5)
+                return read_and_pack(path, shown, sent)
+            return reading
+        client.register_plugin(H.Patch([("auditor.cluster.shards", "read_and_pack", slow)]), name="slow")
+        client.close()
+        before = state(out)
+        run = subprocess.Popen([bin_dir / "auditor", "run", corpus, "--out", out, "--full", "--scheduler", address],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        log = out / "auditor.log"
+        deadline = time.monotonic() + 120
+        while log.read_text("utf-8").count("版本与本机一致") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        scheduler.kill()
+        _, err = run.communicate(timeout=300)
+        text = err.decode()
+        assert run.returncode == EXIT_CLUSTER, text
+        assert text.strip().splitlines() == [
+            f"与 Dask 调度器 {address} 的连接中断（调度器停止运行或网络断开），本次未运行；之前的结果和账本保持不变。"
+            "请检查调度器后重新运行。"], text          # one sentence: none of Dask's own complaints
+        assert state(out) == before
+    finally:
+        for process in (workers, scheduler):
+            process.kill()
+            process.wait()

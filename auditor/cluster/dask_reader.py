@@ -58,8 +58,12 @@ class DaskReader:
 
     def read(self, files: list[Path]) -> list[Packed]:
         import dask
+        import distributed  # noqa: F401 - its import sets its loggers' levels: quieted after it
 
-        # no pandas frame is built on the cluster, but a frame Dask ever builds keeps object strings
+        # no pandas frame is built on the cluster, but a frame Dask ever builds keeps object strings;
+        # Dask's own complaints (reconnecting, a lost node) stay off the terminal: what matters of
+        # them reaches the user as ClusterError, in Chinese
+        _quiet_dask()
         with dask.config.set({"dataframe.convert-string": False}):
             client = self._connect()
             try:
@@ -75,8 +79,9 @@ class DaskReader:
         try:
             client = Client(self.address, timeout=CONNECT_SECONDS, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise ClusterError(f"无法连接 Dask 调度器 {self.address}（{_why(exc)}），{UNCHANGED}。"
-                               "请确认调度器已启动（dask scheduler）且本机可以访问该地址和端口。") from exc
+            _detail("连接调度器", exc)
+            raise ClusterError(f"无法连接 Dask 调度器 {self.address}（{CONNECT_SECONDS} 秒内未能连上，或地址有误），"
+                               f"{UNCHANGED}。请确认调度器已启动（dask scheduler）且本机可以访问该地址和端口。") from exc
         try:
             client.wait_for_workers(1, timeout=WORKERS_SECONDS)
         except (OSError, TimeoutError) as exc:
@@ -91,7 +96,8 @@ class DaskReader:
         try:
             theirs = client.run(identity)
         except Exception as exc:     # e.g. the package is not installed on a node
-            raise ClusterError(f"无法在集群节点上运行本工具（{_why(exc)}），{UNCHANGED}。"
+            _detail("在节点上核对版本", exc)
+            raise ClusterError(f"无法在集群节点上运行本工具（{type(exc).__name__}，详情见日志），{UNCHANGED}。"
                                "各节点须安装与本机相同版本的 gov-report-auditor。") from exc
         wrong = {node: differences(here, tuple(map(tuple, ident))) for node, ident in theirs.items()
                  if tuple(map(tuple, ident)) != here}
@@ -183,7 +189,8 @@ class _Run:
             return
         except (Exception, CancelledError) as exc:     # CancelledError: the client lost the scheduler
             if _lost(exc) or future.status == "cancelled":
-                raise ClusterError(f"与 Dask 调度器 {self.address} 的连接中断（{_why(exc)}），{UNCHANGED}。"
+                _detail("读取中与调度器的连接", exc)
+                raise ClusterError(f"与 Dask 调度器 {self.address} 的连接中断（调度器停止运行或网络断开），{UNCHANGED}。"
                                    "请检查调度器后重新运行。") from exc
             self._read_here(items, f"在集群节点上出错（{type(exc).__name__}）")
             return
@@ -224,6 +231,15 @@ class _Run:
             f"{kind} {sum(v) / len(v):.3f}（{len(v)} 份）" for kind, v in sorted(per.items())))
 
 
+def _quiet_dask() -> None:
+    """Dask's loggers silent in this process from now on (the nodes keep their own logs): a client
+    that lost its scheduler goes on complaining from its own thread after the run has said why."""
+    names = [name for name in list(logging.root.manager.loggerDict)
+             if name.split(".")[0] in ("distributed", "tornado")]   # Dask's config sets some one by one
+    for name in {"distributed", "tornado", *names}:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
 def _version_message(wrong: dict[str, list[str]]) -> str:
     lines = [f"{node}：{'；'.join(diff) or '版本不同'}" for node, diff in sorted(wrong.items())]
     shown = lines[:5] + ([f"等 {len(lines)} 个节点"] if len(lines) > 5 else [])
@@ -243,6 +259,6 @@ def _lost(exc: BaseException) -> bool:
     return isinstance(exc, (CancelledError, CommClosedError, OSError, TimeoutError))
 
 
-def _why(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-
+def _detail(what: str, exc: BaseException) -> None:
+    """Dask's own words about a failure, for the log file only (the terminal gets the Chinese sentence)."""
+    logging.getLogger("auditor.file").warning("%s失败：%s: %s", what, type(exc).__name__, exc)
