@@ -11,6 +11,9 @@ For each size it measures, in one run so that the machine's noise affects all fi
 - an unchanged re-run (same inputs, same rules: everything comes from the ledger);
 - precision and recall of the injected defects (bench.score).
 PDFs are measured apart, in pages per second.
+
+Pages of real size (100–400 KB of site chrome, GBK pages, PDFs of 8–15 pages) and the Dask executor:
+python -m bench.realistic_benchmark (bench/realistic_benchmark.py).
 """
 from __future__ import annotations
 
@@ -63,11 +66,13 @@ def floor(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def audit(reports: Path, out: Path, full: bool) -> dict:
-    """Run the CLI in a child process; wall time, its peak RSS, and the stage timings it logged."""
+def audit(reports: Path, out: Path, full: bool, extra: tuple[str, ...] = ()) -> dict:
+    """Run the CLI in a child process; wall time, its peak RSS, and the stage timings it logged.
+    `extra`: more options (`--executor dask --scheduler …`)."""
     cmd = [sys.executable, "-m", "auditor.cli", "run", str(reports), "--out", str(out), "--rules", str(ROOT / "rules")]
     if full:
         cmd.append("--full")
+    cmd += list(extra)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
@@ -82,7 +87,7 @@ def audit(reports: Path, out: Path, full: bool) -> dict:
     split = next((line.split("读取与提取（各进程合计）：", 1)[1] for line in reversed(log)
                   if "读取与提取（各进程合计）" in line), "")
     return {"wall": wall, "rss_mb": max(rss, before) / 1024, "stages": stages, "read_split": split, "cpu": cpu,
-            "summary": proc.stdout.decode("utf-8").splitlines()[0]}
+            "summary": proc.stdout.decode("utf-8").splitlines()[0], "log": log}
 
 
 def score(corpus_dir: Path, out: Path) -> dict:
