@@ -14,10 +14,6 @@ from .. import speed
 from ..speed import BACKGROUND_FROM, worth
 from .pages import report_rows, write_pages
 
-# Above this many reports, only the reports a reviewer must check (an error, a warning, a reading problem)
-# get a page: at about 1.7 ms a page, 10,000 pages would add most of a 20-second run. Decides the
-# output, so AUDITOR_PLAIN leaves it alone. (Belongs in speed.py beside SHEET_MAX_REPORTS.)
-
 
 def start_pages(folder: Path, audited, packs: list[Pack]) -> PendingOutputs:
     """Start writing every report's page of `audited` (pipeline.auditing.Audited) into `folder`."""
