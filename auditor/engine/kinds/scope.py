@@ -11,6 +11,11 @@ missing from its scope but present elsewhere in the report may just have been cu
 part — that is 需人工核查, not the agency's fault. A `statement` (a specific phrasing, such as the
 fee sentence) found anywhere in the report is never reported as missing from its part.
 
+A PDF (and text converted from one) breaks its lines where the page ends, inside a word or a
+number: what must be present is also looked for with those wraps undone (`rejoin_wraps`), so that
+「责任\n追究」 or 「至1\n2月31日」 is not reported missing; what must not be present is only looked for
+in the text as it is.
+
 A pattern may be anchored at the start of its clause (`clause`: the text after the last 。；;，, or
 line break): the match then runs from the clause start to the end of the regex match, the regex
 must begin within `max_chars` characters of the clause start, and none of the `exclude` words may
@@ -59,9 +64,61 @@ def scope_texts(batch: Batch, rids: pd.Index, scope: str) -> tuple[pd.Series, pd
     return texts, rids.difference(texts.index)
 
 
-def contains(texts: pd.Series, regex: str, clause: dict | None = None) -> pd.Series:
+def contains(texts: pd.Series, regex: str, clause: dict | None = None, rejoined: pd.Series | None = None) -> pd.Series:
+    """Whether each text holds the pattern. With `rejoined` (the same texts with their wrapped lines
+    joined, `rejoined_texts`), a text also holds it when its rejoined form does: for what must be
+    present only, never for what must not be (a join could make a forbidden word)."""
     f = finder(regex, clause)
-    return pd.Series([f.contains(t, rid) for rid, t in zip(texts.index, texts.to_numpy())], index=texts.index, dtype=bool)
+    found = [f.contains(t, rid) for rid, t in zip(texts.index, texts.to_numpy())]
+    if rejoined is not None:
+        found = [ok or (rid in rejoined.index and f.contains(rejoined.at[rid], rid))
+                 for ok, rid in zip(found, texts.index)]
+    return pd.Series(found, index=texts.index, dtype=bool)
+
+
+# A line is wrapped, not ended, when it is long (a heading or a list item's label is short) and does
+# not end a sentence or a clause that introduces what follows; the next line then goes on with it,
+# unless it starts a numbered item or heading of its own.
+WRAP_MIN_CHARS = 15
+_LINE_ENDS = frozenset("。！？!?；;：:…”」』）)")
+_ITEM_START = re.compile(r"[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[.、．](?!\d)")
+
+
+def rejoin_wraps(text: str) -> str:
+    """The text with its hard line wraps undone: a PDF, and text converted from one, breaks its lines
+    where the page ends, in the middle of a word or a number (「责任\n追究」, 「至1\n2月31日」).
+    Only used to find what must be present; a join never hides anything (the text as it is is
+    searched first)."""
+    if "\n" not in text:
+        return text
+    out: list[str] = []
+    last = ""           # the previous physical line
+    for line in text.split("\n"):
+        stripped = line.strip()
+        tail = last.rstrip()
+        if out and stripped and len(tail) >= WRAP_MIN_CHARS and tail[-1] not in _LINE_ENDS \
+                and not _ITEM_START.match(stripped):
+            out[-1] = out[-1].rstrip() + stripped
+        else:
+            out.append(line)
+        last = line
+    return "\n".join(out)
+
+
+def rejoined_texts(batch: Batch, scope: str) -> pd.Series:
+    """`rejoin_wraps` of the scope's texts that have a wrapped line, by rid (the others are left
+    out); built once per batch and scope, shared by every rule."""
+    key = ("rejoined", scope)
+    if key not in batch.cache:
+        texts = scope_series(batch, scope)
+        joined = {}
+        for rid, text in zip(texts.index, texts.to_numpy()):
+            if isinstance(text, str) and "\n" in text:
+                again = rejoin_wraps(text)
+                if again != text:
+                    joined[rid] = again
+        batch.cache[key] = pd.Series(joined, dtype=object)
+    return batch.cache[key]
 
 
 def cut_short(batch: Batch, rid: int, scope: str) -> int | None:
@@ -110,10 +167,11 @@ def _elsewhere(batch: Batch, rid: int, regexes: list[tuple[str, dict | None]]) -
     if not isinstance(text, str):
         return None
     text = _table_labels().sub("\n", text)
-    for regex, clause in regexes:
-        m = finder(regex, clause).first(text, rid)
-        if m is not None:
-            return _sentence_around(text, m)
+    for candidate in (text, rejoin_wraps(text)):       # as it is, then its line wraps undone
+        for regex, clause in regexes:
+            m = finder(regex, clause).first(candidate, rid)
+            if m is not None:
+                return _sentence_around(candidate, m)
     return None
 
 

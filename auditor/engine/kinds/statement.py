@@ -9,7 +9,7 @@ from ...rules.model import Rule
 from ..batch import Batch
 from ..hits import Hit
 from .base import ByRule, register
-from .scope import absence, contains, missing_scope, scope_name, scope_texts
+from .scope import absence, contains, missing_scope, rejoined_texts, scope_name, scope_texts
 
 
 def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
@@ -17,7 +17,7 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     scope = args.scope
     texts, absent = scope_texts(batch, rids, scope)
     joined = "|".join(f"(?:{p})" for p in args.phrasings)
-    ok = contains(texts, joined)
+    ok = contains(texts, joined, rejoined=rejoined_texts(batch, scope))   # a phrase a line wrap cut in two
     topic = args.topic if args.topic is not None else rule.title
     hits = missing_scope(rule, absent, scope, batch)
     hits += [absence(rule, batch, int(rid), scope,

@@ -11,7 +11,7 @@ from ..batch import Batch
 from ..hits import Hit
 from ..search import finder
 from .base import ByRule, register
-from .scope import absence, contains, missing_scope, scope_name, scope_texts
+from .scope import absence, contains, missing_scope, rejoined_texts, scope_name, scope_texts
 
 
 def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
@@ -19,9 +19,11 @@ def evaluate(rule: Rule, batch: Batch, rids: pd.Index) -> list[Hit]:
     scope = args.scope
     texts, absent = scope_texts(batch, rids, scope)
     patterns = args.patterns
-    found = pd.DataFrame({p["name"]: contains(texts, p["regex"], p.get("clause")) for p in patterns},
-                         index=texts.index)
     mode = args.require
+    # what must be present may stand cut in two by a line wrap; what must not, only as it is
+    rejoined = rejoined_texts(batch, scope) if mode in ("any", "all") else None
+    found = pd.DataFrame({p["name"]: contains(texts, p["regex"], p.get("clause"), rejoined) for p in patterns},
+                         index=texts.index)
     if mode == "any":
         bad = found.index[~found.any(axis=1)] if len(found.columns) else found.index
     elif mode == "all":
