@@ -93,7 +93,8 @@ SLOW_FILES = {
     "test_cluster.py": "a Dask LocalCluster (two node processes) and runs on it",
 }
 SLOW_TESTS = {
-    "test_cluster_units.py": {"test_an_unreachable_scheduler_is_said_in_chinese_and_nothing_is_recorded"},
+    "test_cluster_units.py": {"test_an_unreachable_scheduler_is_said_in_chinese_and_nothing_is_recorded",
+                              "test_an_unchanged_month_does_not_need_the_cluster"},
     "test_claims.py": {"test_number_matching_no_reading_is_reported_with_readings_tried",
                        "test_each_allowed_reading_is_consistent"},
     "test_cli_chinese.py": {"test_a_decision_by_prefix_and_chinese_word_shows_in_the_next_workbook",

@@ -20,7 +20,7 @@ from auditor.cluster.identity import identity
 from bench.corpus import write_corpus
 
 from . import cluster_hooks as H
-from .run_cli import REAL, in_process, state
+from .run_cli import REAL, in_process, state, summary_lines
 
 cloudpickle.register_pickle_by_value(H)       # the nodes need not import the tests
 
@@ -138,6 +138,8 @@ def test_the_address_can_come_from_the_environment(cluster, corpus, local_run, t
     done = run(corpus, out, "--executor", "dask")
     assert done.returncode in (0, 1), done.stderr.decode()
     assert_same_results(local_run, out)
+    summary, = summary_lines(out)          # the run's record says where it read
+    assert f"--executor dask，调度器 {address}（环境变量 DASK_SCHEDULER_ADDRESS）" in summary, summary
 
 
 def test_a_monthly_run_sends_only_new_files(cluster, tmp_path):

@@ -13,7 +13,7 @@ from auditor.cluster import ClusterError, dask_reader, shards
 from auditor.cluster.identity import differences, identity
 from auditor.pipeline import reading
 
-from .run_cli import REAL, in_process, inbox, state
+from .run_cli import REAL, in_process, inbox, state, summary_lines
 
 
 def files_of(names: list[str]) -> list[Path]:
@@ -180,3 +180,20 @@ def test_an_unreachable_scheduler_is_said_in_chinese_and_nothing_is_recorded(tmp
     assert f"无法连接 Dask 调度器 tcp://127.0.0.1:{port}" in err and "之前的结果和账本保持不变" in err
     assert "Traceback" not in err
     assert state(out) == before
+    assert "--executor dask" in summary_lines(out)[-1] and "退出码 10" in summary_lines(out)[-1]
+
+
+def test_an_unchanged_month_does_not_need_the_cluster(tmp_path, monkeypatch):
+    """Nothing new since the last run: its results stand, and the scheduler (down, here) is never asked."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(dask_reader, "CONNECT_SECONDS", 1)
+    folder, out = inbox(tmp_path / "in"), tmp_path / "out"
+    assert in_process("run", folder, "--out", out).returncode in (0, 1)
+    again = in_process("run", folder, "--out", out, "--scheduler", f"tcp://127.0.0.1:{port}")
+    assert again.returncode in (0, 1), again.stderr.decode()
+    log = (out / "auditor.log").read_text("utf-8")
+    assert "无新增或改动" in log and "集群" not in log

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -300,6 +301,12 @@ def options_text(args: argparse.Namespace) -> str:
     parts += [f"--local {p}" for p in args.local]
     if args.full:
         parts.append("--full")
+    parts += [f"{name} {value}" for name, value in (("--executor", args.executor), ("--scheduler", args.scheduler))
+              if value]
+    if args.send_files:
+        parts.append("--send-files")
+    if args.executor == "dask" and not args.scheduler and os.environ.get("DASK_SCHEDULER_ADDRESS", "").strip():
+        parts.append(f"调度器 {os.environ['DASK_SCHEDULER_ADDRESS'].strip()}（环境变量 DASK_SCHEDULER_ADDRESS）")
     if not args.waivers and (implicit := _waivers_path(args)):
         parts.append(f"豁免清单 {implicit}（当前目录）")
     return "，".join(parts)
