@@ -197,3 +197,21 @@ def test_an_unchanged_month_does_not_need_the_cluster(tmp_path, monkeypatch):
     assert again.returncode in (0, 1), again.stderr.decode()
     log = (out / "auditor.log").read_text("utf-8")
     assert "无新增或改动" in log and "集群" not in log
+
+
+def test_with_sent_files_a_file_refused_by_its_size_or_unreadable_is_done_here(tmp_path, monkeypatch):
+    """--send-files: the node gets no bytes of a file too large to read (or one this machine cannot
+    read), so this machine says why, exactly as a local run does."""
+    import auditor.ingest as ingest
+
+    big, gone = tmp_path / "大.pdf", tmp_path / "gone.txt"
+    big.write_bytes(b"%PDF-1.4\n" + b"x" * 4000)
+    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1000)
+    files = [big, gone]
+    run = dask_reader._Run(None, files, identity(), 2, True, "tcp://127.0.0.1:8786")
+    assert [run._with_bytes(item) for item in shards.items_of(files, [0, 1])] == [None, None]
+    def without_times(packed):
+        return packed[0], packed[1], packed[3]
+    assert [without_times(r) for r in run.results] == [without_times(reading.read_and_pack(p)) for p in files]
+    assert "文件过大" in run.results[0][0][1] and run.results[1][0][1].startswith("无法读取文件")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..naming import file_name, names_text
-from ..pipeline.reading import Packed, progress_bar, read_alone
+from ..pipeline.reading import Packed, progress_bar, read_alone, read_and_pack
 from .identity import differences, identity
 from .shards import Item, ShardResult, items_of, read_shard, shard_plan, split_by_bytes
 
@@ -156,7 +156,9 @@ class _Run:
             yield from split_by_bytes([sent for sent in map(self._with_bytes, items) if sent is not None])
 
     def _with_bytes(self, item: Item) -> Item | None:
-        """The item with this machine's reading of the file; a file it cannot read is done here."""
+        """The item with this machine's reading of the file. A file it cannot read, or one refused
+        by its size unread, is done here (the same result as a local run: the node would have
+        neither the file nor its bytes to say why)."""
         from ..ingest import MAX_FILE_BYTES
 
         index, path, shown, _ = item
@@ -164,7 +166,9 @@ class _Run:
             st = os.stat(path)
             data = None if st.st_size > MAX_FILE_BYTES else Path(path).read_bytes()
         except OSError:
-            self.results[index] = read_alone(self.files[index], shown)   # says why, as a local run does
+            data = None
+        if data is None:
+            self.results[index] = read_and_pack(self.files[index], shown)
             return None
         return index, path, shown, (st.st_size, st.st_mtime_ns, data)
 
