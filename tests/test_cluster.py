@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import cloudpickle
@@ -52,6 +54,16 @@ def corpus(tmp_path_factory) -> Path:
     for path in REAL:
         shutil.copy2(path, inbox / path.name)
     return inbox
+
+
+@contextmanager
+def nodes_patched(client: Client, name: str, patches: list) -> Iterator[None]:
+    """The nodes changed by a worker plugin (tests/cluster_hooks.py Patch) for the duration."""
+    client.register_plugin(H.Patch(patches), name=name)
+    try:
+        yield
+    finally:
+        client.unregister_worker_plugin(name)
 
 
 def run(inbox: Path, out: Path, *options: str):
@@ -163,13 +175,9 @@ def test_a_node_dying_mid_shard_costs_nothing(cluster, corpus, local_run, tmp_pa
     """Dask gives the shard of a node that died to another node: the run completes, the same."""
     address, client = cluster
     marker = tmp_path / "died"
-    client.register_plugin(H.Patch([("auditor.cluster.shards", "read_and_pack", H.die_once(str(marker)))]),
-                           name="die-once")
-    try:
-        out = tmp_path / "out"
+    out = tmp_path / "out"
+    with nodes_patched(client, "die-once", [("auditor.cluster.shards", "read_and_pack", H.die_once(str(marker)))]):
         done = run(corpus, out, "--scheduler", address)
-    finally:
-        client.unregister_worker_plugin("die-once")
     assert marker.exists(), "no node died: the test did not test"
     assert done.returncode in (0, 1), done.stderr.decode()
     assert_same_results(local_run, out)
@@ -187,13 +195,9 @@ def test_a_file_that_kills_every_node_is_read_here(cluster, tmp_path):
     shutil.copy2(REAL[0], inbox / f"poison-{REAL[0].name}")
     local = tmp_path / "local"
     assert run(inbox, local).returncode in (0, 1)
-    client.register_plugin(H.Patch([("auditor.cluster.shards", "read_and_pack", H.die_on("poison"))]),
-                           name="die-on")
-    try:
-        out = tmp_path / "out"
+    out = tmp_path / "out"
+    with nodes_patched(client, "die-on", [("auditor.cluster.shards", "read_and_pack", H.die_on("poison"))]):
         done = run(inbox, out, "--scheduler", address)
-    finally:
-        client.unregister_worker_plugin("die-on")
     assert done.returncode in (0, 1), done.stderr.decode()
     assert_same_results(local, out)
     assert any("多次意外退出" in line and "本机逐份读取" in line
@@ -209,12 +213,8 @@ def test_nodes_of_another_version_are_refused(cluster, local_run, corpus, tmp_pa
     shutil.copytree(local_run, out, symlinks=True)
     before = state(out)
     modules = ["auditor.cluster.shards"] + (["auditor.cluster.identity"] if where == "both" else [])
-    client.register_plugin(H.Patch([(m, "identity", H.other_version("pdfplumber", "0.0.1")) for m in modules]),
-                           name="old-nodes")
-    try:
+    with nodes_patched(client, "old-nodes", [(m, "identity", H.other_version("pdfplumber", "0.0.1")) for m in modules]):
         done = run(corpus, out, "--scheduler", address)
-    finally:
-        client.unregister_worker_plugin("old-nodes")
     err = done.stderr.decode()
     assert done.returncode == EXIT_CLUSTER, err
     mine = dict(identity())["pdfplumber"]
@@ -226,16 +226,13 @@ def test_nodes_of_another_version_are_refused(cluster, local_run, corpus, tmp_pa
 def test_nodes_without_the_inbox_are_refused_unless_the_files_are_sent(cluster, corpus, local_run, tmp_path):
     address, client = cluster
     out = tmp_path / "out"
-    client.register_plugin(H.Patch([("auditor.cluster.shards", "visible", H.blind())]), name="blind")
-    try:
+    with nodes_patched(client, "blind", [("auditor.cluster.shards", "visible", H.blind())]):
         refused = run(corpus, out, "--scheduler", address)
         err = refused.stderr.decode()
         assert refused.returncode == EXIT_CLUSTER, err
         assert "找不到本机的报告文件" in err and "--send-files" in err, err
         assert state(out)["runs"] == [] and state(out)["latest"] is None
         sent = run(corpus, out, "--scheduler", address, "--send-files")
-    finally:
-        client.unregister_worker_plugin("blind")
     assert sent.returncode in (0, 1), sent.stderr.decode()
     assert_same_results(local_run, out)
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -288,6 +287,7 @@ def _coverage_sheet(path: Path):
 def options_text(args: argparse.Namespace) -> str:
     """The run's inputs (a few, and how many when there are more: a shell pattern gives hundreds)
     and every option given (defaults left out), as they would be typed."""
+    from ..cluster.dask_reader import SCHEDULER_ENV, scheduler_address
     from ..naming import LISTED_AT_MOST
 
     paths = [str(p) for p in (args.paths or [Path("reports_in")])]
@@ -305,8 +305,8 @@ def options_text(args: argparse.Namespace) -> str:
               if value]
     if args.send_files:
         parts.append("--send-files")
-    if args.executor == "dask" and not args.scheduler and os.environ.get("DASK_SCHEDULER_ADDRESS", "").strip():
-        parts.append(f"调度器 {os.environ['DASK_SCHEDULER_ADDRESS'].strip()}（环境变量 DASK_SCHEDULER_ADDRESS）")
+    if args.executor == "dask" and not args.scheduler and (address := scheduler_address(None)):
+        parts.append(f"调度器 {address}（环境变量 {SCHEDULER_ENV}）")
     if not args.waivers and (implicit := _waivers_path(args)):
         parts.append(f"豁免清单 {implicit}（当前目录）")
     return "，".join(parts)

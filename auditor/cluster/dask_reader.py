@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..naming import file_name, names_text
+from ..naming import LISTED_AT_MOST, file_name, names_text
 from ..pipeline.reading import Packed, progress_bar, read_alone, read_and_pack
 from .identity import differences, identity
 from .shards import Item, ShardResult, items_of, read_shard, shard_plan, split_by_bytes
@@ -99,8 +99,8 @@ class DaskReader:
             _detail("在节点上核对版本", exc)
             raise ClusterError(f"无法在集群节点上运行本工具（{type(exc).__name__}，详情见日志），{UNCHANGED}。"
                                "各节点须安装与本机相同版本的 gov-report-auditor。") from exc
-        wrong = {node: differences(here, tuple(map(tuple, ident))) for node, ident in theirs.items()
-                 if tuple(map(tuple, ident)) != here}
+        theirs = {node: tuple(map(tuple, ident)) for node, ident in theirs.items()}   # lists once pickled
+        wrong = {node: differences(here, ident) for node, ident in theirs.items() if ident != here}
         if wrong:
             raise ClusterError(_version_message(wrong))
         log.info("集群：调度器 %s，%d 个工作进程，版本与本机一致", self.address, len(theirs))
@@ -246,7 +246,7 @@ def _quiet_dask() -> None:
 
 def _version_message(wrong: dict[str, list[str]]) -> str:
     lines = [f"{node}：{'；'.join(diff) or '版本不同'}" for node, diff in sorted(wrong.items())]
-    shown = lines[:5] + ([f"等 {len(lines)} 个节点"] if len(lines) > 5 else [])
+    shown = lines[:LISTED_AT_MOST] + ([f"等 {len(lines)} 个节点"] if len(lines) > LISTED_AT_MOST else [])
     return (f"集群节点的版本与本机不一致，{UNCHANGED}。" + "　".join(shown) +
             "。请在各节点安装与本机相同版本的 gov-report-auditor 及其依赖"
             "（pip install -c constraints.txt 同一版本），重启 dask worker 后再运行。")
@@ -256,10 +256,8 @@ def _lost(exc: BaseException) -> bool:
     """Whether `exc` says the connection to the scheduler is gone (not a shard's own failure)."""
     from asyncio import CancelledError
 
-    try:
-        from distributed.comm.core import CommClosedError
-    except ImportError:      # pragma: no cover - every supported distributed has it
-        CommClosedError = OSError     # noqa: N806
+    from distributed.comm.core import CommClosedError
+
     return isinstance(exc, (CancelledError, CommClosedError, OSError, TimeoutError))
 
 
