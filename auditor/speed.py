@@ -1,8 +1,8 @@
 """Speed: every size threshold of the run and the one switch that turns every fast path off.
 
 The fast paths change how fast the run is, never what it reports; each has a kept test that
-compares it with the plain path (tests/test_fast_path_*.py, tests/test_search.py,
-tests/test_extract_fast_paths.py, tests/test_parallel_rules.py). To bisect a suspected defect or
+compares it with the plain path (tests/test_fast_path_*.py, tests/test_pdfium_pages.py,
+tests/test_search.py, tests/test_extract_fast_paths.py, tests/test_parallel_rules.py). To bisect a suspected defect or
 to check a result, run the plain path end to end:
 
     AUDITOR_PLAIN=1 auditor run …
@@ -14,6 +14,8 @@ algorithms:
 - tables are read by the general reader, without the shape cache of extract/tables.py;
 - HTML is read by the general walk, without the plain-table path, the inline-only paragraph
   path and the layout cache of ingest/html.py;
+- every PDF page is read by pdfplumber, without pdfium's reading of the pages it can match
+  (ingest/pdfium_pages.py);
 - no child processes: no reading pool, no text-rule workers, no Great Expectations process, no
   background writers (the workbook and data.csv are written inline), no hashing threads.
 The findings and every output file are the same either way (tests/test_fast_path_run.py).

@@ -10,6 +10,11 @@ split labels and merged numbers ("3 0" in one cell). An unruled table read as li
 ("一、本年新收政府信息公开申请数量 12 3 0 1 0 2 18", cells separated by spaces where the gap is
 wide) is the better input for extraction's token stream.
 
+Fast path: each page is first read by pdfium (pdfium_pages.py, about ten times faster), which
+gives the same characters and ruling lines pdfplumber would, or declines the page, which is then
+read by pdfplumber as before; AUDITOR_PLAIN reads every page by pdfplumber
+(tests/test_pdfium_pages.py keeps the two equal).
+
 Scans (no text layer) and undecodable fonts are refused rather than returned as an empty or
 garbled document, since an audit of either would accuse the agency of leaving everything out.
 """
@@ -23,8 +28,9 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from .. import limits
+from .. import limits, speed
 from ..model import Block, Document, TableBlock, TextBlock
+from . import pdfium_pages
 from .text import header_meta
 
 MAX_PAGES = limits.MAX_PDF_PAGES           # configurable: auditor/limits.py
@@ -61,7 +67,7 @@ def read_pdf(path: str, data: bytes) -> Document:
         raise _Refused(CORRUPT_MESSAGE) from exc
     with pdf:
         try:
-            return _read(path, pdf)
+            return _read(path, pdf, data)
         except _Refused:
             raise
         except Exception as exc:  # same: a broken object deep in the file surfaces while reading
@@ -89,7 +95,7 @@ def _open_error(exc: Exception) -> str:
     return CORRUPT_MESSAGE
 
 
-def _read(path: str, pdf) -> Document:
+def _read(path: str, pdf, data: bytes) -> Document:
     from pdfminer.pdfpage import PDFPage
 
     count = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PAGES + 1))
@@ -101,17 +107,24 @@ def _read(path: str, pdf) -> Document:
     blocks: list[Block] = []
     problems: list[str] = []
     total = bad = 0
-    for page in pdf.pages:
-        chars = [c for c in page.chars if not c["text"].isspace()]
-        total += len(chars)
-        if total > MAX_CHARS:
-            raise _Refused(f"PDF 文字过多（超过 {MAX_CHARS} 个字符），拒绝读取")
-        bad += sum(1 for c in chars if _garbled(c["text"]))
-        if chars:
-            _continue_table(blocks, _page_blocks(page))
-        elif page.images:
-            problems.append(f"第 {page.page_number} 页无文字层（可能是扫描页），其内容未读取")
-        page.close()  # drop the page's parsed objects: 500 cached pages add up
+    fast = None if speed.plain() else pdfium_pages.open_pages(data, pdf, count)
+    try:
+        for index, page in enumerate(pdf.pages):
+            got = fast.read(index, page) if fast is not None else None
+            page_chars, tables = got if got is not None else (page.chars, _tables(page))
+            chars = [c for c in page_chars if not c["text"].isspace()]
+            total += len(chars)
+            if total > MAX_CHARS:
+                raise _Refused(f"PDF 文字过多（超过 {MAX_CHARS} 个字符），拒绝读取")
+            bad += sum(1 for c in chars if _garbled(c["text"]))
+            if chars:
+                _continue_table(blocks, _page_blocks(page_chars, tables))
+            elif page.images:
+                problems.append(f"第 {page.page_number} 页无文字层（可能是扫描页），其内容未读取")
+            page.close()  # drop the page's parsed objects: 500 cached pages add up
+    finally:
+        if fast is not None:
+            fast.close()
     if total == 0:
         raise _Refused(NO_TEXT_MESSAGE)
     if bad > GARBLED_LIMIT * total:
@@ -221,18 +234,23 @@ def _garbled(text: str) -> bool:
     return any(ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF or ord(ch) >= 0xF0000 for ch in text)
 
 
-def _page_blocks(page) -> list[Block]:
-    chars: list[_Char] = page.chars
+def _tables(page) -> list[tuple[list[tuple[float, float, float, float]], tuple[float, float, float, float]]]:
+    """The page's ruled tables by pdfplumber's lines strategy, as (cell boxes, table box)."""
+    return [(table.cells, table.bbox) for table in page.find_tables()]
+
+
+def _page_blocks(chars: list[_Char], tables: list[tuple[list[tuple[float, float, float, float]],
+                                                       tuple[float, float, float, float]]]) -> list[Block]:
     placed: list[tuple[float, int, Block]] = []
     used: set[int] = set()
-    for table in page.find_tables():
-        if len({cell[0] for cell in table.cells}) < 2:
+    for cells, bbox in tables:
+        if len({cell[0] for cell in cells}) < 2:
             continue  # one column: a page frame or a box around a note, read as text
-        grid, copies, taken = _table_grid(table.cells, chars)
+        grid, copies, taken = _table_grid(cells, chars)
         if not taken:
             continue  # an empty ruled grid (a form, a decoration) says nothing
         used.update(taken)
-        placed.append((table.bbox[1], 0, TableBlock(grid, copies)))
+        placed.append((bbox[1], 0, TableBlock(grid, copies)))
     rest = [c for i, c in enumerate(chars) if i not in used]
     for top, text in _lines(rest):
         if text.strip():
