@@ -10,8 +10,9 @@ LibreOffice writes Descent 0 while WPS and reportlab widths differ from the glyp
 Whatever cannot be matched exactly makes `page_chars` return None and the caller reads that page
 with pdfplumber: a rotated or offset page, skewed or mirrored text, vertical or Type 3 fonts, a
 font pdfminer cannot name or whose copies disagree, a character pdfium could not map to Unicode
-or that has no width in the font, and text objects pdfium's text layer left out (it drops some
-repeated glyphs). tests/test_pdfium_pages.py keeps both readers equal, page by page.
+or that has no width in the font, and text objects pdfium's text layer left out (it drops an
+object drawn again over itself, and one whose box has no width: pdfium_font.py gives the glyphs
+of CJK fonts that are neither embedded nor installed a box, so that this does not happen to them). tests/test_pdfium_pages.py keeps both readers equal, page by page.
 """
 from __future__ import annotations
 
@@ -261,8 +262,9 @@ def _object_metrics(R: Any, raw: Any, index: int, obj: Any,
 
 
 def _objects_all_read(page: Any, textpage: Any) -> bool:
-    """Whether pdfium's text layer has every text object of the page: it leaves out some objects
-    that repeat an earlier one, which pdfminer keeps; such a page is read by pdfplumber."""
+    """Whether pdfium's text layer has every text object of the page: it leaves out an object drawn
+    again over an earlier one and one whose box has no width, which pdfminer keeps; such a page is
+    read by pdfplumber."""
     import pypdfium2.raw as R
 
     for obj in page.get_objects(filter=(R.FPDF_PAGEOBJ_TEXT,), max_depth=_MAX_FORM_DEPTH):

@@ -17,6 +17,7 @@ from typing import Any
 
 from .pdfium_chars import Char, DocumentFonts, page_chars
 from .pdfium_edges import find_tables
+from . import pdfium_font
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def open_pages(data: bytes, pdf: Any, count: int) -> PdfiumPages | None:
     try:
         import pypdfium2
         with _PDFIUM:
+            pdfium_font.install()
             document = pypdfium2.PdfDocument(data)
             if len(document) != count:
                 document.close()
