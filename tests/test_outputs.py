@@ -8,6 +8,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import auditor.outputs as outputs
 from auditor.outputs import write_outputs
@@ -384,3 +386,12 @@ def test_data_csv_from_a_child_process(tmp_path: Path, frames, monkeypatch) -> N
     with pytest.raises(OSError, match="No space left"):
         write_outputs(tmp_path / "forked", *frames, data=broken)
     assert forked[3].read_bytes() == inline[3].read_bytes()      # the earlier files stay
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.text(), st.dates(),
+                 st.text(alphabet=st.sampled_from("ab1 \n\t年，Ａ😀-"))))
+def test_display_width_is_the_width_by_character(value):
+    """The fast path of display_width (ASCII text without a line break: its length) gives what
+    counting every character does."""
+    assert xlsx_mod.display_width(value) == (0 if value is None else xlsx_mod._width_by_character(str(value)))

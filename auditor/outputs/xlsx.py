@@ -67,8 +67,15 @@ def display_width(value: Any) -> int:
     """Width of the longest line in Excel character units (CJK/full-width count as 2)."""
     if value is None:
         return 0
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii() and "\n" not in text:    # numbers, ISO dates, plain ASCII: no wide characters
+        return len(text)                        # (half a million cells in 数据; tests/test_outputs.py)
+    return _width_by_character(text)
+
+
+def _width_by_character(text: str) -> int:
     return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-                for line in str(value).split("\n")), default=0)
+                for line in text.split("\n")), default=0)
 
 
 def fill_for(header: str, value: Any) -> str | None:
