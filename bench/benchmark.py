@@ -50,9 +50,9 @@ def corpus(n: int, seed: int, workdir: Path, formats: str | None = None, pdf: in
 
 def _floor_one(path: str) -> int:
     """Read one file, decode its text and scan it once. A PDF's text is decoded by pdfium (Chrome's C++
-    PDF library, pypdfium2, which pdfplumber already brings; the auditor needs pdfplumber's character
-    positions and table lines, about 20 times the cost), a DOCX's from its document.xml: any auditor
-    must get the text out."""
+    PDF library, pypdfium2, which pdfplumber already brings; the auditor needs every character's box
+    and the table lines as pdfplumber gives them, several times the cost), a DOCX's from its
+    document.xml: any auditor must get the text out."""
     data = Path(path).read_bytes()
     suffix = Path(path).suffix.lower()
     if suffix == ".pdf":

@@ -12,7 +12,8 @@ In one run, so that the machine's noise affects all figures alike:
    compliance findings and reading-review items per format, and precision/recall of the
    injected defects (the chrome must add no finding: a regression shows here); the floor and the
    local executor again without the PDFs (the floor decodes a PDF's text with pdfium; the auditor
-   parses its characters and table lines with pdfplumber, about 20 times the cost);
+   needs every character's box and the table lines, from pdfium where they equal pdfplumber's, else
+   from pdfplumber, several times the cost);
 3. a Dask cluster on this machine (`dask scheduler` on 127.0.0.1 and `dask worker --nworkers 2
    --nthreads 1`, started as processes; the start time is printed, not counted), then
    `auditor run DIR --out OUT2 --full --executor dask --scheduler tcp://127.0.0.1:PORT`: wall time,
@@ -318,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
               f"为下限的 {light_run['wall'] / light_base:.1f} 倍；各阶段：{light_run['stages']}")
         print(f"  即 {len(files) - len(light_files)} 份 PDF 占读取与提取 CPU 的 "
               f"{pdf_cpu / max(read_cpu(local['read_split']), 1e-9):.0%}（{pdf_cpu:.1f} 秒）；下限用 pdfium 只取出 PDF 的文字，"
-              "审核用 pdfplumber 读取每个字的位置和表格线。"
+              "审核要读出每个字的位置和表格线（与 pdfplumber 相同时用 pdfium，否则用 pdfplumber）。"
               f"参考：下限加上 PDF 解析（{pdf_cpu:.1f} 秒 ÷ {os.cpu_count()} 核）为 "
               f"{base + pdf_cpu / (os.cpu_count() or 1):.2f} 秒，本机执行为其 "
               f"{local['wall'] / (base + pdf_cpu / (os.cpu_count() or 1)):.1f} 倍")
