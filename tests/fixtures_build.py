@@ -177,6 +177,11 @@ def build_raw_pdf(content: bytes, font_dict: bytes, extra_objects: list[bytes] =
         font_dict,
         *extra_objects,
     ]
+    return pdf_of_objects(objects)
+
+
+def pdf_of_objects(objects: list[bytes]) -> bytes:
+    """A PDF file of `objects` (numbered from 1, the catalog first), with a valid xref."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

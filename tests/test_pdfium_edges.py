@@ -26,7 +26,7 @@ import pytest
 from auditor.ingest import pdfium_edges
 
 from . import pdf_variants as P
-from .fixtures_build import build_pdf, report_col_widths, report_spec
+from .fixtures_build import build_pdf, pdf_of_objects, report_col_widths, report_spec
 
 DATA = Path(__file__).parent / "data" / "pdf"
 TOLERANCE = 1e-3
@@ -133,18 +133,7 @@ def _pdf(content: bytes, *, mediabox: bytes = b"0 0 595 842", page_extra: bytes 
     for extra, stream in forms.values():
         objects.append(b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] %s /Length %d >>\nstream\n"
                        b"%s\nendstream" % (extra, len(stream), stream))
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_of_objects(objects)
 
 
 # a 3 × 3 grid of ruling lines drawn four ways (each makes a table of four cells)
