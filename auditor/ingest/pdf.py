@@ -31,6 +31,7 @@ from typing import Any
 from .. import limits, speed
 from ..model import Block, Document, TableBlock, TextBlock
 from . import pdfium_pages
+from .pdfium_pages import Tables
 from .text import header_meta
 
 MAX_PAGES = limits.MAX_PDF_PAGES           # configurable: auditor/limits.py
@@ -111,13 +112,14 @@ def _read(path: str, pdf, data: bytes) -> Document:
     try:
         for index, page in enumerate(pdf.pages):
             got = fast.read(index, page) if fast is not None else None
-            page_chars, tables = got if got is not None else (page.chars, _tables(page))
+            page_chars = got[0] if got is not None else page.chars
             chars = [c for c in page_chars if not c["text"].isspace()]
             total += len(chars)
             if total > MAX_CHARS:
                 raise _Refused(f"PDF 文字过多（超过 {MAX_CHARS} 个字符），拒绝读取")
             bad += sum(1 for c in chars if _garbled(c["text"]))
-            if chars:
+            if chars:        # tables only on a page with text (pdfplumber's search costs)
+                tables = got[1] if got is not None else _tables(page)
                 _continue_table(blocks, _page_blocks(page_chars, tables))
             elif page.images:
                 problems.append(f"第 {page.page_number} 页无文字层（可能是扫描页），其内容未读取")
@@ -234,13 +236,12 @@ def _garbled(text: str) -> bool:
     return any(ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF or ord(ch) >= 0xF0000 for ch in text)
 
 
-def _tables(page) -> list[tuple[list[tuple[float, float, float, float]], tuple[float, float, float, float]]]:
+def _tables(page) -> Tables:
     """The page's ruled tables by pdfplumber's lines strategy, as (cell boxes, table box)."""
     return [(table.cells, table.bbox) for table in page.find_tables()]
 
 
-def _page_blocks(chars: list[_Char], tables: list[tuple[list[tuple[float, float, float, float]],
-                                                       tuple[float, float, float, float]]]) -> list[Block]:
+def _page_blocks(chars: list[_Char], tables: Tables) -> list[Block]:
     placed: list[tuple[float, int, Block]] = []
     used: set[int] = set()
     for cells, bbox in tables:
